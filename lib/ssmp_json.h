@@ -1,0 +1,3 @@
+#ifndef SSMP_JSON_H
+#define SSMP_JSON_H
+#endif

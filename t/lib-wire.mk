@@ -1,0 +1,1 @@
+# lib-wire tests: nothing yet

@@ -1,0 +1,48 @@
+# lib.sh - TAP helpers for the shell tests; sourced, not run.
+# Every test gets a private temporary directory, removed on exit.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ssmp-test.XXXXXX")
+_tap_n=0
+_tap_failed=0
+_cleanups=""
+
+at_exit() { _cleanups="$* ; $_cleanups"; }
+_run_cleanups() {
+	eval "$_cleanups" >/dev/null 2>&1
+	[ -n "$SSMP_KEEP_TMP" ] || rm -rf "$TMP"
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+ok()     { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+not_ok() { _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1)); echo "not ok $_tap_n - $*"; }
+diag()   { echo "# $*"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+bail()   { echo "Bail out! $*"; exit 1; }
+
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() {
+	_d=$1; shift
+	if "$@" >"$TMP/.out" 2>&1; then ok "$_d"; else
+		not_ok "$_d"; sed 's/^/#   /' "$TMP/.out" | tail -20; fi
+}
+# check_fails DESCRIPTION COMMAND...: ok if the command fails.
+check_fails() {
+	_d=$1; shift
+	if "$@" >"$TMP/.out" 2>&1; then
+		not_ok "$_d (unexpectedly succeeded)"; sed 's/^/#   /' "$TMP/.out" | tail -20
+	else ok "$_d"; fi
+}
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then ok "$3"; else
+		not_ok "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
+}
+# like TEXT PATTERN DESCRIPTION (grep -E)
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok "$3"; else
+		not_ok "$3"; echo "#   got:  '$1'"; echo "#   want match: '$2'"; fi
+}
+done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
