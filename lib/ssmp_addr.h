@@ -26,6 +26,13 @@ int ssmp_addr_parse(const char *in, struct ssmp_addr *out,
 int ssmp_domain_check(const char *in, char out[SSMP_DOMAIN_MAX + 1],
     struct ssmp_err *err);
 
+/*
+ * A host name: the rules of a domain, but one label is enough
+ * ("localhost").  Errors begin with `what` ("h=", "socket").
+ */
+int ssmp_hostname_check(const char *in, const char *what,
+    char out[SSMP_DOMAIN_MAX + 1], struct ssmp_err *err);
+
 /* Parse a selector: one label, [a-z0-9-], canonicalised to lower case. */
 int ssmp_selector_check(const char *in, char out[SSMP_SELECTOR_MAX + 1],
     struct ssmp_err *err);

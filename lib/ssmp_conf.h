@@ -39,7 +39,13 @@ struct ssmp_conf_def {
 
 /*
  * Parse path into the struct at target.  Keys not in defs are errors.
- * Values already set in target (defaults) are replaced.
+ * Values already set in target (defaults) are replaced: STRING and LIST
+ * members must therefore be NULL/empty or heap-allocated (ssmp_xstrdup,
+ * ssmp_strlist_add) before parsing.  A LIST key's first line replaces
+ * the default list, later lines append.  check, if set, sees the value
+ * (for LIST: each item); its message is prefixed "FILE:LINE: Key: ".
+ * On error the target may hold part of the file: do not use it; release
+ * it with ssmp_conf_free().  Lines over 4096 bytes or with NUL fail.
  */
 int ssmp_conf_load(const char *path, const struct ssmp_conf_def *defs,
     void *target, struct ssmp_err *err);

@@ -3,6 +3,10 @@
  *
  * Lines read "ID: text" like Postfix's, where ID is the MTA queue id or
  * the request id; callers without one pass NULL and get "NOQUEUE".
+ * Warnings and worse carry Postfix's severity word ("warning: ", "error: ",
+ * "fatal: " for LOG_CRIT, "panic: " above); control characters in the id
+ * and text become '?'.  Until ssmp_log_open() lines go to stderr as
+ * "ssmp[pid]: ...".
  */
 #ifndef SSMP_LOG_H
 #define SSMP_LOG_H

@@ -27,6 +27,13 @@ int ssmp_msgid_check(const char *msgid, struct ssmp_err *err);
 int ssmp_msgsig_build(struct ssmp_msgsig *m, const char *nonce,
     const char *msgid, const char *body_hex, const struct ssmp_key *key,
     struct ssmp_err *err);
+/*
+ * Receiver side: check the fields and decode the SSMP-Signature header
+ * value (standard base64, 64 bytes) into m.
+ */
+int ssmp_msgsig_parse(struct ssmp_msgsig *m, const char *nonce,
+    const char *msgid, const char *body_hex, const char *sig_b64,
+    struct ssmp_err *err);
 void ssmp_msgsig_signing_input(const struct ssmp_msgsig *m,
     struct ssmp_buf *out);
 int ssmp_msgsig_verify(const struct ssmp_msgsig *m,

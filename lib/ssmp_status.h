@@ -41,6 +41,9 @@ enum ssmp_outcome {
 	SSMP_MTA_TEMP,		/* 503 4.3.0 local MTA unavailable / 4xx */
 	SSMP_MTA_PERM,		/* 422 5.6.0 local MTA refused (code passed on) */
 	SSMP_INTERNAL,		/* 500 4.3.0 receiver internal error */
+	SSMP_LENGTH_REQUIRED,	/* 411 5.5.2 Content-Length missing */
+	SSMP_NO_ENDPOINT,	/* 404 5.5.1 unknown endpoint */
+	SSMP_BAD_METHOD,	/* 405 5.5.1 method not allowed */
 	SSMP_OUTCOME_COUNT
 };
 
@@ -54,6 +57,12 @@ struct ssmp_status {
 /* reason NULL uses the outcome's default text. */
 void ssmp_status_set(struct ssmp_status *st, enum ssmp_outcome o,
     const char *reason);
+/*
+ * Replace the code (and verdict) with another one, e.g. the local MTA's
+ * own 4.x.x/5.x.x for SSMP_MTA_TEMP / SSMP_MTA_PERM.  -1 if not X.Y.Z.
+ */
+int ssmp_status_set_code(struct ssmp_status *st, const char *code,
+    struct ssmp_err *err);
 /* Parse "X.Y.Z" (class 2, 4 or 5; subject and detail 0..999). */
 int ssmp_status_code_parse(const char *code, enum ssmp_verdict *v,
     struct ssmp_err *err);
@@ -69,8 +78,12 @@ struct ssmp_rcpt_result {
  *   {"v":1,"status":"accept","code":"2.0.0","reason":"...",
  *    "rcpt":[{"to":..,"status":..,"code":..,"reason":..}],
  *    "receipt":{...}}
- * rcpt and receipt are optional members.
+ * rcpt and receipt are optional members.  Decoding leaves st.http 0
+ * (HTTP status is the transport's) and refuses a "status" word that
+ * disagrees with the code's class.
  */
+#define SSMP_RESPONSE_JSON_MAX	262144	/* 100 rcpt results + a receipt */
+
 struct ssmp_response {
 	struct ssmp_status	st;
 	int			nrcpt;

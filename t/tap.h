@@ -53,7 +53,7 @@ ok(int cond, const char *fmt, ...)
 		    g_ ? g_ : "(null)", n_);				\
 } while (0)
 
-static void __attribute__((unused))
+static void __attribute__((format(printf, 1, 2), unused))
 diag(const char *fmt, ...)
 {
 	va_list ap;

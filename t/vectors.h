@@ -1,0 +1,265 @@
+/*
+ * vectors.h - compute the SSMP/1 test vectors of ssmp.7 from fixed seeds.
+ *
+ * Shared by t/vectors (prints them for the manual, t/vectors.txt),
+ * t/test_vectors (asserts they never change) and the wire unit tests,
+ * which start from these valid objects and break one thing at a time.
+ * Ed25519 is deterministic, so fixed seeds and fields give fixed
+ * signatures.
+ */
+#ifndef SSMP_T_VECTORS_H
+#define SSMP_T_VECTORS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssmp_allow.h"
+#include "ssmp_b64.h"
+#include "ssmp_crypto.h"
+#include "ssmp_envelope.h"
+#include "ssmp_message.h"
+#include "ssmp_receipt.h"
+#include "ssmp_status.h"
+#include "ssmp_txt.h"
+
+#define V_TIME		"20261123104800000000"
+#define V_RTIME		"20261123104801000000"
+#define V_FROM		"alice@a.test"
+#define V_SEL		"s2026"
+#define V_MSGID		"<v1@a.test>"
+#define V_BODY		"From: alice@a.test\r\nTo: bob@b.test, carol@b.test\r\n" \
+			"Subject: vector\r\nMessage-ID: <v1@a.test>\r\n\r\n" \
+			"Hello Bob.\r\n"
+
+struct vinput {			/* one signing input, as text and hex */
+	char	*text;
+	char	*hex;
+};
+
+struct vectors {
+	char		 sender_pk[SSMP_PUBKEY_B64 + 1];
+	char		 receiver_pk[SSMP_PUBKEY_B64 + 1];
+	char		 sender_txt[SSMP_TXT_MAX + 1];
+	char		 receiver_txt[SSMP_TXT_MAX + 1];
+	char		 nonce[SSMP_NONCE_LEN + 1];
+	char		 body_hash[SSMP_HASH_HEX + 1];
+	struct vinput	 env_in, msg_in, rcp_in, allow_in;
+	char		 env_sig[SSMP_SIG_B64 + 1];
+	char		 msg_sig[SSMP_SIG_B64 + 1];
+	char		 rcp_sig[SSMP_SIG_B64 + 1];
+	char		 allow_sig[SSMP_SIG_B64 + 1];
+	char		*env_json, *rcp_json, *resp_json, *allow_json;
+};
+
+static void __attribute__((unused))
+v_seed_key(struct ssmp_key *k, unsigned char first)
+{
+	unsigned char	seed[SSMP_SEED_BYTES];
+	size_t		i;
+
+	for (i = 0; i < sizeof(seed); i++)
+		seed[i] = (unsigned char)(first + i);
+	ssmp_key_from_seed(k, seed);
+}
+
+static void __attribute__((unused))
+v_nonce(char out[SSMP_NONCE_LEN + 1], unsigned char first)
+{
+	unsigned char	raw[SSMP_NONCE_BYTES];
+	size_t		i;
+
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = (unsigned char)(first + i);
+	ssmp_b64_encode(out, SSMP_NONCE_LEN + 1, raw, sizeof(raw),
+	    SSMP_B64_URL);
+}
+
+static void __attribute__((unused))
+v_keyrec(const struct ssmp_key *k, char pk[SSMP_PUBKEY_B64 + 1],
+    char txt[SSMP_TXT_MAX + 1])
+{
+	struct ssmp_keyrec	kr;
+	struct ssmp_err		err;
+
+	ssmp_b64_encode(pk, SSMP_PUBKEY_B64 + 1, k->pk, SSMP_PUBKEY_BYTES,
+	    SSMP_B64_STD);
+	memset(&kr, 0, sizeof(kr));
+	memcpy(kr.pk, k->pk, sizeof(kr.pk));
+	if (ssmp_keyrec_format(&kr, txt, SSMP_TXT_MAX + 1, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+}
+
+static void __attribute__((unused))
+v_input(struct ssmp_buf *b, struct vinput *in)
+{
+	in->text = ssmp_xstrdup(b->p);
+	in->hex = ssmp_buf_hex(b);
+}
+
+static void __attribute__((unused))
+v_sig(const unsigned char sig[SSMP_SIG_BYTES], char out[SSMP_SIG_B64 + 1])
+{
+	ssmp_b64_encode(out, SSMP_SIG_B64 + 1, sig, SSMP_SIG_BYTES,
+	    SSMP_B64_STD);
+}
+
+static void __attribute__((unused))
+v_die(const struct ssmp_err *err)
+{
+	fprintf(stderr, "vectors: %s\n", err->msg);
+	exit(1);
+}
+
+static void __attribute__((unused))
+v_receipt(struct vectors *v, const struct ssmp_key *rk,
+    struct ssmp_response *resp)
+{
+	struct ssmp_receipt	*r = &resp->receipt;
+	struct ssmp_buf		 b;
+	struct ssmp_err		 err;
+
+	memset(resp, 0, sizeof(*resp));
+	snprintf(r->domain, sizeof(r->domain), "b.test");
+	snprintf(r->selector, sizeof(r->selector), V_SEL);
+	snprintf(r->time, sizeof(r->time), V_RTIME);
+	snprintf(r->from, sizeof(r->from), V_FROM);
+	snprintf(r->nonce, sizeof(r->nonce), "%s", v->nonce);
+	snprintf(r->msgid, sizeof(r->msgid), V_MSGID);
+	snprintf(r->body, sizeof(r->body), "%s", v->body_hash);
+	r->nto = 2;
+	snprintf(r->to[0], sizeof(r->to[0]), "bob@b.test");
+	snprintf(r->to[1], sizeof(r->to[1]), "carol@b.test");
+	if (ssmp_receipt_sign(r, rk, &err) != 0)
+		v_die(&err);
+	ssmp_buf_init(&b);
+	ssmp_receipt_signing_input(r, &b);
+	v_input(&b, &v->rcp_in);
+	v_sig(r->sig, v->rcp_sig);
+	ssmp_receipt_encode(r, &b);
+	v->rcp_json = ssmp_xstrdup(b.p);
+
+	ssmp_status_set(&resp->st, SSMP_OK, "queued as 4XyZ1");
+	resp->nrcpt = 2;
+	snprintf(resp->rcpt[0].to, sizeof(resp->rcpt[0].to), "bob@b.test");
+	ssmp_status_set(&resp->rcpt[0].st, SSMP_RCPT_OK, NULL);
+	snprintf(resp->rcpt[1].to, sizeof(resp->rcpt[1].to), "carol@b.test");
+	ssmp_status_set(&resp->rcpt[1].st, SSMP_RCPT_OK, NULL);
+	resp->has_receipt = true;
+	ssmp_response_encode(resp, &b);
+	v->resp_json = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+}
+
+static void __attribute__((unused))
+v_allow(struct vectors *v, const struct ssmp_key *sk)
+{
+	struct ssmp_allow	a;
+	struct ssmp_time	t;
+	struct ssmp_buf		b;
+	struct ssmp_err		err;
+	char			nonce[SSMP_NONCE_LEN + 1];
+
+	v_nonce(nonce, 0x10);
+	if (ssmp_time_parse(V_TIME, &t, &err) != 0 ||
+	    ssmp_allow_build(&a, SSMP_ALLOW_SHARE, &t, V_FROM, "bob@b.test",
+	    nonce, V_SEL, sk, &err) != 0)
+		v_die(&err);
+	ssmp_buf_init(&b);
+	ssmp_allow_signing_input(&a, &b);
+	v_input(&b, &v->allow_in);
+	v_sig(a.sig, v->allow_sig);
+	ssmp_allow_encode(&a, &b);
+	v->allow_json = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+}
+
+/* Everything derives from the constants above; exits on any failure. */
+static void __attribute__((unused))
+vectors_compute(struct vectors *v)
+{
+	static struct ssmp_envelope	e;
+	static struct ssmp_response	resp;
+	static const char *const	to[] = { "bob@b.test", "carol@b.test" };
+	struct ssmp_key			sk, rk;
+	struct ssmp_msgsig		m;
+	struct ssmp_time		t;
+	struct ssmp_buf			b;
+	struct ssmp_err			err;
+
+	memset(v, 0, sizeof(*v));
+	if (ssmp_crypto_init(&err) != 0)
+		v_die(&err);
+	v_seed_key(&sk, 0x00);
+	v_seed_key(&rk, 0x20);
+	v_keyrec(&sk, v->sender_pk, v->sender_txt);
+	v_keyrec(&rk, v->receiver_pk, v->receiver_txt);
+	v_nonce(v->nonce, 0x00);
+	ssmp_hash_hex(V_BODY, strlen(V_BODY), v->body_hash);
+
+	if (ssmp_time_parse(V_TIME, &t, &err) != 0 ||
+	    ssmp_envelope_build(&e, &t, V_FROM, to, 2, v->nonce, V_SEL, &sk,
+	    &err) != 0)
+		v_die(&err);
+	ssmp_buf_init(&b);
+	ssmp_envelope_signing_input(&e, &b);
+	v_input(&b, &v->env_in);
+	v_sig(e.sig, v->env_sig);
+	ssmp_envelope_encode(&e, &b);
+	v->env_json = ssmp_xstrdup(b.p);
+
+	if (ssmp_msgsig_build(&m, v->nonce, V_MSGID, v->body_hash, &sk,
+	    &err) != 0)
+		v_die(&err);
+	ssmp_msgsig_signing_input(&m, &b);
+	v_input(&b, &v->msg_in);
+	v_sig(m.sig, v->msg_sig);
+	ssmp_buf_free(&b);
+
+	v_receipt(v, &rk, &resp);
+	v_allow(v, &sk);
+	ssmp_key_wipe(&sk);
+	ssmp_key_wipe(&rk);
+}
+
+static void __attribute__((unused))
+vectors_free(struct vectors *v)
+{
+	struct vinput	*in[] = { &v->env_in, &v->msg_in, &v->rcp_in,
+			    &v->allow_in };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		free(in[i]->text);
+		free(in[i]->hex);
+	}
+	free(v->env_json);
+	free(v->rcp_json);
+	free(v->resp_json);
+	free(v->allow_json);
+}
+
+/*
+ * A copy of s with the first `from` replaced by `to` (malloc'd); aborts if
+ * from is absent so a test cannot silently check the unmodified text.
+ */
+static __attribute__((unused)) char *
+v_subst(const char *s, const char *from, const char *to)
+{
+	const char	*p = strstr(s, from);
+	struct ssmp_buf	 b;
+
+	if (p == NULL) {
+		fprintf(stderr, "v_subst: '%s' not in '%s'\n", from, s);
+		abort();
+	}
+	ssmp_buf_init(&b);
+	ssmp_buf_add(&b, s, (size_t)(p - s));
+	ssmp_buf_adds(&b, to);
+	ssmp_buf_adds(&b, p + strlen(from));
+	return b.p;
+}
+
+#endif
