@@ -18,6 +18,7 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_conf.c lib/ssmp_conf.h \
 	lib/ssmp_config.c lib/ssmp_config.h \
 	lib/ssmp_log.c lib/ssmp_log.h \
+	lib/ssmp_daemon.c lib/ssmp_daemon.h \
 	lib/ssmp_limits.h
 
 # What a program linking libssmp needs besides it.

@@ -1,0 +1,27 @@
+/*
+ * deliver_int.h - what the modules of libdeliver share, nothing more.
+ */
+#ifndef SSMP_DELIVER_INT_H
+#define SSMP_DELIVER_INT_H
+
+#include "deliver.h"
+
+struct dl_cache;
+struct dlh;
+
+struct dl_client {
+	struct dl_resolver	 dns;
+	struct ks_store		*ks;
+	long			 min_ttl, max_ttl;
+	struct dl_cache		*cache;
+	struct dlh		*http;
+};
+
+struct dl_cache *dl_cache_new(void);
+void dl_cache_free(struct dl_cache *t);
+
+/* A usable (published, not revoked) key; -1 with err naming why not. */
+int dl_key_get(struct dl_client *c, const char *domain, const char *sel,
+    struct ssmp_keyrec *key, struct ssmp_err *err);
+
+#endif

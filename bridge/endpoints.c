@@ -1,0 +1,308 @@
+/*
+ * endpoints.c - the three POST endpoints of ssmp.7: envelope,
+ * message/<nonce> and the one-shot deliver.  Each turns HTTP into calls
+ * of envelope_check and handoff and their results back into answers.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "envelope_check.h"
+#include "handoff.h"
+#include "http.h"
+#include "pending.h"
+#include "ratelimit.h"
+#include "routes.h"
+#include "ssmp_b64.h"
+#include "ssmp_buf.h"
+#include "ssmp_log.h"
+#include "ssmpd.h"
+
+struct req {
+	struct conn		*c;
+	struct echeck		*ec;
+	struct handoff		*h;
+	struct pending		*p;	/* held busy by this request */
+	char			 msgid[SSMP_MSGID_MAX + 1];
+	char			 sig[SSMP_SIG_B64 + 1];
+};
+
+static struct req *
+req_new(struct conn *c)
+{
+	struct req *r = ssmp_xcalloc(1, sizeof(*r));
+
+	r->c = c;
+	http_set_state(c, r);
+	return r;
+}
+
+static void
+req_cleanup(struct conn *c)
+{
+	struct req *r = http_state(c);
+
+	if (r == NULL)
+		return;
+	if (r->p != NULL && r->h == NULL)
+		r->p->busy = false;
+	if (r->ec != NULL)
+		echeck_free(r->ec);
+	handoff_free(r->h);
+	free(r);
+}
+
+/* Per-client-IP limit, checked first on every POST. */
+static bool
+client_limited(struct conn *c)
+{
+	struct ssmpd *d = http_daemon(c);
+	struct timeval tv;
+	char extra[64];
+	int wait;
+
+	gettimeofday(&tv, NULL);
+	wait = ratelimit_take(d->rl_client, http_peer(c),
+	    (double)tv.tv_sec + tv.tv_usec / 1e6);
+	if (wait == 0)
+		return false;
+	d->metrics[M_RATE_LIMITED]++;
+	snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", wait);
+	ssmp_log(LOG_INFO, http_reqid(c), "client %s: rate limited",
+	    http_peer(c));
+	http_respond_status(c, SSMP_RATE_LIMIT, "too many requests from this "
+	    "client", extra);
+	return true;
+}
+
+static void
+count_envelope(struct ssmpd *d, const struct ssmp_response *resp)
+{
+	d->metrics[resp->st.verdict == SSMP_ACCEPT ? M_ENV_ACCEPT :
+	    resp->st.verdict == SSMP_TEMPFAIL ? M_ENV_TEMPFAIL :
+	    M_ENV_REJECT]++;
+}
+
+/* ---- POST envelope ------------------------------------------------- */
+
+static void
+envelope_head(struct conn *c)
+{
+	if (!client_limited(c))
+		http_read_body(c, SSMP_ENVELOPE_JSON_MAX);
+}
+
+static void
+envelope_checked(struct echeck *ec, void *arg)
+{
+	struct req *r = arg;
+
+	count_envelope(ec->d, &ec->resp);
+	http_respond_json(r->c, &ec->resp, ec->extra[0] ? ec->extra : NULL);
+}
+
+static void
+envelope_body(struct conn *c)
+{
+	struct req *r = req_new(c);
+	struct evbuffer *b = http_body(c);
+	size_t len = evbuffer_get_length(b);
+
+	r->ec = echeck_new(http_daemon(c), http_reqid(c), http_peer(c),
+	    envelope_checked, r);
+	echeck_run(r->ec, (const char *)evbuffer_pullup(b, -1), len);
+}
+
+const struct route route_envelope = {
+	"POST", SSMP_PATH_PREFIX "envelope", envelope_head, envelope_body,
+	req_cleanup
+};
+
+/* ---- POST message/<nonce> ----------------------------------------- */
+
+static bool
+copy_msg_headers(struct conn *c, struct req *r)
+{
+	const struct http_head *h = http_head(c);
+	const char *msgid = http_header_get(h, "ssmp-msgid");
+	const char *sig = http_header_get(h, "ssmp-signature");
+	enum ssmp_outcome o;
+	struct ssmp_err err;
+
+	if (handoff_headers_check(msgid, sig, &o, &err) != 0) {
+		http_respond_status(c, o, err.msg, NULL);
+		return false;
+	}
+	snprintf(r->msgid, sizeof(r->msgid), "%s", msgid);
+	snprintf(r->sig, sizeof(r->sig), "%s", sig);
+	return true;
+}
+
+static void
+message_done(struct handoff *h, void *arg)
+{
+	struct req *r = arg;
+
+	http_respond_json(r->c, handoff_response(h), NULL);
+}
+
+static void
+message_body(struct conn *c)
+{
+	struct req *r = http_state(c);
+
+	r->h = handoff_start(http_daemon(c), http_reqid(c), http_peer(c),
+	    r->p, r->msgid, r->sig, http_body(c), message_done, r);
+}
+
+static struct pending *
+hold_pending(struct conn *c, const char *nonce)
+{
+	struct ssmpd *d = http_daemon(c);
+	struct ssmp_err err;
+	struct pending *p;
+
+	if (ssmp_nonce_check(nonce, &err) != 0) {
+		http_respond_status(c, SSMP_BAD_SYNTAX, err.msg, NULL);
+		return NULL;
+	}
+	if ((p = pending_get(d->pending, nonce, time(NULL))) == NULL) {
+		http_respond_status(c, SSMP_NO_ENVELOPE, NULL, NULL);
+		return NULL;
+	}
+	if (p->busy) {
+		http_respond_status(c, SSMP_MTA_TEMP, "a delivery for this "
+		    "envelope is in progress", "Retry-After: 5\r\n");
+		return NULL;
+	}
+	p->busy = true;
+	return p;
+}
+
+static void
+message_head(struct conn *c)
+{
+	struct req *r;
+
+	if (client_limited(c))
+		return;
+	r = req_new(c);
+	if (!http_head(c)->has_length) {
+		http_respond_status(c, SSMP_LENGTH_REQUIRED, NULL, NULL);
+		return;
+	}
+	if (!copy_msg_headers(c, r))
+		return;
+	if ((r->p = hold_pending(c, http_path_rest(c))) == NULL)
+		return;
+	http_read_body(c, http_daemon(c)->conf.max_message);
+}
+
+const struct route route_message = {
+	"POST", SSMP_PATH_PREFIX "message/", message_head, message_body,
+	req_cleanup
+};
+
+/* ---- POST deliver (one-shot) ---------------------------------------- */
+
+/* Envelope rejections first, then the hand-off's per-recipient results. */
+static void
+merge_rcpts(struct ssmp_response *out, const struct ssmp_response *env,
+    const struct ssmp_response *msg)
+{
+	struct ssmp_response tmp = *msg;
+
+	tmp.nrcpt = 0;
+	for (int i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i].st.verdict != SSMP_ACCEPT)
+			tmp.rcpt[tmp.nrcpt++] = env->rcpt[i];
+	for (int i = 0; i < msg->nrcpt && tmp.nrcpt < SSMP_MAX_RCPT; i++)
+		tmp.rcpt[tmp.nrcpt++] = msg->rcpt[i];
+	*out = tmp;
+}
+
+static void
+deliver_done(struct handoff *h, void *arg)
+{
+	struct req *r = arg;
+	struct ssmp_response *resp = ssmp_xmalloc(sizeof(*resp));
+
+	merge_rcpts(resp, &r->ec->resp, handoff_response(h));
+	http_respond_json(r->c, resp, NULL);
+	free(resp);
+}
+
+static void
+deliver_body(struct conn *c)
+{
+	struct req *r = http_state(c);
+
+	r->h = handoff_start(http_daemon(c), http_reqid(c), http_peer(c),
+	    r->p, r->msgid, r->sig, http_body(c), deliver_done, r);
+}
+
+/* Envelope checked: refuse now (the body was never asked for) or go on. */
+static void
+deliver_checked(struct echeck *ec, void *arg)
+{
+	struct req *r = arg;
+
+	count_envelope(ec->d, &ec->resp);
+	if (ec->resp.st.verdict != SSMP_ACCEPT || ec->accepted == NULL) {
+		http_respond_json(r->c, &ec->resp,
+		    ec->extra[0] ? ec->extra : NULL);
+		return;
+	}
+	r->p = ec->accepted;
+	r->p->busy = true;
+	http_read_body(r->c, ec->d->conf.max_message);
+}
+
+static void
+deliver_head(struct conn *c)
+{
+	const struct http_head *h = http_head(c);
+	const char *env = http_header_get(h, "ssmp-envelope");
+	unsigned char json[SSMP_ENVELOPE_JSON_MAX];
+	struct ssmp_err err;
+	struct req *r;
+	size_t len;
+
+	if (client_limited(c))
+		return;
+	r = req_new(c);
+	if (!h->has_length) {
+		http_respond_status(c, SSMP_LENGTH_REQUIRED, NULL, NULL);
+		return;
+	}
+	if (h->length > http_daemon(c)->conf.max_message) {
+		http_respond_status(c, SSMP_TOO_BIG, NULL, NULL);
+		return;
+	}
+	if (env == NULL) {
+		http_respond_status(c, SSMP_BAD_SYNTAX,
+		    "missing SSMP-Envelope header", NULL);
+		return;
+	}
+	if (ssmp_b64_decode(env, json, sizeof(json), &len, 0, SSMP_B64_URL,
+	    "SSMP-Envelope", &err) != 0) {
+		http_respond_status(c, SSMP_BAD_SYNTAX, err.msg, NULL);
+		return;
+	}
+	if (!copy_msg_headers(c, r))
+		return;
+	r->ec = echeck_new(http_daemon(c), http_reqid(c), http_peer(c),
+	    deliver_checked, r);
+	echeck_run(r->ec, (const char *)json, len);
+}
+
+const struct route route_deliver = {
+	"POST", SSMP_PATH_PREFIX "deliver", deliver_head, deliver_body,
+	req_cleanup
+};

@@ -1,0 +1,563 @@
+/*
+ * http.c - connections, request framing and answers (see http.h).
+ *
+ * A connection moves HEAD -> (handler) -> BODY -> BUSY -> WRITE -> HEAD.
+ * While a handler works asynchronously the connection stops reading; if
+ * the client goes away meanwhile the struct stays until the handler
+ * answers (the answer is then dropped), so handlers never see freed
+ * memory.  A head must arrive whole within ReadTimeout (slowloris); a
+ * body must make progress at least every ReadTimeout.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "http.h"
+#include "routes.h"
+#include "ssmp_buf.h"
+#include "ssmp_log.h"
+#include "ssmpd.h"
+
+enum cstate { C_HEAD, C_BODY, C_BUSY, C_WRITE };
+
+struct conn {
+	struct ssmpd		*d;
+	struct bufferevent	*bev;		/* NULL once the peer is gone */
+	struct event		*deadline;	/* head must arrive by then */
+	enum http_role		 role;
+	enum cstate		 state;
+	char			 peer[INET6_ADDRSTRLEN];
+	char			 reqid[24];
+	struct http_head	 head;
+	bool			 have_head;
+	const struct route	*route;
+	const char		*rest;
+	uint64_t		 body_want;
+	bool			 body_read;	/* whole body consumed */
+	struct evbuffer		*body;
+	void			*hstate;
+	bool			 close_after;
+	struct conn		*prev, *next;
+};
+
+struct http_server {
+	struct evconnlistener	*l[8];
+	int			 nl;
+	struct conn		*conns;
+	int			 nconn;
+};
+
+static void conn_read(struct conn *c);
+static void new_reqid(struct conn *c);
+static void timeout_error(struct conn *c, const char *what);
+
+static struct http_server *
+server(struct ssmpd *d)
+{
+	if (d->http == NULL)
+		d->http = ssmp_xcalloc(1, sizeof(*d->http));
+	return d->http;
+}
+
+static void
+listeners_enable(struct ssmpd *d, bool on)
+{
+	struct http_server *s = server(d);
+
+	for (int i = 0; i < s->nl; i++)
+		if (on)
+			evconnlistener_enable(s->l[i]);
+		else
+			evconnlistener_disable(s->l[i]);
+}
+
+static void
+request_end(struct conn *c)
+{
+	if (c->route != NULL && c->route->cleanup != NULL)
+		c->route->cleanup(c);
+	c->hstate = NULL;
+	c->route = NULL;
+	if (c->have_head)
+		http_head_free(&c->head);
+	c->have_head = false;
+	evbuffer_drain(c->body, evbuffer_get_length(c->body));
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct http_server *s = server(c->d);
+
+	request_end(c);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	event_free(c->deadline);
+	evbuffer_free(c->body);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (s->nconn-- == c->d->conf.max_conn && !c->d->draining)
+		listeners_enable(c->d, true);
+	free(c);
+}
+
+/* The peer is gone or broke the protocol: free now unless a handler runs. */
+static void
+conn_drop(struct conn *c)
+{
+	if (c->state == C_BUSY) {
+		if (c->bev != NULL) {
+			bufferevent_free(c->bev);
+			c->bev = NULL;
+		}
+		return;
+	}
+	conn_free(c);
+}
+
+/* Free on the next loop turn: the handler calling us may go on. */
+static void
+conn_defer_free(struct conn *c)
+{
+	c->state = C_WRITE;
+	event_del(c->deadline);
+	event_active(c->deadline, EV_TIMEOUT, 0);
+}
+
+static void
+arm_deadline(struct conn *c)
+{
+	struct timeval tv = { c->d->conf.read_timeout, 0 };
+
+	event_add(c->deadline, &tv);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == C_WRITE) {
+		conn_free(c);
+		return;
+	}
+	if (c->bev == NULL || evbuffer_get_length(
+	    bufferevent_get_input(c->bev)) == 0) {
+		conn_drop(c);		/* idle keep-alive connection */
+		return;
+	}
+	if (c->reqid[0] == '\0')
+		new_reqid(c);
+	timeout_error(c, "head");
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state != C_WRITE)
+		return;
+	if (c->close_after || c->d->draining) {
+		conn_free(c);
+		return;
+	}
+	request_end(c);
+	c->state = C_HEAD;
+	arm_deadline(c);
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		conn_read(c);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	if ((what & BEV_EVENT_ERROR) && c->state == C_HEAD &&
+	    c->reqid[0] == '\0')
+		c->d->metrics[M_TLS_FAILED]++;
+	if ((what & BEV_EVENT_TIMEOUT) && c->state == C_BODY) {
+		timeout_error(c, "body");
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && c->state == C_BODY)
+		ssmp_log(LOG_INFO, c->reqid, "client %s: body truncated at "
+		    "%zu of %llu octets", c->peer, evbuffer_get_length(c->body),
+		    (unsigned long long)c->body_want);
+	conn_drop(c);
+}
+
+static void
+parse_error(struct conn *c, const struct http_parse_err *pe)
+{
+	struct ssmp_response r;
+	struct ssmp_err e;
+
+	c->d->metrics[M_HTTP_ERRORS]++;
+	memset(&r, 0, sizeof(r));
+	ssmp_status_set(&r.st, pe->status == 411 ? SSMP_LENGTH_REQUIRED :
+	    SSMP_BAD_SYNTAX, pe->reason);
+	r.st.http = pe->status;
+	if (pe->status == 408)
+		(void)ssmp_status_set_code(&r.st, "4.4.2", &e);
+	c->close_after = true;
+	ssmp_log(LOG_INFO, c->reqid[0] ? c->reqid : NULL,
+	    "client %s: bad request: %s", c->peer, pe->reason);
+	http_respond_json(c, &r, NULL);
+}
+
+/* The client was too slow: 408, temporary (4.4.2), and close. */
+static void
+timeout_error(struct conn *c, const char *what)
+{
+	struct http_parse_err pe;
+
+	c->d->metrics[M_TIMEOUTS]++;
+	pe.status = 408;
+	snprintf(pe.reason, sizeof(pe.reason), "timeout reading the request %s",
+	    what);
+	parse_error(c, &pe);
+}
+
+static void
+new_reqid(struct conn *c)
+{
+	snprintf(c->reqid, sizeof(c->reqid), "R%08llX",
+	    (unsigned long long)++c->d->reqseq);
+}
+
+static void
+dispatch(struct conn *c)
+{
+	struct routes_match m;
+
+	c->d->metrics[M_REQUESTS]++;
+	ssmp_log(LOG_DEBUG, c->reqid, "client %s: %s %s", c->peer,
+	    c->head.method, c->head.target);
+	if (routes_find(c->role, c->head.method, c->head.target, &m) != 0) {
+		if (c->head.has_length && c->head.length > 0)
+			c->close_after = true;
+		http_respond_status(c, m.fail, NULL, m.extra);
+		return;
+	}
+	c->route = m.route;
+	c->rest = c->head.target + m.prefix_len;
+	c->route->on_head(c);
+}
+
+static void
+read_head(struct conn *c, struct evbuffer *in)
+{
+	struct http_parse_err pe;
+	size_t len = evbuffer_get_length(in), used = 0;
+	size_t max = SSMP_HTTP_HEADER_MAX + 1024;	/* + request line */
+	const char *p;
+	enum http_parse_rc rc;
+
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)(len < max ? len : max));
+	rc = http_head_parse(p, len, max, &c->head, &used, &pe);
+	if (rc == HTTP_PARSE_MORE)
+		return;
+	new_reqid(c);
+	if (rc == HTTP_PARSE_ERROR) {
+		parse_error(c, &pe);
+		return;
+	}
+	evbuffer_drain(in, used);
+	c->have_head = true;
+	c->body_read = !c->head.has_length || c->head.length == 0;
+	c->state = C_BUSY;
+	event_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	dispatch(c);
+}
+
+static void
+read_body(struct conn *c, struct evbuffer *in)
+{
+	size_t have = evbuffer_get_length(c->body);
+	size_t n = evbuffer_get_length(in);
+
+	if (n > c->body_want - have)
+		n = (size_t)(c->body_want - have);
+	evbuffer_remove_buffer(in, c->body, n);
+	if (evbuffer_get_length(c->body) < c->body_want)
+		return;
+	c->body_read = true;
+	c->state = C_BUSY;
+	bufferevent_disable(c->bev, EV_READ);
+	c->route->on_body(c);
+}
+
+static void
+conn_read(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	if (c->state == C_HEAD)
+		read_head(c, in);
+	else if (c->state == C_BODY)
+		read_body(c, in);
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	conn_read(arg);
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct ssmpd *d = *(struct ssmpd **)arg;
+	bool ssl = ((intptr_t *)arg)[1] & 1;
+	enum http_role role = (((intptr_t *)arg)[1] & 2) ? ROLE_ADMIN :
+	    ROLE_SSMP;
+	struct http_server *s = server(d);
+	struct conn *c = ssmp_xcalloc(1, sizeof(*c));
+	struct timeval tv = { d->conf.read_timeout, 0 };
+
+	c->d = d;
+	c->role = role;
+	c->body = evbuffer_new();
+	c->deadline = evtimer_new(d->base, on_deadline, c);
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr,
+		    c->peer, sizeof(c->peer));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
+		    c->peer, sizeof(c->peer));
+	else
+		snprintf(c->peer, sizeof(c->peer), "local");
+	if (ssl)
+		c->bev = bufferevent_openssl_socket_new(d->base, fd,
+		    SSL_new(d->ssl), BUFFEREVENT_SSL_ACCEPTING,
+		    BEV_OPT_CLOSE_ON_FREE);
+	else
+		c->bev = bufferevent_socket_new(d->base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+	if ((c->next = s->conns) != NULL)
+		c->next->prev = c;
+	s->conns = c;
+	d->metrics[M_CONN_ACCEPTED]++;
+	if (++s->nconn >= d->conf.max_conn)
+		listeners_enable(d, false);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 256 * 1024);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	arm_deadline(c);
+}
+
+int
+http_listen(struct ssmpd *d, int fd, bool ssl, enum http_role role)
+{
+	struct http_server *s = server(d);
+	intptr_t *arg;
+
+	if (s->nl == (int)(sizeof(s->l) / sizeof(s->l[0])))
+		return -1;
+	/* The listener's argument: the daemon and its flags. */
+	arg = ssmp_xcalloc(2, sizeof(intptr_t));
+	*(struct ssmpd **)arg = d;
+	arg[1] = (ssl ? 1 : 0) | (role == ROLE_ADMIN ? 2 : 0);
+	s->l[s->nl] = evconnlistener_new(d->base, on_accept, arg,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (s->l[s->nl] == NULL)
+		return -1;
+	s->nl++;
+	return 0;
+}
+
+void
+http_drain(struct ssmpd *d)
+{
+	struct http_server *s = server(d);
+	struct conn *c, *next;
+
+	d->draining = true;
+	listeners_enable(d, false);
+	for (c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->state == C_HEAD && (c->bev == NULL || evbuffer_get_length(
+		    bufferevent_get_input(c->bev)) == 0))
+			conn_free(c);
+	}
+}
+
+int
+http_nconn(struct ssmpd *d)
+{
+	return server(d)->nconn;
+}
+
+const struct http_head *
+http_head(struct conn *c)
+{
+	return &c->head;
+}
+
+const char *
+http_path_rest(struct conn *c)
+{
+	return c->rest;
+}
+
+const char *
+http_reqid(struct conn *c)
+{
+	return c->reqid;
+}
+
+const char *
+http_peer(struct conn *c)
+{
+	return c->peer;
+}
+
+struct evbuffer *
+http_body(struct conn *c)
+{
+	return c->body;
+}
+
+struct ssmpd *
+http_daemon(struct conn *c)
+{
+	return c->d;
+}
+
+void *
+http_state(struct conn *c)
+{
+	return c->hstate;
+}
+
+void
+http_set_state(struct conn *c, void *st)
+{
+	c->hstate = st;
+}
+
+void
+http_read_body(struct conn *c, uint64_t max)
+{
+	if (c->bev == NULL) {
+		conn_defer_free(c);
+		return;
+	}
+	if (c->head.length > max) {
+		c->close_after = true;
+		http_respond_status(c, SSMP_TOO_BIG, NULL, NULL);
+		return;
+	}
+	c->body_want = c->head.length;
+	if (c->body_want == 0) {
+		c->body_read = true;
+		c->route->on_body(c);
+		return;
+	}
+	if (c->head.expect_continue)
+		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	c->state = C_BODY;
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		read_body(c, bufferevent_get_input(c->bev));
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 417: return "Expectation Failed";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Status";
+	}
+}
+
+void
+http_respond(struct conn *c, int status, const char *ctype, const char *extra,
+    const void *body, size_t len)
+{
+	struct evbuffer *out;
+
+	if (c->bev == NULL) {		/* client gone while we worked */
+		conn_defer_free(c);
+		return;
+	}
+	if (!c->body_read)
+		c->close_after = true;	/* never parse a body as a request */
+	if (c->have_head && !c->head.keepalive)
+		c->close_after = true;
+	out = bufferevent_get_output(c->bev);
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
+	    status, status_text(status), ctype, len,
+	    c->close_after ? "Connection: close\r\n" : "",
+	    extra != NULL ? extra : "");
+	evbuffer_add(out, body, len);
+	c->state = C_WRITE;
+	event_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+void
+http_respond_json(struct conn *c, const struct ssmp_response *r,
+    const char *extra)
+{
+	struct ssmp_buf b;
+
+	ssmp_buf_init(&b);
+	ssmp_response_encode(r, &b);
+	ssmp_buf_adds(&b, "\n");
+	http_respond(c, r->st.http, "application/json", extra, b.p, b.len);
+	ssmp_buf_free(&b);
+}
+
+void
+http_respond_status(struct conn *c, enum ssmp_outcome o, const char *reason,
+    const char *extra)
+{
+	struct ssmp_response r;
+
+	memset(&r, 0, sizeof(r));
+	ssmp_status_set(&r.st, o, reason);
+	http_respond_json(c, &r, extra);
+}

@@ -1,0 +1,58 @@
+/*
+ * keys.h - what ssmpd needs to know about its own domains and about
+ * senders' keys, as a narrow layer over the keystore: the key table
+ * (keystore/keytable.h) for our keys, dnsq for remote ones.
+ *
+ * Our keys: d->keys is the current key table, replaced on SIGHUP.  It
+ * is read and swapped on the loop thread only; work that uses it from
+ * a worker (signing a receipt) holds its own reference, taken on the
+ * loop, so a reload never pulls a key from under a request in flight.
+ */
+#ifndef BRIDGE_KEYS_H
+#define BRIDGE_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "keytable.h"
+#include "ssmp_config.h"
+#include "ssmp_crypto.h"
+#include "ssmp_err.h"
+#include "ssmp_limits.h"
+#include "ssmp_txt.h"
+
+/*
+ * The key table named by the configuration file path (KeyTable, or
+ * Domain/Selector/KeyFile), read afresh, so a reload picks up a new
+ * KeyTable line or a new Selector.  NULL with err set on any fault.
+ */
+struct ks_keytable *keys_load(const char *conf_path, struct ssmp_err *err);
+
+/* Is domain (canonical) one of ours (a domain of the key table)? */
+bool keys_serves(const struct ks_keytable *k, const char *domain);
+
+/*
+ * The key record text of selector for the key endpoint, which names no
+ * domain: the domain is the one the Host header (h= of our _ssmp
+ * policy, possibly with a port) equals or lies under (the longest such
+ * domain), else the first domain in table order having that selector;
+ * so selector names should differ between domains sharing one host.
+ * 0 found, 1 unknown.
+ */
+int keys_record(const struct ks_keytable *k, const char *host,
+    const char *selector, char *out, size_t outlen);
+
+/* Remote key lookup outcome (DNS). */
+enum keys_dns { KEYS_DNS_OK, KEYS_DNS_NONE, KEYS_DNS_TEMP };
+
+/*
+ * Blocking DNS lookup of <selector>._ssmpkey.<domain>; thread-safe, for
+ * worker threads.  *ttl gets the cache lifetime (bounded by config).
+ */
+enum keys_dns keys_dns_key(void *resolver, const char *domain,
+    const char *selector, struct ssmp_keyrec *rec, long *ttl,
+    struct ssmp_err *err);
+void *keys_dns_new(const struct ssmp_config *config, struct ssmp_err *err);
+void keys_dns_free(void *resolver);
+
+#endif

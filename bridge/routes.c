@@ -1,0 +1,66 @@
+/*
+ * routes.c - the endpoint table of ssmp.7 and the admin listener.
+ * Query strings are not part of SSMP; a target with '?' matches nothing.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "routes.h"
+#include "ssmp_limits.h"
+
+struct entry {
+	const char		*path;
+	const struct route	*route;
+	const char		*allow;
+};
+
+static const struct entry ssmp_routes[] = {
+	{ SSMP_PATH_PREFIX "envelope", &route_envelope, "Allow: POST\r\n" },
+	{ SSMP_PATH_PREFIX "message/", &route_message, "Allow: POST\r\n" },
+	{ SSMP_PATH_PREFIX "deliver", &route_deliver, "Allow: POST\r\n" },
+	{ SSMP_PATH_PREFIX "key/", &route_key, "Allow: GET\r\n" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct entry admin_routes[] = {
+	{ "/healthz", &route_healthz, "Allow: GET\r\n" },
+	{ "/metrics", &route_metrics, "Allow: GET\r\n" },
+	{ NULL, NULL, NULL }
+};
+
+static int
+path_match(const char *pattern, const char *target, size_t *plen)
+{
+	size_t n = strlen(pattern);
+
+	*plen = n;
+	if (pattern[n - 1] == '/')	/* prefix: something must follow */
+		return strncmp(target, pattern, n) == 0 && target[n] != '\0' &&
+		    strchr(target + n, '/') == NULL;
+	return strcmp(target, pattern) == 0;
+}
+
+int
+routes_find(enum http_role role, const char *method, const char *target,
+    struct routes_match *m)
+{
+	const struct entry *e = role == ROLE_ADMIN ? admin_routes : ssmp_routes;
+
+	memset(m, 0, sizeof(*m));
+	m->fail = SSMP_NO_ENDPOINT;
+	if (strchr(target, '?') != NULL)
+		return -1;
+	for (; e->path != NULL; e++) {
+		if (!path_match(e->path, target, &m->prefix_len))
+			continue;
+		if (strcmp(method, e->route->method) != 0) {
+			m->fail = SSMP_BAD_METHOD;
+			m->extra = e->allow;
+			return -1;
+		}
+		m->route = e->route;
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,422 @@
+/*
+ * smtpc.c - blocking SMTP/LMTP client with a pool of idle sessions.
+ *
+ * Each session is a plain socket with send/receive timeouts, so a stuck
+ * MTA costs one worker for at most `timeout` seconds per command.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ssmp_buf.h"
+#include "smtpc.h"
+
+#define POOL_MAX	8
+
+struct sess {
+	int	fd;
+	char	buf[4096];
+	size_t	len;
+};
+
+struct smtpc_pool {
+	struct ssmp_sockspec	 mta;
+	bool			 lmtp;
+	char			*helo;
+	int			 timeout;
+	pthread_mutex_t		 mu;
+	struct sess		*idle[POOL_MAX];
+	int			 nidle;
+};
+
+static void
+sess_close(struct sess *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+static int
+sess_connect(struct smtpc_pool *p, struct sess *s, struct ssmp_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct timeval tv = { p->timeout, 0 };
+
+	memset(&ss, 0, sizeof(ss));
+	if (p->mta.family == SSMP_SOCK_LOCAL) {
+		struct sockaddr_un *su = (struct sockaddr_un *)&ss;
+
+		su->sun_family = AF_UNIX;
+		snprintf(su->sun_path, sizeof(su->sun_path), "%s", p->mta.path);
+		sl = sizeof(*su);
+	} else {
+		struct addrinfo hints, *ai;
+		char port[16];
+
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+		snprintf(port, sizeof(port), "%u", p->mta.port);
+		if (getaddrinfo(p->mta.host[0] ? p->mta.host : "127.0.0.1",
+		    port, &hints, &ai) != 0)
+			return ssmp_err_set(err, "MTA address %s unusable",
+			    p->mta.host);
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+		sl = ai->ai_addrlen;
+		freeaddrinfo(ai);
+	}
+	if ((s->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return ssmp_err_set(err, "socket: %s", strerror(errno));
+	setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(s->fd, (struct sockaddr *)&ss, sl) != 0)
+		return ssmp_err_set(err, "connect to MTA: %s", strerror(errno));
+	return 0;
+}
+
+static int
+sess_write(struct sess *s, const void *p, size_t len, struct ssmp_err *err)
+{
+	const char *c = p;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = send(s->fd, c, len, MSG_NOSIGNAL)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return ssmp_err_set(err, "write to MTA: %s",
+			    strerror(errno));
+		}
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One line without CRLF into line (truncated to size). */
+static int
+sess_line(struct sess *s, char *line, size_t size, struct ssmp_err *err)
+{
+	char *nl;
+	ssize_t n;
+
+	while ((nl = memchr(s->buf, '\n', s->len)) == NULL) {
+		if (s->len == sizeof(s->buf))
+			return ssmp_err_set(err, "MTA reply line too long");
+		n = recv(s->fd, s->buf + s->len, sizeof(s->buf) - s->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ssmp_err_set(err, "MTA closed or timed out: %s",
+			    n == 0 ? "end of file" : strerror(errno));
+		s->len += (size_t)n;
+	}
+	size_t ll = (size_t)(nl - s->buf);
+	size_t cp = ll > 0 && s->buf[ll - 1] == '\r' ? ll - 1 : ll;
+
+	if (cp >= size)
+		cp = size - 1;
+	memcpy(line, s->buf, cp);
+	line[cp] = '\0';
+	memmove(s->buf, nl + 1, s->len - ll - 1);
+	s->len -= ll + 1;
+	return 0;
+}
+
+/* Read a (multi-line) reply; keep the last line's code and texts. */
+static int
+sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
+{
+	char line[1024];
+	const char *t;
+	size_t n;
+
+	do {
+		if (sess_line(s, line, sizeof(line), err) != 0)
+			return -1;
+		if (strlen(line) < 3 || !isdigit((unsigned char)line[0]) ||
+		    !isdigit((unsigned char)line[1]) ||
+		    !isdigit((unsigned char)line[2]))
+			return ssmp_err_set(err, "MTA sent a malformed reply");
+	} while (line[3] == '-');
+	r->code = atoi(line);
+	t = line[3] ? line + 4 : line + 3;
+	r->enh[0] = '\0';
+	if (t[0] == line[0] && t[1] == '.') {
+		n = strspn(t, "0123456789.");
+
+		if (n < sizeof(r->enh)) {
+			memcpy(r->enh, t, n);
+			r->enh[n] = '\0';
+		}
+		t += n;
+		while (*t == ' ')
+			t++;
+	}
+	n = strlen(t);
+	if (n >= sizeof(r->text))
+		n = sizeof(r->text) - 1;
+	memcpy(r->text, t, n);
+	r->text[n] = '\0';
+	return 0;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+sess_cmd(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err,
+    const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 2)
+		return ssmp_err_set(err, "SMTP command too long");
+	memcpy(line + n, "\r\n", 2);
+	if (sess_write(s, line, (size_t)n + 2, err) != 0)
+		return -1;
+	return sess_reply(s, r, err);
+}
+
+static struct sess *
+sess_open(struct smtpc_pool *p, struct ssmp_err *err)
+{
+	struct sess *s = ssmp_xcalloc(1, sizeof(*s));
+	struct smtpc_reply r;
+
+	s->fd = -1;
+	if (sess_connect(p, s, err) != 0 || sess_reply(s, &r, err) != 0)
+		goto fail;
+	if (r.code != 220) {
+		ssmp_err_set(err, "MTA greeting: %d %s", r.code, r.text);
+		goto fail;
+	}
+	if (sess_cmd(s, &r, err, "%s %s", p->lmtp ? "LHLO" : "EHLO",
+	    p->helo) != 0)
+		goto fail;
+	if (r.code != 250) {
+		ssmp_err_set(err, "MTA refused %s: %d %s",
+		    p->lmtp ? "LHLO" : "EHLO", r.code, r.text);
+		goto fail;
+	}
+	return s;
+fail:
+	sess_close(s);
+	return NULL;
+}
+
+/* An idle session that still answers RSET, or a new one. */
+static struct sess *
+sess_get(struct smtpc_pool *p, struct ssmp_err *err)
+{
+	struct sess *s;
+	struct smtpc_reply r;
+	struct ssmp_err e2;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		s = p->nidle > 0 ? p->idle[--p->nidle] : NULL;
+		pthread_mutex_unlock(&p->mu);
+		if (s == NULL)
+			return sess_open(p, err);
+		if (sess_cmd(s, &r, &e2, "RSET") == 0 && r.code == 250)
+			return s;
+		sess_close(s);
+	}
+}
+
+static void
+sess_put(struct smtpc_pool *p, struct sess *s)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->nidle < POOL_MAX) {
+		p->idle[p->nidle++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (s != NULL)
+		sess_close(s);
+}
+
+/* Send the message: headers, then body dot-stuffed, then ".". */
+static int
+sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
+{
+	struct ssmp_buf b;
+	const char *c = t->body;
+	bool bol = true;
+	int rc;
+
+	ssmp_buf_init(&b);
+	ssmp_buf_add(&b, t->head, t->headlen);
+	for (size_t i = 0; i < t->bodylen; i++) {
+		if (bol && c[i] == '.')
+			ssmp_buf_add(&b, ".", 1);
+		ssmp_buf_add(&b, c + i, 1);
+		bol = c[i] == '\n';
+	}
+	if (!bol)
+		ssmp_buf_adds(&b, "\r\n");
+	ssmp_buf_adds(&b, ".\r\n");
+	rc = sess_write(s, b.p, b.len, err);
+	ssmp_buf_free(&b);
+	return rc;
+}
+
+static int
+txn_rcpts(struct sess *s, struct smtpc_txn *t, int *naccepted,
+    struct ssmp_err *err)
+{
+	*naccepted = 0;
+	for (int i = 0; i < t->nrcpt; i++) {
+		if (sess_cmd(s, &t->rcpt_reply[i], err, "RCPT TO:<%s>",
+		    t->rcpt[i]) != 0)
+			return -1;
+		if (t->rcpt_reply[i].code / 100 == 2)
+			(*naccepted)++;
+	}
+	return 0;
+}
+
+/* After "." : one reply (SMTP) or one per accepted recipient (LMTP). */
+static int
+txn_final(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
+    struct ssmp_err *err)
+{
+	if (!p->lmtp && sess_reply(s, &t->data, err) != 0)
+		return -1;
+	for (int i = 0; i < t->nrcpt; i++) {
+		if (t->rcpt_reply[i].code / 100 != 2)
+			continue;
+		if (p->lmtp) {
+			if (sess_reply(s, &t->rcpt_reply[i], err) != 0)
+				return -1;
+			t->data = t->rcpt_reply[i];
+		} else
+			t->rcpt_reply[i] = t->data;
+	}
+	smtpc_queueid(t->data.text, t->queueid, sizeof(t->queueid));
+	return 0;
+}
+
+static int
+txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
+    struct ssmp_err *err)
+{
+	struct smtpc_reply r;
+	int nacc;
+
+	if (sess_cmd(s, &t->mail, err, "MAIL FROM:<%s>", t->from) != 0)
+		return -1;
+	if (t->mail.code / 100 != 2) {
+		for (int i = 0; i < t->nrcpt; i++)
+			t->rcpt_reply[i] = t->mail;
+		(void)sess_cmd(s, &r, err, "RSET");
+		return 0;
+	}
+	if (txn_rcpts(s, t, &nacc, err) != 0)
+		return -1;
+	if (t->body == NULL || nacc == 0) {
+		(void)sess_cmd(s, &r, err, "RSET");
+		return 0;
+	}
+	if (sess_cmd(s, &r, err, "DATA") != 0)
+		return -1;
+	if (r.code != 354) {
+		for (int i = 0; i < t->nrcpt; i++)
+			if (t->rcpt_reply[i].code / 100 == 2)
+				t->rcpt_reply[i] = r;
+		t->data = r;
+		return 0;
+	}
+	if (sess_data(s, t, err) != 0)
+		return -1;
+	t->data.code = 0;
+	return txn_final(p, s, t, err);
+}
+
+int
+smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
+{
+	struct sess *s;
+
+	memset(&t->mail, 0, sizeof(t->mail));
+	memset(&t->data, 0, sizeof(t->data));
+	memset(t->rcpt_reply, 0, sizeof(*t->rcpt_reply) * (size_t)t->nrcpt);
+	t->queueid[0] = '\0';
+	if ((s = sess_get(p, err)) == NULL)
+		return -1;
+	if (txn_run(p, s, t, err) != 0) {
+		sess_close(s);
+		return -1;
+	}
+	sess_put(p, s);
+	return 0;
+}
+
+void
+smtpc_queueid(const char *text, char *out, size_t outlen)
+{
+	const char *q = strstr(text, "queued as ");
+	size_t n;
+
+	out[0] = '\0';
+	if (q == NULL)
+		return;
+	q += 10;
+	n = strspn(q, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789");
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, q, n);
+	out[n] = '\0';
+}
+
+struct smtpc_pool *
+smtpc_pool_new(const struct ssmp_sockspec *mta, bool lmtp, const char *helo,
+    int timeout)
+{
+	struct smtpc_pool *p = ssmp_xcalloc(1, sizeof(*p));
+
+	p->mta = *mta;
+	p->lmtp = lmtp;
+	p->helo = ssmp_xstrdup(helo);
+	p->timeout = timeout > 0 ? timeout : 30;
+	pthread_mutex_init(&p->mu, NULL);
+	return p;
+}
+
+void
+smtpc_pool_free(struct smtpc_pool *p)
+{
+	struct smtpc_reply r;
+	struct ssmp_err err;
+
+	if (p == NULL)
+		return;
+	while (p->nidle > 0) {
+		struct sess *s = p->idle[--p->nidle];
+
+		(void)sess_cmd(s, &r, &err, "QUIT");
+		sess_close(s);
+	}
+	pthread_mutex_destroy(&p->mu);
+	free(p->helo);
+	free(p);
+}

@@ -1,0 +1,62 @@
+/*
+ * smtpc.h - a small blocking SMTP/LMTP client for the hand-off to the
+ * local MTA, run from worker threads.
+ *
+ * Why not libcurl: curl cannot speak LMTP (LHLO and one reply per
+ * recipient after DATA), and it reports per-recipient RCPT replies only
+ * through its debug hook.  Here every reply is kept: the RCPT reply of
+ * each recipient, the final reply, the queue id ("250 2.0.0 Ok: queued
+ * as X").  Idle sessions are pooled and reused after RSET.
+ */
+#ifndef BRIDGE_SMTPC_H
+#define BRIDGE_SMTPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ssmp_conf.h"
+#include "ssmp_err.h"
+#include "ssmp_limits.h"
+
+struct smtpc_pool;
+
+struct smtpc_reply {
+	int	code;			/* 250, 550 ...; 0 = no answer */
+	char	enh[16];		/* "5.1.1" or "" */
+	char	text[SSMP_REASON_MAX + 1];	/* reply text after the codes */
+};
+
+struct smtpc_txn {
+	const char		*from;
+	int			 nrcpt;
+	const char		*const *rcpt;
+	const char		*head;		/* prepended header lines, CRLF */
+	size_t			 headlen;
+	const void		*body;		/* RFC 5322 octets */
+	size_t			 bodylen;
+	/* results */
+	struct smtpc_reply	 mail;
+	struct smtpc_reply	*rcpt_reply;	/* nrcpt entries, caller's */
+	struct smtpc_reply	 data;		/* SMTP: reply after "." */
+	char			 queueid[64];
+};
+
+/* lmtp: speak LHLO and read one final reply per accepted recipient. */
+struct smtpc_pool *smtpc_pool_new(const struct ssmp_sockspec *mta, bool lmtp,
+    const char *helo, int timeout);
+void smtpc_pool_free(struct smtpc_pool *p);
+
+/*
+ * Run one transaction.  -1 with err set when the MTA could not be
+ * reached or the session broke before a final answer (nothing was
+ * accepted); otherwise 0 and each recipient's outcome in rcpt_reply
+ * (the RCPT reply if that failed, else the final reply).
+ * With body NULL the transaction stops after RCPT (RSET): a recipient
+ * probe.
+ */
+int smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err);
+
+/* "queued as X" from a reply text, or "". */
+void smtpc_queueid(const char *text, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * ssmpd.c - the inbound SSMP bridge: main program.
+ *
+ * Reads ssmp.conf, binds the listeners, drops privileges, then runs one
+ * libevent loop; blocking work goes to two worker pools (DNS and the
+ * MTA hand-off).  SIGHUP reloads the TLS certificate and key and the
+ * domain keys; SIGTERM stops accepting, lets requests in flight finish
+ * (at most ReadTimeout + 30 s) and exits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <openssl/ssl.h>
+
+#include "http.h"
+#include "keys.h"
+#include "pending.h"
+#include "ratelimit.h"
+#include "smtpc.h"
+#include "ssmp_config.h"
+#include "ssmp_crypto.h"
+#include "ssmp_daemon.h"
+#include "ssmp_log.h"
+#include "ssmpd.h"
+#include "store.h"
+#include "tls.h"
+#include "workq.h"
+
+#define DNS_THREADS	4
+#define MTA_THREADS	8
+#define DRAIN_GRACE	30
+
+static struct ssmp_config cfg;
+static time_t drain_deadline;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ssmpd [-fn] [-c config]\n");
+	exit(2);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+fatal(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ssmp_log(LOG_ERR, NULL, "fatal: %s", buf);
+	fprintf(stderr, "ssmpd: %s\n", buf);
+	exit(1);
+}
+
+/* ssmp.conf -> the settings in the units ssmpd uses. */
+static int
+derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
+    struct ssmp_err *err)
+{
+	static char host[256];
+
+	memset(b, 0, sizeof(*b));
+	b->tls_cert = c->tls_certificate;
+	b->tls_key = c->tls_key;
+	b->admin_listen = c->admin_listen;
+	if (ssmp_sockspec_parse(c->mta, &b->mta, err) != 0)
+		return ssmp_err_prefix(err, "MTA: ");
+	b->lmtp = c->mta_protocol != NULL &&
+	    strcasecmp(c->mta_protocol, "lmtp") == 0;
+	b->max_message = c->max_message_size;
+	b->max_conn = c->max_connections;
+	b->read_timeout = c->read_timeout;
+	b->window = c->window;
+	b->unknown_tag = c->unknown_sender != NULL &&
+	    strcasecmp(c->unknown_sender, "tag") == 0;
+	if (c->key_source != NULL && strcasecmp(c->key_source, "dns") != 0)
+		return ssmp_err_set(err, "KeySource %s: only dns is "
+		    "implemented by this ssmpd", c->key_source);
+	b->keysource = KEYSRC_DNS;
+	if (c->hostname != NULL)
+		b->hostname = c->hostname;
+	else {
+		gethostname(host, sizeof(host) - 1);
+		b->hostname = host;
+	}
+	b->rl_domain = c->rate_limit_domain;
+	b->rl_client = c->rate_limit_client;
+	b->user = c->user_id;
+	b->pidfile = c->pid_file;
+	b->background = c->background;
+	return 0;
+}
+
+static int
+bind_spec(const char *spec, struct ssmp_err *err)
+{
+	struct ssmp_sockspec ss;
+	struct addrinfo hints, *ai;
+	char port[16];
+	int fd, one = 1;
+
+	if (ssmp_sockspec_parse(spec, &ss, err) != 0)
+		return -1;
+	if (ss.family == SSMP_SOCK_LOCAL) {
+		struct sockaddr_un su;
+
+		memset(&su, 0, sizeof(su));
+		su.sun_family = AF_UNIX;
+		snprintf(su.sun_path, sizeof(su.sun_path), "%s", ss.path);
+		unlink(ss.path);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+		    bind(fd, (struct sockaddr *)&su, sizeof(su)) != 0)
+			return ssmp_err_set(err, "%s: %s", spec,
+			    strerror(errno));
+	} else {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_family = ss.family == SSMP_SOCK_INET6 ? AF_INET6 :
+		    AF_INET;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		snprintf(port, sizeof(port), "%u", ss.port);
+		if (getaddrinfo(ss.host[0] ? ss.host : NULL, port, &hints,
+		    &ai) != 0)
+			return ssmp_err_set(err, "%s: bad address", spec);
+		fd = socket(ai->ai_family, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			freeaddrinfo(ai);
+			return ssmp_err_set(err, "%s: %s", spec,
+			    strerror(errno));
+		}
+		freeaddrinfo(ai);
+	}
+	if (listen(fd, 1024) != 0)
+		return ssmp_err_set(err, "%s: listen: %s", spec,
+		    strerror(errno));
+	evutil_make_socket_nonblocking(fd);
+	return fd;
+}
+
+static void
+listen_all(struct ssmpd *d)
+{
+	struct ssmp_err err;
+	int fd;
+
+	for (size_t i = 0; i < cfg.listen.n; i++) {
+		if ((fd = bind_spec(cfg.listen.v[i], &err)) < 0)
+			fatal("Listen %s", err.msg);
+		http_listen(d, fd, true, ROLE_SSMP);
+	}
+	for (size_t i = 0; i < cfg.plain_listen.n; i++) {
+		if ((fd = bind_spec(cfg.plain_listen.v[i], &err)) < 0)
+			fatal("PlainListen %s", err.msg);
+		http_listen(d, fd, false, ROLE_SSMP);
+	}
+	if (d->conf.admin_listen != NULL && *d->conf.admin_listen != '\0') {
+		if ((fd = bind_spec(d->conf.admin_listen, &err)) < 0)
+			fatal("AdminListen %s", err.msg);
+		http_listen(d, fd, false, ROLE_ADMIN);
+	}
+}
+
+static void
+log_keys(const struct ks_keytable *t, const char *when)
+{
+	for (size_t i = 0; i < t->n; i++)
+		ssmp_log(LOG_INFO, NULL, "%s: domain %s selector %s%s", when,
+		    t->v[i].domain, t->v[i].selector,
+		    t->v[i].active ? " (signing)" : "");
+}
+
+/* SIGHUP: new TLS context and keys, or keep the old ones. */
+static void
+reload(struct ssmpd *d)
+{
+	struct ssmp_err err;
+	SSL_CTX *ctx;
+	struct ks_keytable *k;
+
+	if ((ctx = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
+	    == NULL)
+		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old "
+		    "certificate", err.msg);
+	else {
+		SSL_CTX_free(d->ssl);
+		d->ssl = ctx;
+	}
+	/* Requests in flight hold the old table; it goes with the last. */
+	if ((k = keys_load(d->conf_path, &err)) == NULL)
+		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old keys",
+		    err.msg);
+	else {
+		ks_keytable_release(d->keys);
+		d->keys = k;
+		log_keys(d->keys, "reload");
+	}
+	ssmp_log(LOG_INFO, NULL, "reloaded");
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct ssmpd *d = arg;
+
+	if (sig == SIGHUP) {
+		reload(d);
+		return;
+	}
+	if (d->draining)
+		return;
+	ssmp_log(LOG_INFO, NULL, "stopping: %d connections to finish",
+	    http_nconn(d));
+	http_drain(d);
+	drain_deadline = time(NULL) + d->conf.read_timeout + DRAIN_GRACE;
+}
+
+/* Housekeeping each second: expiry, and the end of a drain. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct ssmpd *d = arg;
+	static time_t last_sweep;
+	time_t now = time(NULL);
+	struct ssmp_err err;
+
+	if (now - last_sweep >= 60) {
+		last_sweep = now;
+		pending_sweep(d->pending, now);
+		if (ks_replay_sweep(d->store, now, NULL, &err) < 0)
+			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
+			    err.msg);
+	}
+	if (d->draining && ((http_nconn(d) == 0 && workq_busy(d->mtaq) == 0)
+	    || now > drain_deadline))
+		event_base_loopbreak(d->base);
+}
+
+static void
+setup(struct ssmpd *d)
+{
+	struct ssmp_err err;
+
+	if ((d->ssl = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
+	    == NULL)
+		fatal("%s", err.msg);
+	if (ks_keytable_load(&cfg, &d->keys, &err) != 0)
+		fatal("%s", err.msg);
+	log_keys(d->keys, "start");
+	if ((d->dns = keys_dns_new(&cfg, &err)) == NULL)
+		fatal("%s", err.msg);
+	listen_all(d);
+	if (ssmp_daemon_pidfile_write(d->conf.pidfile, d->conf.user, &err) != 0)
+		fatal("%s", err.msg);
+	if (ssmp_daemon_drop(d->conf.user, &err) != 0) {
+		ssmp_daemon_pidfile_remove(d->conf.pidfile);
+		fatal("%s", err.msg);
+	}
+	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
+		fatal("Database %s: %s", cfg.database, err.msg);
+	d->dnsq = workq_new(d->base, DNS_THREADS);
+	d->mtaq = workq_new(d->base, MTA_THREADS);
+	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
+	    d->conf.hostname, 30);
+	d->pending = pending_new();
+	d->rl_client = ratelimit_new(d->conf.rl_client);
+	d->rl_domain = ratelimit_new(d->conf.rl_domain);
+}
+
+static void
+teardown(struct ssmpd *d)
+{
+	workq_free(d->dnsq);
+	workq_free(d->mtaq);
+	smtpc_pool_free(d->smtp);
+	pending_free(d->pending);
+	ratelimit_free(d->rl_client);
+	ratelimit_free(d->rl_domain);
+	ks_keytable_release(d->keys);
+	keys_dns_free(d->dns);
+	ks_close(d->store);
+	SSL_CTX_free(d->ssl);
+}
+
+static void
+run(struct ssmpd *d)
+{
+	struct event *sig[4], *tick;
+	const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT };
+	struct timeval one = { 1, 0 };
+
+	for (int i = 0; i < 4; i++) {
+		sig[i] = evsignal_new(d->base, sigs[i], on_signal, d);
+		evsignal_add(sig[i], NULL);
+	}
+	tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	event_add(tick, &one);
+	ssmp_log(LOG_INFO, NULL, "ready");
+	event_base_dispatch(d->base);
+	for (int i = 0; i < 4; i++)
+		event_free(sig[i]);
+	event_free(tick);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct ssmpd d;
+	struct ssmp_err err;
+	const char *path = SSMP_CONFIG_PATH;
+	bool foreground = false, check_only = false;
+	int ch, readyfd = -1;
+
+	while ((ch = getopt(argc, argv, "c:fn")) != -1)
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = true; break;
+		case 'n': check_only = true; break;
+		default: usage();
+		}
+	if (optind != argc)
+		usage();
+	if (ssmp_config_load(path, &cfg, &err) != 0 ||
+	    derive_conf(&cfg, &d.conf, &err) != 0) {
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
+	if (check_only)
+		return 0;
+	ssmp_log_open("ssmpd", cfg.syslog && !foreground, cfg.syslog_facility);
+	if (ssmp_crypto_init(&err) != 0)
+		fatal("%s", err.msg);
+	signal(SIGPIPE, SIG_IGN);
+	evthread_use_pthreads();
+	/* before any thread or event base exists */
+	if (d.conf.background && !foreground &&
+	    ssmp_daemon_background(&readyfd, &err) != 0)
+		fatal("%s", err.msg);
+	d.conf_path = path;
+	d.base = event_base_new();
+	setup(&d);
+	ssmp_daemon_ready(readyfd);
+	run(&d);
+	teardown(&d);
+	event_base_free(d.base);
+	ssmp_daemon_pidfile_remove(d.conf.pidfile);
+	ssmp_log(LOG_INFO, NULL, "stopped");
+	ssmp_config_free(&cfg);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * ssmpd.h - the state of one ssmpd process, shared by its modules.
+ *
+ * Everything here is used from the event loop thread only, except the
+ * members marked "thread-safe", which worker jobs use as well.
+ */
+#ifndef BRIDGE_SSMPD_H
+#define BRIDGE_SSMPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "ssmp_conf.h"
+#include "ssmp_limits.h"
+
+struct event_base;
+struct ks_store;
+struct workq;
+struct smtpc_pool;
+struct pending_table;
+struct ratelimit;
+struct http_server;
+struct ks_keytable;
+
+enum key_source { KEYSRC_DNS = 1, KEYSRC_HTTPS = 2, KEYSRC_BOTH = 3 };
+
+/* The ssmp.conf settings ssmpd uses, in the units it uses them. */
+struct bridge_conf {
+	char			*listen;	/* inet:443@0.0.0.0 */
+	char			*plain_listen;	/* NULL = off */
+	char			*admin_listen;
+	char			*tls_cert, *tls_key;
+	struct ssmp_sockspec	 mta;
+	bool			 lmtp;
+	uint64_t		 max_message;
+	long			 max_conn;
+	long			 read_timeout;	/* seconds */
+	long			 window;	/* seconds */
+	bool			 unknown_tag;	/* UnknownSender tag */
+	enum key_source		 keysource;
+	char			*hostname;
+	long			 rl_domain, rl_client;	/* per minute */
+	char			*user, *pidfile;
+	bool			 background;
+	long			 dns_timeout;
+};
+
+/* Counters for GET /metrics (loop thread only). */
+enum metric {
+	M_CONN_ACCEPTED, M_TLS_FAILED, M_REQUESTS, M_ENV_ACCEPT,
+	M_ENV_REJECT, M_ENV_TEMPFAIL, M_MSG_DELIVERED, M_MSG_DUPLICATE,
+	M_MSG_REJECT, M_MSG_TEMPFAIL, M_RATE_LIMITED, M_KEY_CACHE_HIT,
+	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_NMETRICS
+};
+
+struct ssmpd {
+	struct bridge_conf	 conf;
+	const char		*conf_path;
+	struct event_base	*base;
+	SSL_CTX			*ssl;
+	struct ks_store		*store;		/* thread-safe */
+	struct ks_keytable	*keys;		/* our keys; loop thread only */
+	struct workq		*dnsq;		/* DNS key fetches */
+	struct workq		*mtaq;		/* SMTP hand-off */
+	struct smtpc_pool	*smtp;		/* thread-safe */
+	struct pending_table	*pending;
+	struct ratelimit	*rl_client, *rl_domain;
+	struct http_server	*http;
+	void			*dns;		/* resolver, thread-safe */
+	uint64_t		 metrics[M_NMETRICS];
+	uint64_t		 reqseq;
+	bool			 draining;
+};
+
+#endif

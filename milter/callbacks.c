@@ -1,0 +1,199 @@
+/*
+ * callbacks.c - the libmilter callbacks: a few lines each.
+ *
+ * They keep per-message state (msgctx.c), decide whether the mail is
+ * outbound (outbound.c), keep the message (spool.c) and hand the real
+ * work to upgrade.c.  Mail that is not ours, or has no SSMP recipient
+ * left by DATA, is accepted at once so it costs no further callbacks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ssmp_log.h"
+#include "milter.h"
+#include "msgctx.h"
+#include "parse.h"
+#include "signer.h"
+#include "upgrade.h"
+
+#define MSG(ctx)	((struct msgctx *)smfi_getpriv(ctx))
+
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	*pf0 = SMFIF_DELRCPT | SMFIF_ADDHDRS;
+	/* Exact header bytes: keep the blank after the colon if offered. */
+	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	milter->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
+	*pf2 = *pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	struct msgctx *m;
+
+	m = msgctx_new(milter->cfg.spool_threshold,
+	    milter->cfg.spool_directory);
+	m->conn_kind = m->kind = outbound_connect(milter->nets, milter->nnets,
+	    sa);
+	(void)mp_token(host, m->client, sizeof(m->client), "unknown");
+	smfi_setpriv(ctx, m);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct msgctx	*m = MSG(ctx);
+	struct ssmp_err	 err;
+	const char	*sel;
+
+	if (m == NULL)
+		return SMFIS_ACCEPT;
+	msgctx_reset(m);
+	m->kind = outbound_mail(m->conn_kind,
+	    smfi_getsymval(ctx, (char *)"{auth_authen}"));
+	if (m->kind == OB_NO)
+		return SMFIS_ACCEPT;	/* not outbound: hands off */
+	if (mp_address(argv[0], &m->from_addr, &err) != 0)
+		return SMFIS_ACCEPT;	/* bounces, exotic senders: SMTP */
+	if ((m->key = signer_find(milter->signer, m->from_addr.domain,
+	    &sel)) == NULL)
+		return SMFIS_ACCEPT;	/* not one of our signing domains */
+	(void)snprintf(m->selector, sizeof(m->selector), "%s", sel);
+	(void)snprintf(m->from, sizeof(m->from), "%s", m->from_addr.full);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct msgctx	*m = MSG(ctx);
+	struct rcpt	*r;
+	struct ssmp_err	 err;
+
+	r = msgctx_rcpt_add(m, argv[0]);
+	if (mp_address(argv[0], &r->addr, &err) != 0) {
+		(void)snprintf(r->addr.full, sizeof(r->addr.full), "%.200s",
+		    argv[0]);
+		(void)snprintf(r->why, sizeof(r->why), "not SSMP (%.240s)",
+		    err.msg);
+		return SMFIS_CONTINUE;
+	}
+	r->valid = true;
+	r->route = RT_PENDING;
+	if (!outbound_rcpt_decides(m->kind))
+		return SMFIS_CONTINUE;	/* local submission: at EOM */
+	return upgrade_rcpt(ctx, m, r);
+}
+
+static sfsistat
+mlfi_data(SMFICTX *ctx)
+{
+	struct msgctx		*m = MSG(ctx);
+	const struct rcpt	*r;
+
+	for (r = m->rcpts; r != NULL; r = r->next)
+		if (r->route == RT_PENDING || r->route == RT_SSMP)
+			m->spooling = true;
+	if (!m->spooling && milter->ks != NULL && milter->cfg.auto_allow)
+		return SMFIS_CONTINUE;	/* EOM still records auto-allow */
+	return m->spooling ? SMFIS_CONTINUE : SMFIS_ACCEPT;
+}
+
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct msgctx	*m = MSG(ctx);
+	struct ssmp_err	 err;
+
+	if (!m->spooling || m->spool_failed)
+		return SMFIS_CONTINUE;
+	if (!m->have_msgid && strcasecmp(name, "Message-ID") == 0)
+		m->have_msgid = mp_msgid(value, m->msgid) == 0;
+	if (spool_header(&m->spool, name, value, milter->leadspc, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
+		m->spool_failed = true;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct msgctx	*m = MSG(ctx);
+	struct ssmp_err	 err;
+
+	if (m->spooling && !m->spool_failed &&
+	    spool_add(&m->spool, "\r\n", 2, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
+		m->spool_failed = true;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *p, size_t n)
+{
+	struct msgctx	*m = MSG(ctx);
+	struct ssmp_err	 err;
+
+	if (m->spooling && !m->spool_failed &&
+	    spool_add(&m->spool, p, n, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
+		m->spool_failed = true;
+	}
+	return m->spooling ? SMFIS_CONTINUE : SMFIS_SKIP;
+}
+
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct msgctx	*m = MSG(ctx);
+	sfsistat	 rc;
+
+	rc = upgrade_eom(ctx, m);
+	msgctx_reset(m);
+	return rc;
+}
+
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct msgctx *m = MSG(ctx);
+
+	if (m != NULL)
+		msgctx_reset(m);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	msgctx_free(MSG(ctx));
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc milter_desc = {
+	.xxfi_name = (char *)"ssmp-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_DELRCPT | SMFIF_ADDHDRS,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_data = mlfi_data,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};

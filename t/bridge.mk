@@ -1,0 +1,16 @@
+# bridge (ssmpd) tests: a client toolkit, integration tests, fuzz target.
+check_PROGRAMS += t/ssmpc
+t_ssmpc_CPPFLAGS = $(KS_CPPFLAGS)
+t_ssmpc_CFLAGS = $(KS_CFLAGS)
+t_ssmpc_SOURCES = t/ssmpc.c
+t_ssmpc_LDADD = $(KS_LIBS)
+
+TESTS += t/ssmpd-e2e.t t/ssmpd-checks.t
+EXTRA_DIST += t/ssmpd-e2e.t t/ssmpd-checks.t t/corpus/http t/ssmpd-lib.sh
+
+check_PROGRAMS += t/fuzz/fuzz_http
+t_fuzz_fuzz_http_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bridge
+t_fuzz_fuzz_http_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+t_fuzz_fuzz_http_SOURCES = t/fuzz/fuzz_http.c bridge/http_parse.c
+t_fuzz_fuzz_http_LDADD = $(FUZZ_LIBS)
+t_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LINK)

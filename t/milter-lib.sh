@@ -1,0 +1,122 @@
+# milter-lib.sh - helpers of the ssmp-milter tests; sourced after lib.sh.
+
+command -v nsd >/dev/null || PATH=$PATH:/usr/sbin
+. "$top_srcdir/t/world/world.sh"
+SSMPD=$top_builddir/bridge/ssmpd
+SSMPCTL=$top_builddir/keystore/ssmpctl
+
+MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/ssmp-milter}
+MILTERTEST=${MILTERTEST:-miltertest}
+
+# mt_key FILE: a fresh Ed25519 key (PEM PKCS#8, 0600); prints the p= value.
+mt_key() {
+	(umask 077; openssl genpkey -algorithm ed25519 -out "$1") 2>/dev/null || return 1
+	openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | tail -c 32 | base64
+}
+
+# mt_conf FILE SOCKPORT NSPORT [KEY VALUE]...: an ssmp.conf for a milter
+# signing for a.test with $MT_KEY (selector s1), using the world's DNS.
+mt_conf() {
+	local f p ns
+	f=$1; p=$2; ns=$3; shift 3
+	mkdir -p "$TMP/spool" && chmod 700 "$TMP/spool"
+	{
+		echo "Socket inet:$p@127.0.0.1"
+		echo "Syslog no"
+		echo "Background no"
+		echo "Domain a.test"
+		echo "Selector s1"
+		echo "KeyFile $MT_KEY"
+		echo "Nameservers 127.0.0.1:$ns"
+		echo "InternalHosts 10.0.0.0/8"
+		echo "SpoolDirectory $TMP/spool"
+		echo "HTTPTimeout 5"
+		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
+	} >"$f"
+}
+
+# mt_start NAME CONF PORT: run the milter in the foreground of the world.
+mt_start() {
+	world_spawn "$1" "$MILTER_BIN" -f -c "$2" && world_wait_port "$3" 10
+}
+
+# mt_case PORT CASE [STAMP]: one path of t/milter-paths.lua; STAMP makes
+# the Message-ID (the same STAMP = a retry of the same message).
+mt_case() {
+	"$MILTERTEST" -D "sock=inet:$1@127.0.0.1" -D "case=$2" \
+	    -D "stamp=${3:-$$.$(date +%s%N)}" -s "$top_srcdir/t/milter-paths.lua"
+}
+
+# mt_log NAME: the milter's log so far.
+mt_log() { cat "$WORLD/log/$1.log" 2>/dev/null; }
+
+# mt_world: the world of the SSMP tests.  Keys for a.test (the milter's,
+# $MT_KEY), b.test and t.b.test; b.test (m=enforce) and t.b.test
+# (m=testing) each served by a real ssmpd over TLS in front of b.test's
+# Postfix; bob@b.test allows alice@a.test.  Needs SSMPD and SSMPCTL.
+mt_world() {
+	local pa pb pt bport tport
+	world_init "$TMP/world" || bail "world_init failed"
+	MT_KEY=$TMP/a.key
+	pa=$(mt_key "$MT_KEY") && pb=$(mt_key "$TMP/b.key") && pt=$(mt_key "$TMP/t.key") ||
+	    bail "cannot make keys"
+	bport=$(world_port b https)
+	tport=$(world_port spare 3)
+	rec() { echo "$1. 300 IN TXT \"$2\""; }
+	world_dns_add a.test "$(rec s1._ssmpkey.a.test "v=SSMP1; k=ed25519; p=$pa")"
+	world_dns_add b.test "$(rec _ssmp.b.test "v=SSMP1; h=ssmp.b.test:$bport; s=s1; m=enforce")"
+	world_dns_add b.test "$(rec s1._ssmpkey.b.test "v=SSMP1; k=ed25519; p=$pb")"
+	world_dns_add b.test "$(rec _ssmp.t.b.test "v=SSMP1; h=ssmp.b.test:$tport; s=s1; m=testing")"
+	world_dns_add b.test "$(rec s1._ssmpkey.t.b.test "v=SSMP1; k=ed25519; p=$pt")"
+	world_dns_start || bail "nsd did not start"
+	world_ca_init && world_cert ssmp.b.test >/dev/null || bail "no test CA"
+	world_postfix_start b "$(world_port b smtp)" "$(world_port b inject)" ||
+	    bail "postfix b did not start"
+
+	# _mt_sd_conf NAME DOMAIN KEY PORT ADMINPORT: an ssmpd serving DOMAIN.
+	_mt_sd_conf() {
+		mkdir -p "$TMP/$1/db"
+		cat >"$TMP/$1/ssmp.conf" <<-EOC
+	Syslog no
+	Background no
+	Database $TMP/$1/db
+	Domain $2
+	Selector s1
+	KeyFile $3
+	Nameservers 127.0.0.1:$(world_port dns)
+	TrustAnchorFile $WORLD/dns/anchors.dnskey
+	Listen inet:$4@127.0.0.1
+	AdminListen inet:$5@127.0.0.1
+	TLSCertificate $WORLD/ca/ssmp.b.test.chain
+	TLSKey $WORLD/ca/ssmp.b.test.key
+	MTA inet:$(world_port b inject)@127.0.0.1
+	Hostname ssmp.b.test
+	UnknownSender reject
+	EOC
+	}
+	_mt_sd_conf sd-b b.test "$TMP/b.key" "$bport" "$(world_port spare 4)"
+	_mt_sd_conf sd-t t.b.test "$TMP/t.key" "$tport" "$(world_port spare 5)"
+	check "bob@b.test allows alice@a.test" \
+	    "$SSMPCTL" -c "$TMP/sd-b/ssmp.conf" allow add bob@b.test alice@a.test known
+	for n in sd-b sd-t; do
+		world_spawn "$n" "$SSMPD" -f -c "$TMP/$n/ssmp.conf"
+	done
+	world_wait_port "$bport" 10 && world_wait_port "$tport" 10 ||
+	    bail "ssmpd did not start: $(cat "$WORLD"/log/sd-*.log)"
+}
+
+# mt_ssmp_world [KEY VALUE]...: skip unless root and ssmpd is built; then
+# mt_world and ssmp-milter for a.test on $port (config $TMP/a.conf with
+# a Database, the world's trust anchors and CA, plus KEY VALUE lines).
+mt_ssmp_world() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (Postfix, nsd)"
+	[ -x "$SSMPD" ] || skip_all "bridge/ssmpd not built"
+	mt_world
+	port=$(world_port a milter)
+	mkdir -p "$TMP/db"
+	mt_conf "$TMP/a.conf" "$port" "$(world_port dns)" \
+	    Database "$TMP/db" TrustAnchorFile "$WORLD/dns/anchors.dnskey" \
+	    CAFile "$WORLD_CA" "$@"
+	mt_start milter-a "$TMP/a.conf" "$port" ||
+	    bail "ssmp-milter did not start: $(mt_log milter-a)"
+}

@@ -1,0 +1,249 @@
+/*
+ * ssmpc.c - a small SSMP client toolkit for the shell tests of ssmpd.
+ *
+ * Builds what a real sender would send, with libssmp, from a key given
+ * as a 32-byte hex seed, so tests drive ssmpd with curl:
+ *   ssmpc envelope SEED SEL FROM TO[,TO...] [NONCE [TIME|+-SECONDS]]
+ *                                        -> envelope JSON
+ *   ssmpc msgsig SEED NONCE MSGID <body  -> SSMP-Signature value
+ *   ssmpc b64url <file                   -> base64url of stdin, no padding
+ *   ssmpc keyrec SEED                    -> "v=SSMP1; k=ed25519; p=..."
+ *   ssmpc keyfile SEED                   -> PEM PKCS#8 private key
+ *   ssmpc receipt PUBSEED <answer.json   -> verifies the receipt, prints
+ *                                           "ok DOMAIN SEL TO..." or fails
+ *   ssmpc nonce                          -> a fresh nonce
+ *   ssmpc allow DBDIR RCPT PATTERN TIER  -> allow-list entry (LMDB store)
+ * Exit 0 on success, 1 with a message on stderr otherwise.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "ssmp_b64.h"
+#include "ssmp_buf.h"
+#include "ssmp_crypto.h"
+#include "ssmp_envelope.h"
+#include "ssmp_message.h"
+#include "ssmp_receipt.h"
+#include "ssmp_status.h"
+#include "ssmp_time.h"
+#include "ssmp_txt.h"
+#include "store.h"
+
+static void __attribute__((noreturn))
+die(const char *what, const char *msg)
+{
+	fprintf(stderr, "ssmpc: %s: %s\n", what, msg);
+	exit(1);
+}
+
+static void
+key_from_hex(const char *hex, struct ssmp_key *k)
+{
+	unsigned char seed[SSMP_SEED_BYTES];
+
+	if (strlen(hex) != 64)
+		die("seed", "need 64 hex digits");
+	for (int i = 0; i < 32; i++)
+		if (sscanf(hex + 2 * i, "%2hhx", &seed[i]) != 1)
+			die("seed", "bad hex");
+	ssmp_key_from_seed(k, seed);
+}
+
+static void
+read_stdin(struct ssmp_buf *b)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		ssmp_buf_add(b, chunk, n);
+}
+
+static int
+cmd_envelope(int argc, char **argv)
+{
+	struct ssmp_key k;
+	struct ssmp_envelope e;
+	struct ssmp_time t, *tp = NULL;
+	struct ssmp_err err;
+	struct ssmp_buf out;
+	const char *to[SSMP_MAX_RCPT];
+	char *list, *tok, *save;
+	int nto = 0;
+
+	if (argc < 4)
+		die("envelope", "SEED SEL FROM TO[,TO] [NONCE [TIME]]");
+	key_from_hex(argv[0], &k);
+	list = strdup(argv[3]);
+	for (tok = strtok_r(list, ",", &save); tok && nto < SSMP_MAX_RCPT;
+	    tok = strtok_r(NULL, ",", &save))
+		to[nto++] = tok;
+	if (argc > 5) {
+		if (argv[5][0] == '+' || argv[5][0] == '-') {
+			ssmp_time_now(&t);
+			t.sec += atol(argv[5]);
+		} else if (ssmp_time_parse(argv[5], &t, &err) != 0)
+			die("time", err.msg);
+		tp = &t;
+	}
+	if (ssmp_envelope_build(&e, tp, argv[2], to, nto,
+	    argc > 4 && argv[4][0] ? argv[4] : NULL, argv[1], &k, &err) != 0)
+		die("envelope", err.msg);
+	ssmp_buf_init(&out);
+	ssmp_envelope_encode(&e, &out);
+	printf("%s\n", out.p);
+	return 0;
+}
+
+static int
+cmd_msgsig(int argc, char **argv)
+{
+	struct ssmp_key k;
+	struct ssmp_msgsig m;
+	struct ssmp_err err;
+	struct ssmp_buf body;
+	char hex[SSMP_HASH_HEX + 1], b64[SSMP_SIG_B64 + 1];
+
+	if (argc < 3)
+		die("msgsig", "SEED NONCE MSGID <body");
+	key_from_hex(argv[0], &k);
+	ssmp_buf_init(&body);
+	read_stdin(&body);
+	ssmp_hash_hex(body.p, body.len, hex);
+	if (ssmp_msgsig_build(&m, argv[1], argv[2], hex, &k, &err) != 0)
+		die("msgsig", err.msg);
+	ssmp_b64_encode(b64, sizeof(b64), m.sig, sizeof(m.sig), SSMP_B64_STD);
+	printf("%s\n", b64);
+	return 0;
+}
+
+static int
+cmd_b64url(void)
+{
+	struct ssmp_buf in;
+	char *out;
+	size_t n;
+
+	ssmp_buf_init(&in);
+	read_stdin(&in);
+	while (in.len > 0 && in.p[in.len - 1] == '\n')
+		in.len--;
+	n = ssmp_b64_encoded_len(in.len, SSMP_B64_URL);
+	out = malloc(n);
+	ssmp_b64_encode(out, n, (unsigned char *)in.p, in.len, SSMP_B64_URL);
+	printf("%s\n", out);
+	return 0;
+}
+
+static int
+cmd_keyrec(char **argv)
+{
+	struct ssmp_key k;
+	struct ssmp_keyrec r;
+	struct ssmp_err err;
+	char txt[SSMP_TXT_MAX + 1];
+
+	key_from_hex(argv[0], &k);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.pk, k.pk, sizeof(r.pk));
+	if (ssmp_keyrec_format(&r, txt, sizeof(txt), &err) != 0)
+		die("keyrec", err.msg);
+	printf("%s\n", txt);
+	return 0;
+}
+
+static int
+cmd_keyfile(char **argv)
+{
+	struct ssmp_key k;
+	EVP_PKEY *pk;
+
+	key_from_hex(argv[0], &k);
+	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, k.sk, 32);
+	if (pk == NULL || PEM_write_PrivateKey(stdout, pk, NULL, NULL, 0,
+	    NULL, NULL) != 1)
+		die("keyfile", "OpenSSL cannot write the key");
+	EVP_PKEY_free(pk);
+	return 0;
+}
+
+static int
+cmd_receipt(char **argv)
+{
+	struct ssmp_key k;
+	struct ssmp_buf in;
+	struct ssmp_response *r = calloc(1, sizeof(*r));
+	struct ssmp_err err;
+
+	key_from_hex(argv[0], &k);
+	ssmp_buf_init(&in);
+	read_stdin(&in);
+	if (ssmp_response_decode(in.p, in.len, r, &err) != 0)
+		die("answer", err.msg);
+	if (!r->has_receipt)
+		die("answer", "no receipt");
+	if (ssmp_receipt_verify(&r->receipt, k.pk, &err) != 0)
+		die("receipt", err.msg);
+	printf("ok %s %s", r->receipt.domain, r->receipt.selector);
+	for (int i = 0; i < r->receipt.nto; i++)
+		printf(" %s", r->receipt.to[i]);
+	printf(" %s\n", r->receipt.time);
+	return 0;
+}
+
+static int
+cmd_allow(char **argv)
+{
+	struct ks_store *ks;
+	struct ssmp_err err;
+	enum ks_tier tier;
+
+	if (ks_tier_parse(argv[3], &tier, &err) != 0)
+		die("tier", err.msg);
+	if (ks_open(argv[0], 0, 0, &ks, &err) != 0)
+		die("store", err.msg);
+	if (ks_allow_put(ks, argv[1], argv[2], tier, KS_ORIGIN_LOCAL,
+	    &err) != 0)
+		die("allow", err.msg);
+	ks_close(ks);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ssmp_err err;
+	char nonce[SSMP_NONCE_LEN + 1];
+
+	if (ssmp_crypto_init(&err) != 0)
+		die("init", err.msg);
+	if (argc < 2)
+		die("usage", "ssmpc envelope|msgsig|b64url|keyrec|keyfile|"
+		    "receipt|nonce ...");
+	if (strcmp(argv[1], "envelope") == 0)
+		return cmd_envelope(argc - 2, argv + 2);
+	if (strcmp(argv[1], "msgsig") == 0)
+		return cmd_msgsig(argc - 2, argv + 2);
+	if (strcmp(argv[1], "b64url") == 0)
+		return cmd_b64url();
+	if (strcmp(argv[1], "keyrec") == 0 && argc > 2)
+		return cmd_keyrec(argv + 2);
+	if (strcmp(argv[1], "keyfile") == 0 && argc > 2)
+		return cmd_keyfile(argv + 2);
+	if (strcmp(argv[1], "receipt") == 0 && argc > 2)
+		return cmd_receipt(argv + 2);
+	if (strcmp(argv[1], "allow") == 0 && argc > 5)
+		return cmd_allow(argv + 2);
+	if (strcmp(argv[1], "nonce") == 0) {
+		ssmp_nonce_new(nonce);
+		printf("%s\n", nonce);
+		return 0;
+	}
+	die("usage", "unknown command");
+}

@@ -1,0 +1,466 @@
+/*
+ * test_ks_store.c - the keystore's LMDB stores on real files in a temp dir.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "ssmp_err.h"
+#include "store.h"
+
+static char base[256];
+
+static struct ks_store *
+open_store(const char *name, size_t mapsize, int flags)
+{
+	struct ks_store	*ks;
+	struct ssmp_err	 err = { "" };
+	char		 dir[300];
+
+	snprintf(dir, sizeof(dir), "%s/%s", base, name);
+	if (ks_open(dir, mapsize, flags, &ks, &err) != 0) {
+		diag("open %s: %s", dir, err.msg);
+		return NULL;
+	}
+	return ks;
+}
+
+static int
+count_cb(const struct ks_allow *a, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+allow_count(struct ks_store *ks, const char *rcpt)
+{
+	struct ssmp_err	err;
+	int		n = 0;
+
+	if (ks_allow_iter(ks, rcpt, count_cb, &n, &err) != 0)
+		return -1;
+	return n;
+}
+
+static void
+test_allow(struct ks_store *ks)
+{
+	struct ssmp_err	err = { "" };
+	enum ks_tier	tier = 0;
+	enum ks_origin	origin = 0;
+	struct ks_allow	v[3];
+
+	is_int(ks_allow_put(ks, "Bob@B.test", "alice@a.test", KS_TIER_TRUSTED,
+	    KS_ORIGIN_LOCAL, &err), 0, "allow put address");
+	is_int(ks_allow_put(ks, "bob@b.test", "*@A.test", KS_TIER_KNOWN,
+	    KS_ORIGIN_HANDSHAKE, &err), 0, "allow put wildcard");
+	is_int(ks_allow_put(ks, "bob@b.test", "spam@a.test", KS_TIER_BLOCKED,
+	    KS_ORIGIN_AUTO, &err), 0, "allow put blocked");
+
+	is_int(ks_allow_lookup(ks, "bob@b.test", "ALICE@a.test", &tier, &origin,
+	    &err), 0, "exact address found (case folded)");
+	is_int(tier, KS_TIER_TRUSTED, "exact entry wins over *@domain");
+	is_int(origin, KS_ORIGIN_LOCAL, "origin kept");
+	is_int(ks_allow_lookup(ks, "BOB@b.test", "carol@a.test", &tier, &origin,
+	    &err), 0, "wildcard found");
+	is_int(tier, KS_TIER_KNOWN, "wildcard tier known");
+	is_int(origin, KS_ORIGIN_HANDSHAKE, "wildcard origin handshake");
+	is_int(ks_allow_lookup(ks, "bob@b.test", "spam@a.test", &tier, NULL,
+	    &err), 0, "blocked found");
+	is_int(tier, KS_TIER_BLOCKED, "blocked tier");
+	is_int(ks_allow_lookup(ks, "bob@b.test", "x@c.test", &tier, NULL, &err),
+	    1, "unknown sender: 1");
+	is_int(ks_allow_lookup(ks, "dave@b.test", "alice@a.test", &tier, NULL,
+	    &err), 1, "other recipient's list not used");
+	is_int(ks_allow_lookup(ks, "bob@b.test", "noat", &tier, NULL, &err), -1,
+	    "sender without @ refused");
+	like(err.msg, "'noat'", "error names the sender");
+
+	is_int(ks_allow_put(ks, "bob", "alice@a.test", KS_TIER_KNOWN,
+	    KS_ORIGIN_LOCAL, &err), -1, "malformed recipient refused");
+	like(err.msg, "recipient 'bob'", "error names the recipient");
+	is_int(ks_allow_put(ks, "bob@b.test", "a*@a.test", KS_TIER_KNOWN,
+	    KS_ORIGIN_LOCAL, &err), -1, "malformed pattern refused");
+	like(err.msg, "pattern 'a*@a.test'", "error names the pattern");
+	is_int(ks_tier_parse("friend", &tier, &err), -1, "unknown tier");
+	like(err.msg, "unknown tier 'friend'", "error names the tier");
+	is_int(ks_tier_parse("Known", &tier, &err), 0, "tier parse");
+	is_int(tier, KS_TIER_KNOWN, "tier parse value");
+
+	is_int(allow_count(ks, "bob@b.test"), 3, "iter by recipient");
+	is_int(allow_count(ks, NULL), 3, "iter all");
+	is_int(ks_allow_del(ks, "bob@b.test", "spam@a.test", &err), 0, "del");
+	is_int(ks_allow_del(ks, "bob@b.test", "spam@a.test", &err), 1,
+	    "del again: 1");
+	is_int(ks_allow_lookup(ks, "bob@b.test", "spam@a.test", &tier, NULL,
+	    &err), 0, "after del, wildcard applies");
+	is_int(tier, KS_TIER_KNOWN, "wildcard tier after del");
+
+	memset(v, 0, sizeof(v));
+	strcpy(v[0].rcpt, "carol@b.test");
+	strcpy(v[0].pattern, "*@x.test");
+	v[0].tier = KS_TIER_KNOWN;
+	v[0].origin = KS_ORIGIN_LOCAL;
+	v[1] = v[0];
+	strcpy(v[1].pattern, "y@x.test");
+	v[2] = v[0];
+	strcpy(v[2].pattern, "bad@@x.test");
+	is_int(ks_allow_import(ks, v, 3, &err), -1, "import with bad entry");
+	like(err.msg, "entry 3", "import error names the entry");
+	is_int(allow_count(ks, "carol@b.test"), 0, "nothing imported");
+	is_int(ks_allow_import(ks, v, 2, &err), 0, "import of good entries");
+	is_int(allow_count(ks, "carol@b.test"), 2, "both imported");
+	is_int(allow_count(ks, NULL), 4, "total after import");
+}
+
+static void
+test_keycache(struct ks_store *ks)
+{
+	struct ssmp_err		err = { "" };
+	struct ks_keycache	kc, out;
+	size_t			n = 99;
+
+	memset(&kc, 0, sizeof(kc));
+	strcpy(kc.domain, "A.test");
+	strcpy(kc.selector, "s1");
+	memset(kc.pk, 0x42, sizeof(kc.pk));
+	kc.fetched = 1000;
+	kc.expires = 2000;
+	kc.source = KS_SRC_DNS;
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "keycache put key");
+	strcpy(kc.selector, "old");
+	kc.revoked = true;
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "keycache put revoked");
+	kc.revoked = false;
+	kc.selector[0] = '\0';
+	strcpy(kc.text, "v=SSMP1; h=ssmp.a.test; s=s1; m=enforce");
+	kc.source = KS_SRC_HTTPS;
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "keycache put policy");
+	strcpy(kc.domain, "c.test");
+	kc.negative = true;
+	kc.text[0] = '\0';
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "keycache put negative");
+
+	is_int(ks_keycache_get(ks, "a.test", "S1", 1500, &out, &err), 0,
+	    "keycache get");
+	ok(out.pk[0] == 0x42 && out.pk[31] == 0x42 && !out.revoked,
+	    "key bytes back");
+	is_int(out.source, KS_SRC_DNS, "source back");
+	is_int(ks_keycache_get(ks, "a.test", "s1", 2000, &out, &err), 1,
+	    "expired entry is a miss");
+	is_int(ks_keycache_get(ks, "a.test", "old", 1500, &out, &err), 0,
+	    "revoked entry found");
+	ok(out.revoked, "revoked flag back");
+	is_int(ks_keycache_get(ks, "a.test", "", 1500, &out, &err), 0,
+	    "policy found");
+	is_str(out.text, "v=SSMP1; h=ssmp.a.test; s=s1; m=enforce",
+	    "policy text back");
+	is_int(ks_keycache_get(ks, "c.test", "", 1500, &out, &err), 0,
+	    "negative found");
+	ok(out.negative, "negative flag back");
+	is_int(ks_keycache_get(ks, "b.test", "s1", 1500, &out, &err), 1,
+	    "absent is a miss");
+	strcpy(kc.domain, "bad..test");
+	is_int(ks_keycache_put(ks, &kc, &err), -1, "bad domain refused");
+
+	is_int(ks_keycache_flush(ks, "a.test", &n, &err), 0, "flush domain");
+	is_int(n, 3, "three entries of a.test flushed");
+	is_int(ks_keycache_get(ks, "c.test", "", 1500, &out, &err), 0,
+	    "other domain kept");
+	is_int(ks_keycache_flush(ks, NULL, &n, &err), 0, "flush all");
+	is_int(n, 1, "the rest flushed");
+}
+
+static void
+test_replay(struct ks_store *ks)
+{
+	struct ssmp_err	err = { "" };
+	size_t		n = 0;
+
+	is_int(ks_replay_add(ks, "a.test", "AAAA", 1300, 1000, &err), 0,
+	    "new nonce");
+	is_int(ks_replay_add(ks, "A.TEST", "AAAA", 1300, 1100, &err), 1,
+	    "same nonce again: replay");
+	is_int(ks_replay_add(ks, "a.test", "aaaa", 1300, 1100, &err), 0,
+	    "nonce is case-sensitive");
+	is_int(ks_replay_add(ks, "b.test", "AAAA", 1300, 1100, &err), 0,
+	    "other sender domain: new");
+	is_int(ks_replay_add(ks, "a.test", "AAAA", 1700, 1300, &err), 0,
+	    "expired nonce is new again");
+	is_int(ks_replay_sweep(ks, 1300, &n, &err), 0, "sweep");
+	is_int(n, 2, "two expired entries swept");
+	is_int(ks_replay_add(ks, "a.test", "AAAA", 1700, 1400, &err), 1,
+	    "live entry survived the sweep");
+}
+
+static int
+dlv_cb(const struct ks_delivered *d, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_delivered(struct ks_store *ks)
+{
+	struct ssmp_err		err = { "" };
+	struct ks_delivered	d, out;
+	int			n;
+
+	memset(&d, 0, sizeof(d));
+	strcpy(d.from, "Alice@a.test");
+	strcpy(d.msgid, "<m1@a.test>");
+	strcpy(d.rcpt, "bob@b.test");
+	d.outcome = KS_OUT_DELIVERED;
+	d.time = 5000;
+	strcpy(d.info, "queued as 4ABC");
+	d.receipt = (char *)"{\"domain\":\"b.test\"}";
+	is_int(ks_delivered_put(ks, &d, &err), 0, "delivered put");
+	strcpy(d.rcpt, "carol@b.test");
+	d.time = 6000;
+	d.receipt = NULL;
+	d.outcome = KS_OUT_REJECTED;
+	is_int(ks_delivered_put(ks, &d, &err), 0, "delivered put 2");
+
+	is_int(ks_delivered_get(ks, "alice@A.test", "<m1@a.test>", "BOB@b.test",
+	    &out, &err), 0, "delivered get (canonical)");
+	is_str(out.receipt, "{\"domain\":\"b.test\"}", "receipt back");
+	is_str(out.info, "queued as 4ABC", "info back");
+	is_str(out.from, "alice@a.test", "from canonical");
+	is_int(out.outcome, KS_OUT_DELIVERED, "outcome back");
+	is_int(out.time, 5000, "time back");
+	ks_delivered_clear(&out);
+	is_int(ks_delivered_get(ks, "alice@a.test", "<M1@a.test>", "bob@b.test",
+	    &out, &err), 1, "msgid is case-sensitive");
+	is_int(ks_delivered_get(ks, "alice@a.test", "<m1@a.test>",
+	    "carol@b.test", &out, &err), 0, "second entry");
+	ok(out.receipt == NULL, "no receipt stored: NULL");
+	ks_delivered_clear(&out);
+
+	n = 0;
+	ks_delivered_iter(ks, NULL, 0, dlv_cb, &n, &err);
+	is_int(n, 2, "iter all");
+	n = 0;
+	ks_delivered_iter(ks, "Carol@b.test", 0, dlv_cb, &n, &err);
+	is_int(n, 1, "iter by rcpt");
+	n = 0;
+	ks_delivered_iter(ks, NULL, 5500, dlv_cb, &n, &err);
+	is_int(n, 1, "iter since");
+
+	strcpy(d.msgid, "<with space>");
+	is_int(ks_delivered_put(ks, &d, &err), -1, "bad msgid refused");
+	like(err.msg, "msgid", "error names msgid");
+}
+
+static int
+pend_cb(const struct ks_pending *p, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_pending(struct ks_store *ks)
+{
+	struct ssmp_err		err = { "" };
+	struct ks_pending	p, out;
+	int			n = 0;
+
+	memset(&p, 0, sizeof(p));
+	strcpy(p.local, "bob@b.test");
+	strcpy(p.remote, "alice@a.test");
+	strcpy(p.type, "share");
+	strcpy(p.state, "pending");
+	p.created = 10;
+	p.expires = 20;
+	is_int(ks_pending_put(ks, &p, &err), 0, "pending put");
+	is_int(ks_pending_get(ks, "BOB@b.test", "alice@a.test", &out, &err), 0,
+	    "pending get");
+	is_str(out.type, "share", "type back");
+	is_str(out.state, "pending", "state back");
+	is_int(out.expires, 20, "expires back");
+	ks_pending_iter(ks, "bob@b.test", pend_cb, &n, &err);
+	is_int(n, 1, "pending iter");
+	strcpy(p.state, "Bad State");
+	is_int(ks_pending_put(ks, &p, &err), -1, "bad state refused");
+	like(err.msg, "state 'Bad State'", "error names the state");
+	is_int(ks_pending_del(ks, "bob@b.test", "alice@a.test", &err), 0,
+	    "pending del");
+	is_int(ks_pending_get(ks, "bob@b.test", "alice@a.test", &out, &err), 1,
+	    "pending gone");
+}
+
+static void
+test_stats(struct ks_store *ks)
+{
+	struct ssmp_err	err = { "" };
+	struct ks_stats	st;
+
+	is_int(ks_stats(ks, &st, &err), 0, "stats");
+	is_int(st.entries[KS_DB_ALLOW], 4, "allow entries");
+	is_int(st.entries[KS_DB_DELIVERED], 2, "delivered entries");
+	is_int(st.entries[KS_DB_REPLAY], 1, "replay entries (after sweep)");
+	is_int(st.mapsize, (size_t)1 << 30, "default map size 1 GiB");
+	ok(st.pages_used > 2 && st.pages_used < st.pages_max, "pages used");
+}
+
+/* Fill a 64 KiB map: the failure is temporary and leaves no trace. */
+static void
+test_map_full(void)
+{
+	struct ks_store	*ks = open_store("small", 64 * 1024, 0);
+	struct ssmp_err	 err = { "" };
+	struct ks_allow	 v[200];
+	char		 pat[64];
+	int		 i, rc = 0, before;
+	enum ks_tier	 tier;
+
+	ok(ks != NULL, "small store opened");
+	if (ks == NULL)
+		return;
+	for (i = 0; i < 10000 && rc == 0; i++) {
+		snprintf(pat, sizeof(pat), "sender%05d@a.test", i);
+		rc = ks_allow_put(ks, "bob@b.test", pat, KS_TIER_KNOWN,
+		    KS_ORIGIN_LOCAL, &err);
+	}
+	is_int(rc, KS_ETEMP, "map full is a temporary error");
+	like(err.msg, "map full (MapSize 64k); raise MapSize", "clear message");
+	before = allow_count(ks, NULL);
+	ok(before > 10 && before == i - 1, "entries before the failure kept "
+	    "(%d)", before);
+	is_int(ks_allow_lookup(ks, "bob@b.test", "sender00000@a.test", &tier,
+	    NULL, &err), 0, "lookups still work when full");
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < 200; i++) {
+		snprintf(v[i].rcpt, sizeof(v[i].rcpt), "carol@b.test");
+		snprintf(v[i].pattern, sizeof(v[i].pattern), "x%d@a.test", i);
+		v[i].tier = KS_TIER_KNOWN;
+		v[i].origin = KS_ORIGIN_LOCAL;
+	}
+	is_int(ks_allow_import(ks, v, 200, &err), KS_ETEMP,
+	    "import into a full map: temporary");
+	is_int(allow_count(ks, NULL), before, "store unchanged");
+	is_int(ks_allow_del(ks, "bob@b.test", "sender00000@a.test", &err), 0,
+	    "a delete still works");
+	ks_close(ks);
+}
+
+static void
+test_rdonly(void)
+{
+	struct ks_store	*ks;
+	struct ssmp_err	 err = { "" };
+	enum ks_tier	 tier;
+	char		 dir[300];
+
+	ks = open_store("main", 0, KS_RDONLY);
+	ok(ks != NULL, "read-only open");
+	if (ks == NULL)
+		return;
+	is_int(ks_allow_lookup(ks, "bob@b.test", "alice@a.test", &tier, NULL,
+	    &err), 0, "read-only lookup");
+	is_int(ks_allow_put(ks, "bob@b.test", "z@a.test", KS_TIER_KNOWN,
+	    KS_ORIGIN_LOCAL, &err), -1, "write to read-only store refused");
+	like(err.msg, "opened read-only", "message says read-only");
+	ks_close(ks);
+	snprintf(dir, sizeof(dir), "%s/nonexistent/deeper", base);
+	is_int(ks_open(dir, 0, 0, &ks, &err), -1, "missing parent dir");
+	like(err.msg, "nonexistent/deeper", "error names the directory");
+}
+
+/* Readers in threads while a writer commits: nobody blocks or fails. */
+struct thr {
+	struct ks_store	*ks;
+	int		 fails, found;
+};
+
+static void *
+reader(void *arg)
+{
+	struct thr	*t = arg;
+	struct ssmp_err	 err;
+	enum ks_tier	 tier;
+	int		 i, rc;
+
+	for (i = 0; i < 20000; i++) {
+		rc = ks_allow_lookup(t->ks, "bob@b.test", "alice@a.test",
+		    &tier, NULL, &err);
+		if (rc < 0)
+			t->fails++;
+		else if (rc == 0 && tier == KS_TIER_TRUSTED)
+			t->found++;
+	}
+	return NULL;
+}
+
+static void
+test_threads(struct ks_store *ks)
+{
+	pthread_t	th[4];
+	struct thr	t[4];
+	struct ssmp_err	err;
+	char		pat[64];
+	int		i, wfail = 0, rfail = 0, found = 0;
+
+	for (i = 0; i < 4; i++) {
+		t[i] = (struct thr){ ks, 0, 0 };
+		pthread_create(&th[i], NULL, reader, &t[i]);
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(pat, sizeof(pat), "t%d@c.test", i);
+		if (ks_allow_put(ks, "dave@b.test", pat, KS_TIER_KNOWN,
+		    KS_ORIGIN_AUTO, &err) != 0)
+			wfail++;
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		rfail += t[i].fails;
+		found += t[i].found;
+	}
+	is_int(wfail, 0, "writer never failed");
+	is_int(rfail, 0, "readers never failed");
+	is_int(found, 80000, "every read saw the entry");
+	is_int(allow_count(ks, "dave@b.test"), 200, "all writes visible");
+}
+
+int
+main(void)
+{
+	struct ks_store	*ks;
+	const char	*tmp = getenv("TMPDIR");
+
+	snprintf(base, sizeof(base), "%s/ks-store.XXXXXX", tmp ? tmp : "/tmp");
+	if (mkdtemp(base) == NULL) {
+		printf("Bail out! mkdtemp %s\n", base);
+		return 1;
+	}
+	ks = open_store("main", 0, 0);
+	ok(ks != NULL, "store opened (directory created)");
+	if (ks == NULL)
+		return done_testing();
+	test_allow(ks);
+	test_keycache(ks);
+	test_replay(ks);
+	test_delivered(ks);
+	test_pending(ks);
+	test_stats(ks);
+	test_threads(ks);
+	ks_close(ks);
+	test_rdonly();
+	test_map_full();
+	if (getenv("SSMP_KEEP_TMP") == NULL) {
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+		if (system(cmd) != 0)
+			diag("could not remove %s", base);
+	}
+	return done_testing();
+}
