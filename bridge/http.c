@@ -31,7 +31,16 @@
 #include "ssmp_log.h"
 #include "ssmpd.h"
 
-enum cstate { C_HEAD, C_BODY, C_BUSY, C_WRITE };
+/*
+ * C_LINGER: an answer went out before the client finished sending its body
+ * (413, 4xx on a bad head).  Closing at once would make the kernel answer
+ * the unread bytes with a reset, and many clients then lose the answer;
+ * so read and discard for a short while first, as Apache's lingering close.
+ */
+enum cstate { C_HEAD, C_BODY, C_BUSY, C_WRITE, C_LINGER };
+
+#define LINGER_SECONDS	2
+#define LINGER_MAX	(4 * 1024 * 1024)	/* discarded octets */
 
 struct conn {
 	struct ssmpd		*d;
@@ -50,6 +59,7 @@ struct conn {
 	struct evbuffer		*body;
 	void			*hstate;
 	bool			 close_after;
+	size_t			 lingered;	/* octets discarded */
 	struct conn		*prev, *next;
 };
 
@@ -141,6 +151,22 @@ conn_defer_free(struct conn *c)
 	event_active(c->deadline, EV_TIMEOUT, 0);
 }
 
+/* The answer is out; half-close and discard what the client still sends. */
+static void
+linger(struct conn *c)
+{
+	struct timeval tv = { LINGER_SECONDS, 0 };
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	c->state = C_LINGER;
+	if (fd >= 0)
+		shutdown(fd, SHUT_WR);
+	event_del(c->deadline);
+	event_add(c->deadline, &tv);
+	bufferevent_enable(c->bev, EV_READ);
+	conn_read(c);
+}
+
 static void
 arm_deadline(struct conn *c)
 {
@@ -154,7 +180,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == C_WRITE) {
+	if (c->state == C_WRITE || c->state == C_LINGER) {
 		conn_free(c);
 		return;
 	}
@@ -176,7 +202,10 @@ on_write(struct bufferevent *bev, void *arg)
 	if (c->state != C_WRITE)
 		return;
 	if (c->close_after || c->d->draining) {
-		conn_free(c);
+		if (!c->body_read && c->bev != NULL)
+			linger(c);
+		else
+			conn_free(c);
 		return;
 	}
 	request_end(c);
@@ -314,11 +343,18 @@ static void
 conn_read(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t n;
 
 	if (c->state == C_HEAD)
 		read_head(c, in);
 	else if (c->state == C_BODY)
 		read_body(c, in);
+	else if (c->state == C_LINGER) {
+		n = evbuffer_get_length(in);
+		evbuffer_drain(in, n);
+		if ((c->lingered += n) > LINGER_MAX)
+			conn_free(c);
+	}
 }
 
 static void

@@ -98,6 +98,8 @@ cmd_envelope(int argc, char **argv)
 	ssmp_buf_init(&out);
 	ssmp_envelope_encode(&e, &out);
 	printf("%s\n", out.p);
+	ssmp_buf_free(&out);
+	free(list);
 	return 0;
 }
 
@@ -116,6 +118,7 @@ cmd_msgsig(int argc, char **argv)
 	ssmp_buf_init(&body);
 	read_stdin(&body);
 	ssmp_hash_hex(body.p, body.len, hex);
+	ssmp_buf_free(&body);
 	if (ssmp_msgsig_build(&m, argv[1], argv[2], hex, &k, &err) != 0)
 		die("msgsig", err.msg);
 	ssmp_b64_encode(b64, sizeof(b64), m.sig, sizeof(m.sig), SSMP_B64_STD);
@@ -138,6 +141,8 @@ cmd_b64url(void)
 	out = malloc(n);
 	ssmp_b64_encode(out, n, (unsigned char *)in.p, in.len, SSMP_B64_URL);
 	printf("%s\n", out);
+	free(out);
+	ssmp_buf_free(&in);
 	return 0;
 }
 
@@ -194,6 +199,8 @@ cmd_receipt(char **argv)
 	for (int i = 0; i < r->receipt.nto; i++)
 		printf(" %s", r->receipt.to[i]);
 	printf(" %s\n", r->receipt.time);
+	ssmp_buf_free(&in);
+	free(r);
 	return 0;
 }
 

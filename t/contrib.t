@@ -1,0 +1,260 @@
+#!/bin/sh
+# contrib.t - the examples in contrib/ must be accepted by the real tools
+# that will read them: systemd-analyze, systemd-sysusers/-tmpfiles, the
+# ssmp.conf parser (ssmpd -n, ssmp-milter -n), postconf and postmap,
+# sendmail's m4 files, sievec/sieve-test and exim.  A tool that is not
+# installed skips its checks; the main checks are shown able to fail.
+. "$top_srcdir/t/lib.sh"
+
+C=$top_srcdir/contrib
+SSMPD=$top_builddir/bridge/ssmpd
+MILTER=$top_builddir/milter/ssmp-milter
+KEYGEN=$top_builddir/keystore/ssmp-keygen
+
+skip() { ok "$1 # SKIP $2"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# silent DESCRIPTION COMMAND...: ok if the command succeeds and prints
+# nothing (these tools warn on stdout/stderr but still exit 0).
+silent() {
+	_d=$1; shift
+	if _out=$("$@" 2>&1) && [ -z "$_out" ]; then ok "$_d"; else
+		not_ok "$_d"; printf '%s\n' "$_out" | sed 's/^/#   /' | head -20
+	fi
+}
+# noisy DESCRIPTION COMMAND...: ok if the command fails or says something.
+noisy() {
+	_d=$1; shift
+	if _out=$("$@" 2>&1) && [ -z "$_out" ]; then not_ok "$_d"; else
+		ok "$_d"; fi
+}
+
+# --- the tarball ships every file -------------------------------------
+missing=
+for f in $(cd "$top_srcdir" && find contrib -type f ! -name local.mk); do
+	grep -q "^[[:space:]]*$f[[:space:]\\]*\$" "$C/local.mk" ||
+	    missing="$missing $f"
+done
+is "$missing" "" "every contrib file is in EXTRA_DIST (contrib/local.mk)"
+
+# --- systemd ----------------------------------------------------------
+like "$(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=' \
+    "$C/systemd/ssmpd.service" | tr '\n' ' ')" \
+    '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE AmbientCapabilities=CAP_NET_BIND_SERVICE $' \
+    "ssmpd.service: CAP_NET_BIND_SERVICE is its only capability"
+is "$(grep -c '^CapabilityBoundingSet=$' "$C/systemd/ssmp-milter.service")" 1 \
+    "ssmp-milter.service: no capabilities"
+# libmilter stops the filter on SIGHUP: a reload would be a stop.
+is "$(grep -c '^ExecReload' "$C/systemd/ssmp-milter.service")" 0 \
+    "ssmp-milter.service: no ExecReload (SIGHUP stops a libmilter filter)"
+is "$(grep -h '^ExecStart=' "$C/systemd/ssmpd.service" \
+    "$C/systemd/ssmp-milter.service")" \
+"ExecStart=/usr/sbin/ssmpd -f -c /etc/ssmp.conf
+ExecStart=/usr/sbin/ssmp-milter -f -c /etc/ssmp.conf" \
+    "units run the daemons in the foreground on /etc/ssmp.conf"
+if have systemd-analyze; then
+	for u in ssmpd ssmp-milter; do
+		sed -e "s#/usr/sbin/ssmpd#$SSMPD#g" \
+		    -e "s#/usr/sbin/ssmp-milter#$MILTER#g" \
+		    "$C/systemd/$u.service" >"$TMP/$u.service"
+		silent "systemd-analyze verify $u.service" \
+		    systemd-analyze verify --man=no "$TMP/$u.service"
+	done
+	sed 's/^ProtectSystem=strict/ProtectSystem=strickt/' \
+	    "$TMP/ssmpd.service" >"$TMP/bad.service"
+	noisy "systemd-analyze verify reports a bad value" \
+	    systemd-analyze verify --man=no "$TMP/bad.service"
+else
+	skip "systemd-analyze verify" "systemd-analyze not installed"
+fi
+if have systemd-sysusers && have systemd-tmpfiles && [ "$(id -u)" = 0 ]; then
+	R=$TMP/root
+	mkdir -p "$R/etc"
+	check "systemd-sysusers creates the ssmp user" \
+	    systemd-sysusers --root="$R" "$C/systemd/ssmp.sysusers"
+	uid=$(awk -F: '$1 == "ssmp" { print $3 }' "$R/etc/passwd")
+	check "systemd-tmpfiles creates the directories" \
+	    systemd-tmpfiles --root="$R" --create "$C/systemd/ssmp.tmpfiles"
+	is "$(stat -c '%a %u' "$R/var/lib/ssmp" "$R/var/lib/ssmp/spool" \
+	    "$R/etc/ssmp/keys" "$R/run/ssmp" | tr '\n' ' ')" \
+	    "750 $uid 700 $uid 700 $uid 750 $uid " \
+	    "state, spool, key and runtime directories belong to ssmp"
+else
+	skip "systemd-sysusers/-tmpfiles" "not installed or not root"
+fi
+
+# --- ssmp.conf.example: the real parser -------------------------------
+EX=$C/ssmp.conf.example
+check "ssmpd -n accepts ssmp.conf.example" "$SSMPD" -n -c "$EX"
+# Each "#Key value" line is a documented alternative: uncomment it (and
+# drop the active line of that key) and it must parse too.
+n=0 bad=
+grep -n '^#[A-Z][A-Za-z]*[[:space:]]' "$EX" >"$TMP/alts"
+while IFS=: read -r line text; do
+	key=${text#\#}; key=${key%%[[:space:]]*}
+	n=$((n + 1))
+	awk -v l="$line" -v k="$key" '
+	    NR == l { sub(/^#/, ""); print; next }
+	    $1 == k { next }
+	    { print }' "$EX" >"$TMP/alt.conf"
+	"$SSMPD" -n -c "$TMP/alt.conf" >"$TMP/alt.out" 2>&1 ||
+	    bad="$bad $key($(cat "$TMP/alt.out"))"
+done <"$TMP/alts"
+is "$bad" "" "ssmpd -n accepts each of the $n commented alternatives"
+sed 's/^MaxMessageSize/MaxMesageSize/' "$EX" >"$TMP/typo.conf"
+like "$("$SSMPD" -n -c "$TMP/typo.conf" 2>&1)" \
+    "typo.conf:[0-9]+: .*MaxMesageSize" \
+    "a misspelt key is refused, naming the file, line and key"
+# ssmp-milter -n goes further: it loads the key and opens the keystore.
+"$KEYGEN" -d example.com -s s2026 -D "$TMP" -h ssmp.example.com \
+    >/dev/null 2>&1
+mkdir -m 700 "$TMP/spool"
+sed -e "s#^KeyFile.*#KeyFile $TMP/s2026.private#" \
+    -e "s#^Database.*#Database $TMP/db#" \
+    -e "s#^SpoolDirectory.*#SpoolDirectory $TMP/spool#" "$EX" >"$TMP/m.conf"
+is "$("$MILTER" -n -c "$TMP/m.conf" 2>&1)" "$TMP/m.conf: OK" \
+    "ssmp-milter -n accepts ssmp.conf.example with a real key"
+
+# --- Postfix ------------------------------------------------------------
+# pf_dir NAME MAIN... -- MASTER...: a config directory with the Debian
+# defaults plus the snippets appended.
+pf_dir() {
+	d=$TMP/pf-$1; shift
+	mkdir -p "$d"
+	if [ -f /usr/share/postfix/main.cf.debian ]; then
+		cp /usr/share/postfix/main.cf.debian "$d/main.cf"
+	else
+		echo "compatibility_level = 3.6" >"$d/main.cf"
+	fi
+	for m in /usr/share/postfix/master.cf.dist /etc/postfix/master.cf; do
+		[ -f "$m" ] && { cp "$m" "$d/master.cf"; break; }
+	done
+	f=main.cf
+	for s; do
+		if [ "$s" = -- ]; then f=master.cf; continue; fi
+		cat "$C/postfix/$s" >>"$d/$f"
+	done
+	echo "$d"
+}
+# pf_clean DESCRIPTION DIR: postconf -n, -M and -P without a warning.
+pf_clean() {
+	_out=$( { postconf -c "$2" -n; postconf -c "$2" -M; \
+	    postconf -c "$2" -P; } 2>&1 >/dev/null)
+	if [ -z "$_out" ]; then ok "$1"; else
+		not_ok "$1"; printf '%s\n' "$_out" | sed 's/^/#   /' | head -20
+	fi
+}
+if have postconf && have postmap; then
+	d=$(pf_dir milter main.cf.milter -- master.cf.submission)
+	pf_clean "postconf: main.cf.milter + master.cf.submission" "$d"
+	is "$(postconf -c "$d" -hx smtpd_milters)" \
+	    "{ inet:127.0.0.1:8894, default_action=tempfail }" \
+	    "smtpd_milters tempfails when ssmp-milter is down"
+	is "$(postconf -c "$d" -h milter_default_action)" tempfail \
+	    "milter_default_action = tempfail"
+	d=$(pf_dir inbound main.cf.inbound -- master.cf.inbound)
+	pf_clean "postconf: main.cf.inbound + master.cf.inbound" "$d"
+	is "$(postconf -c "$d" -P 127.0.0.1:10035/inet/cleanup_service_name)" \
+	    "127.0.0.1:10035/inet/cleanup_service_name = ssmpcleanup" \
+	    "ssmpd's listener has its own cleanup"
+	d=$(pf_dir pipe main.cf.pipe -- master.cf.pipe)
+	pf_clean "postconf: main.cf.pipe + master.cf.pipe" "$d"
+	like "$(postconf -c "$d" -M ssmp/unix)" \
+	    'pipe flags=q user=ssmp argv=/usr/sbin/ssmp-send -c /etc/ssmp.conf -f \$\{sender\} -- \$\{recipient\}$' \
+	    "the ssmp pipe transport runs ssmp-send"
+	echo "smtpd_miltres = x" >>"$d/main.cf"
+	like "$(postconf -c "$d" -n 2>&1 >/dev/null)" \
+	    "warning: .*unused parameter: smtpd_miltres" \
+	    "postconf warns about a misspelt parameter"
+	# header_checks.ssmp: forged SSMP headers go, others stay.
+	hc=regexp:$C/postfix/header_checks.ssmp
+	is "$(postmap -q 'SSMP-Trust: trusted' "$hc")" IGNORE \
+	    "header_checks.ssmp drops SSMP-Trust:"
+	is "$(postmap -q 'Authentication-Results: ssmp.example.com; ssmp=pass' \
+	    "$hc")" IGNORE "header_checks.ssmp drops our own Authentication-Results"
+	is "$(postmap -q 'Authentication-Results: mx.other.test; ssmp=pass' \
+	    "$hc")" "" "header_checks.ssmp keeps other hosts' Authentication-Results"
+	is "$(postmap -q b.example "texthash:$C/postfix/transport.ssmp")" \
+	    "ssmp:" "transport.ssmp routes b.example to ssmp:"
+else
+	skip "Postfix snippets" "postconf/postmap not installed"
+fi
+
+# --- Sendmail -------------------------------------------------------------
+CF=${SENDMAIL_CF:-/usr/share/sendmail/cf}
+if have m4 && [ -f "$CF/m4/cf.m4" ]; then
+	{ printf 'divert(-1)\ninclude(`%s/m4/cf.m4'"'"')\n' "$CF"
+	  echo "OSTYPE(\`linux')dnl"
+	  cat "$C/sendmail/ssmp-milter.mc"
+	  echo "MAILER(\`local')dnl"; echo "MAILER(\`smtp')dnl"
+	} >"$TMP/test.mc"
+	silent "m4 builds a sendmail.cf with ssmp-milter.mc" \
+	    sh -c "m4 '$TMP/test.mc' >'$TMP/test.cf'"
+	is "$(grep -E '^(Xssmp|O InputMailFilters|O Milter.macros.(envfrom|envrcpt|eom))' \
+	    "$TMP/test.cf")" \
+"O InputMailFilters=ssmp
+O Milter.macros.envfrom=i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}
+O Milter.macros.envrcpt=i, {rcpt_mailer}, {rcpt_host}, {rcpt_addr}
+O Milter.macros.eom=i, {msg_id}
+Xssmp, S=inet:8894@127.0.0.1, F=T, T=C:10s;S:30s;R:1m;E:5m" \
+	    "sendmail.cf: the filter tempfails, and gets i and {auth_authen}"
+else
+	skip "sendmail ssmp-milter.mc" "m4 or sendmail-cf not installed"
+fi
+
+# --- Sieve --------------------------------------------------------------
+if have sievec; then
+	S=$TMP/sieve
+	mkdir -m 755 "$S"
+	chmod 711 "$TMP"
+	cp "$C/sieve/other-folder.sieve" "$S/s.sieve"
+	# A private Dovecot configuration: the result must not depend on
+	# /etc/dovecot.  sieve-test drops privileges to mail_uid.
+	dv=
+	if have doveconf; then
+		printf '%s\n' "base_dir = $S/run" "mail_location = maildir:$S/mail" \
+		    "default_login_user = nobody" "default_internal_user = nobody" \
+		    "mail_uid = $(id -un | sed 's/^root$/nobody/')" \
+		    "mail_gid = $(id -gn | sed 's/^root$/nogroup/')" >"$S/dovecot.conf"
+		dv="doveconf -c $S/dovecot.conf -e"
+	fi
+	silent "sievec compiles other-folder.sieve" \
+	    $dv "$(command -v sievec)" "$S/s.sieve" "$S/s.svbin"
+	if have sieve-test; then
+		rm -f "$S/s.svbin"
+		m() {
+			printf 'Authentication-Results: %s; ssmp=pass smtp.mailfrom=a@a.test\r\nSSMP-Trust: %s\r\nFrom: a@a.test\r\nSubject: t\r\n\r\nhi\r\n' \
+			    "$1" "$2" >"$S/m.eml"
+			chmod 644 "$S/m.eml" "$S/s.sieve"
+			$dv "$(command -v sieve-test)" "$S/s.sieve" "$S/m.eml" \
+			    2>/dev/null | sed -n 's/^ \* store message in folder: //p'
+		}
+		is "$(m ssmp.example.com unknown)" Other \
+		    "sieve: SSMP mail from an unknown sender goes to Other"
+		is "$(m ssmp.example.com known)" INBOX \
+		    "sieve: SSMP mail from an allow-listed sender stays in INBOX"
+		is "$(m mx.evil.test unknown)" INBOX \
+		    "sieve: another host's ssmp=pass is not believed"
+	fi
+else
+	skip "sieve script" "sievec (dovecot-sieve) not installed"
+fi
+
+# --- Exim -----------------------------------------------------------------
+exim=
+for e in exim4 exim; do have $e && { exim=$(command -v $e); break; }; done
+if [ -n "$exim" ]; then
+	E=$C/exim/conf.d
+	printf '%s\n' "domainlist local_domains = @ : localhost" \
+	    ".include $E/main/000_ssmp_macros" "begin routers" \
+	    ".include $E/router/150_ssmp" "dnslookup:" "  driver = dnslookup" \
+	    "  transport = remote_smtp" "begin transports" \
+	    ".include $E/transport/30_ssmp" "remote_smtp:" \
+	    "  driver = smtp" >"$TMP/exim.conf"
+	check "exim -bV accepts the router and transport" \
+	    "$exim" -C "$TMP/exim.conf" -bV
+else
+	skip "Exim snippets" "exim not installed (it conflicts with Postfix)"
+fi
+
+done_testing
