@@ -6,3 +6,11 @@ bench_ks_allow_bench_CPPFLAGS = $(KS_CPPFLAGS)
 bench_ks_allow_bench_CFLAGS = $(KS_CFLAGS)
 bench_ks_allow_bench_LDADD = $(KS_LIBS)
 EXTRA_DIST += bench/run-ks.sh bench/RESULTS.md
+# ssmp-milter vs no milter and OpenDKIM through one Postfix (bench/milter-bench.sh BUILDDIR).
+EXTRA_DIST += bench/milter-bench.sh
+check_PROGRAMS += bench/ssmpd-load
+bench_ssmpd_load_SOURCES = bench/ssmpd-load.c
+bench_ssmpd_load_CPPFLAGS = $(KS_CPPFLAGS)
+bench_ssmpd_load_CFLAGS = $(KS_CFLAGS) $(CURL_CFLAGS)
+bench_ssmpd_load_LDADD = $(KS_LIBS) $(CURL_LIBS)
+EXTRA_DIST += bench/ssmpd-bench.sh

@@ -218,6 +218,7 @@ remember(struct echeck *ec)
 	snprintf(p->selector, sizeof(p->selector), "%s", ec->env.selector);
 	snprintf(p->domain, sizeof(p->domain), "%s", ec->env.to_addr[0].domain);
 	memcpy(p->pk, ec->pk, SSMP_PUBKEY_BYTES);
+	pending_alloc_rcpts(p, ec->resp.nrcpt);
 	for (int i = 0; i < ec->resp.nrcpt; i++) {
 		if (ec->resp.rcpt[i].st.verdict != SSMP_ACCEPT)
 			continue;
@@ -352,7 +353,7 @@ step_verify(struct echeck *ec)
 		finish(ec, SSMP_KEY_TEMP, ec->key_why);
 		return;
 	case KF_NOKEY:
-		finish(ec, SSMP_NO_KEY, NULL);
+		finish(ec, SSMP_NO_KEY, ec->key_why[0] ? ec->key_why : NULL);
 		return;
 	case KF_REVOKED:
 		finish(ec, SSMP_KEY_REVOKED, NULL);

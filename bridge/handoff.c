@@ -1,26 +1,33 @@
 /*
  * handoff.c - body check, idempotency, MTA hand-off, receipt (handoff.h).
  *
- * On the loop: hash and signature of the body, then the delivered-log,
- * so a retry is answered with the original receipt without touching the
- * MTA.  In a worker: one SMTP transaction per trust tier (the tier is a
- * header, so recipients of different tiers need separate copies), then
- * the receipt is signed and every delivered recipient is recorded before
- * the answer goes out.  If recording fails after the MTA accepted, the
- * answer is still 2xx (the mail is queued; a retry may then deliver a
- * second copy, which is logged loudly).
+ * On the loop: hash and signature of the body, then the delivered-log
+ * (dlog.h), so a retry is answered with the original receipt without
+ * touching the MTA, and a recipient whose earlier delivery is still
+ * running or ended unknown is not handed over again.  In a worker: every
+ * recipient is recorded "delivering" first (if that fails nothing is
+ * sent), then one SMTP transaction per trust tier (the tier is a header,
+ * so recipients of different tiers need separate copies), then the
+ * receipt is signed and each recipient's record settled: delivered with
+ * the receipt, or failed so a retry may deliver.  A recipient whose
+ * outcome is unknown (the MTA's reply to "." was lost) and one whose
+ * "delivered" write failed keep their "delivering" record: a retry gets a
+ * temporary error, never a second copy.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 
 #include "handoff.h"
+#include "dlog.h"
 #include "keys.h"
 #include "smtpc.h"
 #include "ssmp_b64.h"
@@ -33,8 +40,20 @@
 #include "store.h"
 #include "workq.h"
 
+/* A "delivering" record older than this is not in progress any more. */
+#define DELIVERING_MAX	600
+
+/* Per recipient, what this request does with it. */
+enum rstate {
+	R_SEND,		/* hand to the MTA */
+	R_DUP,		/* delivered before: original receipt */
+	R_BUSY,		/* another request is delivering it now */
+	R_UNKNOWN	/* an earlier attempt's outcome is unknown */
+};
+
 struct handoff {
 	struct ssmpd		*d;
+	struct handoff		*next, **prevp;	/* d->handoffs, while active */
 	char			 reqid[24];
 	char			 peer[64];
 	struct pending		*p;
@@ -43,8 +62,10 @@ struct handoff {
 	char			 hash[SSMP_HASH_HEX + 1];
 	char			*body;
 	size_t			 bodylen;
-	bool			 dup[SSMP_MAX_RCPT];
+	enum rstate		 rs[SSMP_MAX_RCPT];
+	bool			 lost[SSMP_MAX_RCPT];	/* reply to "." lost */
 	struct smtpc_reply	 reply[SSMP_MAX_RCPT];
+	bool			 log_failed;	/* "delivering" not written */
 	int			 mta_rc;
 	char			 mta_err[256];
 	char			 queueid[64];
@@ -80,11 +101,32 @@ handoff_response(const struct handoff *h)
 	return &h->resp;
 }
 
+static void
+unlink_active(struct handoff *h)
+{
+	if (h->prevp == NULL)
+		return;
+	if ((*h->prevp = h->next) != NULL)
+		h->next->prevp = h->prevp;
+	h->prevp = NULL;
+}
+
+/* Is request reqid of this process delivering now? (loop thread) */
+static bool
+reqid_active(struct ssmpd *d, const char *reqid)
+{
+	for (struct handoff *h = d->handoffs; h != NULL; h = h->next)
+		if (strcmp(h->reqid, reqid) == 0)
+			return true;
+	return false;
+}
+
 void
 handoff_free(struct handoff *h)
 {
 	if (h == NULL)
 		return;
+	unlink_active(h);
 	ks_keytable_release(h->keys);
 	free(h->body);
 	free(h->orig_receipt);
@@ -95,6 +137,7 @@ handoff_free(struct handoff *h)
 static void
 answer(struct handoff *h)
 {
+	unlink_active(h);
 	h->p->busy = false;
 	ssmp_log(LOG_INFO, h->queueid[0] ? h->queueid : h->reqid,
 	    "message from=<%s> msgid=%s nonce=%s: %s %s %s", h->p->from,
@@ -175,7 +218,7 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	int rc;
 
 	for (int i = 0; i < h->p->nto; i++)
-		if (!h->dup[i] && h->p->tier[i] == tier) {
+		if (h->rs[i] == R_SEND && h->p->tier[i] == tier) {
 			idx[n] = i;
 			rcpt[n++] = h->p->to[i];
 		}
@@ -194,8 +237,14 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	t.bodylen = msg->len;
 	rc = smtpc_run(h->d->smtp, &t, err);
 	ssmp_buf_free(&head);
-	if (rc != 0)
+	if (rc != 0) {
+		/* the MTA may hold those it gave no final reply */
+		/* (LMTP: also those whose 250 did arrive: safe side) */
+		for (int k = 0; k < n && t.dot_sent; k++)
+			if (reply[k].code / 100 == 2)
+				h->lost[idx[k]] = true;
 		return -1;
+	}
 	for (int k = 0; k < n; k++)
 		h->reply[idx[k]] = reply[k];
 	if (t.queueid[0] != '\0')
@@ -203,32 +252,75 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	return 0;
 }
 
-static void
-record(struct handoff *h, const struct ssmp_receipt *r)
+/* Worker: "delivering" for every recipient to send, or nothing sent. */
+static int
+mark_delivering(struct handoff *h)
 {
-	struct ks_delivered dv;
-	struct ssmp_buf json;
 	struct ssmp_err err;
+	int i;
 
-	ssmp_buf_init(&json);
-	ssmp_receipt_encode(r, &json);
+	for (i = 0; i < h->p->nto; i++)
+		if (h->rs[i] == R_SEND && dlog_delivering(h->d->store,
+		    h->p->from_canon, h->msgid, h->p->to_canon[i], h->reqid,
+		    &err) != 0)
+			break;
+	if (i == h->p->nto)
+		return 0;
+	ssmp_log(LOG_ERR, h->reqid, "delivered-log for <%s>: %s; not "
+	    "delivering", h->p->to[i], err.msg);
+	snprintf(h->mta_err, sizeof(h->mta_err), "delivered-log: %.200s",
+	    err.msg);
+	while (--i >= 0)
+		if (h->rs[i] == R_SEND && dlog_failed(h->d->store,
+		    h->p->from_canon, h->msgid, h->p->to_canon[i], false,
+		    "delivered-log unavailable", &err) != 0)
+			ssmp_log(LOG_ERR, h->reqid, "delivered-log for <%s>: "
+			    "%s; a retry will be refused as outcome unknown",
+			    h->p->to[i], err.msg);
+	h->log_failed = true;
+	return -1;
+}
+
+/* Worker: settle each sent recipient's record after the MTA answered. */
+static void
+settle(struct handoff *h, const char *receipt)
+{
+	struct ssmp_err err;
+	char why[SSMP_REASON_MAX + 1];
+	int rc;
+
 	for (int i = 0; i < h->p->nto; i++) {
-		if (h->dup[i] || h->reply[i].code / 100 != 2)
+		const struct smtpc_reply *r = &h->reply[i];
+
+		if (h->rs[i] != R_SEND)
 			continue;
-		memset(&dv, 0, sizeof(dv));
-		snprintf(dv.from, sizeof(dv.from), "%s", h->p->from_canon);
-		snprintf(dv.msgid, sizeof(dv.msgid), "%s", h->msgid);
-		snprintf(dv.rcpt, sizeof(dv.rcpt), "%s", h->p->to_canon[i]);
-		dv.outcome = KS_OUT_DELIVERED;
-		dv.time = time(NULL);
-		snprintf(dv.info, sizeof(dv.info), "queued as %s", h->queueid);
-		dv.receipt = json.p;
-		if (ks_delivered_put(h->d->store, &dv, &err) != 0)
-			ssmp_log(LOG_ERR, h->queueid, "delivered-log for <%s>: "
-			    "%s; a retry would deliver again", dv.rcpt,
-			    err.msg);
+		if (h->lost[i]) {
+			ssmp_log(LOG_CRIT, h->reqid, "msgid=%s to=<%s>: the "
+			    "MTA's reply to the message was lost: outcome "
+			    "unknown; retries will NOT be delivered; check "
+			    "the MTA's log", h->msgid, h->p->to[i]);
+			continue;
+		}
+		if (r->code / 100 == 2 && receipt != NULL) {
+			rc = dlog_delivered(h->d->store, h->p->from_canon,
+			    h->msgid, h->p->to_canon[i], h->queueid, receipt,
+			    &err);
+			if (rc != 0)
+				ssmp_log(LOG_CRIT, h->queueid, "delivered-log "
+				    "for <%s> after the MTA's %d: %s; retries "
+				    "of msgid=%s will be refused as outcome "
+				    "unknown, never delivered twice",
+				    h->p->to[i], r->code, err.msg, h->msgid);
+			continue;
+		}
+		snprintf(why, sizeof(why), "%d %s", r->code, r->code ?
+		    r->text : "local MTA unavailable");
+		if (dlog_failed(h->d->store, h->p->from_canon, h->msgid,
+		    h->p->to_canon[i], r->code / 100 == 5, why, &err) != 0)
+			ssmp_log(LOG_ERR, h->reqid, "delivered-log for <%s>: "
+			    "%s; a retry will be refused as outcome unknown",
+			    h->p->to[i], err.msg);
 	}
-	ssmp_buf_free(&json);
 }
 
 /* Sign the receipt over the recipients the MTA accepted now. */
@@ -255,13 +347,13 @@ sign_receipt(struct handoff *h)
 	snprintf(r->msgid, sizeof(r->msgid), "%s", h->msgid);
 	snprintf(r->body, sizeof(r->body), "%s", h->hash);
 	for (int i = 0; i < h->p->nto; i++)
-		if (!h->dup[i] && h->reply[i].code / 100 == 2)
+		if (h->rs[i] == R_SEND && !h->lost[i] &&
+		    h->reply[i].code / 100 == 2)
 			snprintf(r->to[r->nto++], sizeof(r->to[0]), "%s",
 			    h->p->to[i]);
-	if (r->nto > 0 && ssmp_receipt_sign(r, &ke->key, &err) == 0) {
+	if (r->nto > 0 && ssmp_receipt_sign(r, &ke->key, &err) == 0)
 		h->resp.has_receipt = true;
-		record(h, r);
-	} else if (r->nto > 0)
+	else if (r->nto > 0)
 		ssmp_log(LOG_ERR, h->queueid, "receipt: %s", err.msg);
 }
 
@@ -275,9 +367,15 @@ deliver_run(void *arg)
 	static const enum trust tiers[] = { TRUST_TRUSTED, TRUST_KNOWN,
 	    TRUST_UNKNOWN };
 
+	struct ssmp_buf json;
+
+	h->mta_rc = 0;
+	if (mark_delivering(h) != 0) {
+		h->mta_rc = -1;
+		return;
+	}
 	ssmp_buf_init(&msg);
 	clean_body(h->body, h->bodylen, &msg);
-	h->mta_rc = 0;
 	for (size_t k = 0; k < sizeof(tiers) / sizeof(tiers[0]); k++)
 		if (send_tier(h, tiers[k], &msg, &err) != 0) {
 			h->mta_rc = -1;
@@ -286,6 +384,11 @@ deliver_run(void *arg)
 		}
 	ssmp_buf_free(&msg);
 	sign_receipt(h);
+	ssmp_buf_init(&json);
+	if (h->resp.has_receipt)
+		ssmp_receipt_encode(&h->resp.receipt, &json);
+	settle(h, h->resp.has_receipt ? json.p : NULL);
+	ssmp_buf_free(&json);
 }
 
 static void
@@ -297,8 +400,29 @@ rcpt_result(struct handoff *h, int i)
 	char why[SSMP_REASON_MAX + 1];
 
 	snprintf(rr->to, sizeof(rr->to), "%s", h->p->to[i]);
-	if (h->dup[i]) {
+	switch (h->rs[i]) {
+	case R_DUP:
 		ssmp_status_set(&rr->st, SSMP_RCPT_OK, "already delivered");
+		return;
+	case R_BUSY:
+		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "a delivery of this "
+		    "message is in progress");
+		return;
+	case R_UNKNOWN:
+		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "outcome of an "
+		    "earlier delivery unknown; not delivered again");
+		return;
+	case R_SEND:
+		break;
+	}
+	if (h->lost[i]) {
+		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "local MTA's answer "
+		    "lost; outcome unknown");
+		return;
+	}
+	if (h->log_failed) {
+		ssmp_status_set(&rr->st, SSMP_INTERNAL, "delivered-log "
+		    "unavailable");
 		return;
 	}
 	if (r->code == 0) {
@@ -312,91 +436,127 @@ rcpt_result(struct handoff *h, int i)
 		(void)ssmp_status_set_code(&rr->st, r->enh, &err);
 }
 
+/* Nobody accepted: the first refusal speaks for the message. */
+static void
+answer_refused(struct handoff *h, int first_bad)
+{
+	struct ssmp_status st = h->resp.rcpt[first_bad].st;
+	struct ssmp_err err;
+
+	h->resp.has_receipt = false;
+	h->d->metrics[st.verdict == SSMP_REJECT ? M_MSG_REJECT :
+	    M_MSG_TEMPFAIL]++;
+	if (st.verdict != SSMP_REJECT && h->mta_rc != 0 && !h->log_failed &&
+	    !h->lost[first_bad]) {
+		finish(h, SSMP_MTA_TEMP, "local MTA unavailable");
+		return;
+	}
+	h->resp.st = st;
+	if (st.verdict == SSMP_REJECT) {
+		ssmp_status_set(&h->resp.st, SSMP_MTA_PERM, st.reason);
+		(void)ssmp_status_set_code(&h->resp.st, st.code, &err);
+	}
+	answer(h);
+}
+
+/* Loop: the per-recipient results become the answer. */
 static void
 deliver_done(void *arg)
 {
 	struct handoff *h = arg;
-	int acc = 0, first_bad = -1;
+	int sent = 0, dup = 0, first_bad = -1;
 	char why[SSMP_REASON_MAX + 1];
+	struct ssmp_err err;
 
 	h->resp.nrcpt = 0;
 	for (int i = 0; i < h->p->nto; i++) {
 		rcpt_result(h, i);
-		if (h->resp.rcpt[i].st.verdict == SSMP_ACCEPT)
-			acc++;
-		else if (first_bad < 0)
-			first_bad = i;
+		if (h->resp.rcpt[i].st.verdict != SSMP_ACCEPT) {
+			if (first_bad < 0)
+				first_bad = i;
+		} else if (h->rs[i] == R_DUP)
+			dup++;
+		else
+			sent++;
 	}
 	if (h->mta_rc != 0)
 		ssmp_log(LOG_WARNING, h->reqid, "local MTA: %s", h->mta_err);
-	if (acc > 0) {
-		h->d->metrics[M_MSG_DELIVERED]++;
-		snprintf(why, sizeof(why), "queued as %s", h->queueid);
-		finish(h, SSMP_OK, why);
+	if (sent + dup == 0) {
+		answer_refused(h, first_bad);
 		return;
 	}
-	h->resp.has_receipt = false;
-	if (h->mta_rc != 0 || first_bad < 0) {
-		h->d->metrics[M_MSG_TEMPFAIL]++;
-		finish(h, SSMP_MTA_TEMP, "local MTA unavailable");
+	if (sent == 0) {
+		/* only retries of delivered recipients: the original receipt */
+		h->d->metrics[M_MSG_DUPLICATE]++;
+		if (h->orig_receipt != NULL && ssmp_receipt_decode(
+		    h->orig_receipt, strlen(h->orig_receipt),
+		    &h->resp.receipt, &err) == 0)
+			h->resp.has_receipt = true;
+		finish(h, SSMP_OK, "already delivered");
 		return;
 	}
-	/* Nobody accepted: the first refusal speaks for the message. */
-	struct ssmp_status st = h->resp.rcpt[first_bad].st;
-
-	h->d->metrics[st.verdict == SSMP_REJECT ? M_MSG_REJECT :
-	    M_MSG_TEMPFAIL]++;
-	struct ssmp_err err;
-
-	ssmp_status_set(&h->resp.st, st.verdict == SSMP_REJECT ?
-	    SSMP_MTA_PERM : SSMP_MTA_TEMP, st.reason);
-	(void)ssmp_status_set_code(&h->resp.st, st.code, &err);
-	answer(h);
+	h->d->metrics[M_MSG_DELIVERED]++;
+	snprintf(why, sizeof(why), "queued as %s", h->queueid);
+	finish(h, SSMP_OK, why);
 }
 
+/* Loop: is a "delivering" record's request still running? */
+static bool
+owner_alive(struct ssmpd *d, const struct dlog_owner *o)
+{
+	if (time(NULL) - o->since > DELIVERING_MAX || o->pid <= 0)
+		return false;
+	if (o->pid == (long)getpid())
+		return reqid_active(d, o->reqid);
+	/* another ssmpd sharing the Database */
+	return kill((pid_t)o->pid, 0) == 0;
+}
 
-/* A retry of a delivered message: the original receipt, no delivery. */
+/* Loop: what the delivered-log says about each recipient. */
 static int
 check_delivered(struct handoff *h)
 {
-	struct ks_delivered dv;
+	struct dlog_owner own;
+	enum dlog_state st;
 	struct ssmp_err err;
-	int ndup = 0, rc;
+	char info[KS_INFO_MAX + 1], *receipt;
+	int nsend = 0;
 
 	for (int i = 0; i < h->p->nto; i++) {
-		rc = ks_delivered_get(h->d->store, h->p->from_canon, h->msgid,
-		    h->p->to_canon[i], &dv, &err);
-		if (rc < 0)
-			ssmp_log(LOG_ERR, h->reqid, "delivered-log: %s",
-			    err.msg);
-		if (rc == 0 && dv.outcome == KS_OUT_DELIVERED) {
-			h->dup[i] = true;
-			ndup++;
-			if (h->orig_receipt == NULL && dv.receipt != NULL)
-				h->orig_receipt = ssmp_xstrdup(dv.receipt);
+		h->rs[i] = R_SEND;
+		if (dlog_get(h->d->store, h->p->from_canon, h->msgid,
+		    h->p->to_canon[i], &st, &receipt, info, sizeof(info), &own,
+		    &err) != 0) {
+			ssmp_log(LOG_ERR, h->reqid, "delivered-log: %s; not "
+			    "delivering to <%s>", err.msg, h->p->to[i]);
+			h->rs[i] = R_UNKNOWN;
+			continue;
+		}
+		if (st == DLOG_DELIVERED) {
+			h->rs[i] = R_DUP;
+			if (h->orig_receipt == NULL)
+				h->orig_receipt = receipt;
+			else
+				free(receipt);
 			ssmp_log(LOG_INFO, h->reqid, "duplicate of msgid=%s "
 			    "to=<%s> (%s): not delivered again", h->msgid,
-			    h->p->to[i], dv.info);
-		}
-		if (rc == 0)
-			ks_delivered_clear(&dv);
+			    h->p->to[i], info);
+		} else if (st == DLOG_DELIVERING && owner_alive(h->d, &own)) {
+			h->rs[i] = R_BUSY;
+			ssmp_log(LOG_INFO, h->reqid, "msgid=%s to=<%s>: being "
+			    "delivered by request %s: try later", h->msgid,
+			    h->p->to[i], own.reqid);
+		} else if (st == DLOG_DELIVERING) {
+			h->rs[i] = R_UNKNOWN;
+			ssmp_log(LOG_CRIT, h->reqid, "msgid=%s to=<%s>: the "
+			    "outcome of delivery attempt %s (pid %ld) is "
+			    "unknown; NOT delivering again; check the MTA's "
+			    "log, then clear the delivered-log entry", h->msgid,
+			    h->p->to[i], own.reqid, own.pid);
+		} else
+			nsend++;
 	}
-	return ndup;
-}
-
-static void
-answer_duplicate(struct handoff *h)
-{
-	struct ssmp_err err;
-
-	h->d->metrics[M_MSG_DUPLICATE]++;
-	h->resp.nrcpt = 0;
-	for (int i = 0; i < h->p->nto; i++)
-		rcpt_result(h, i);
-	if (h->orig_receipt != NULL && ssmp_receipt_decode(h->orig_receipt,
-	    strlen(h->orig_receipt), &h->resp.receipt, &err) == 0)
-		h->resp.has_receipt = true;
-	finish(h, SSMP_OK, "already delivered");
+	return nsend;
 }
 
 struct handoff *
@@ -429,10 +589,15 @@ handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
 		finish(h, SSMP_BAD_BODY, NULL);
 		return h;
 	}
-	if (check_delivered(h) == p->nto) {
-		answer_duplicate(h);
+	if (check_delivered(h) == 0) {
+		deliver_done(h);
 		return h;
 	}
+	h->next = d->handoffs;
+	if (h->next != NULL)
+		h->next->prevp = &h->next;
+	d->handoffs = h;
+	h->prevp = &d->handoffs;
 	workq_submit(d->mtaq, deliver_run, deliver_done, h);
 	return h;
 }

@@ -1,10 +1,15 @@
 /*
  * keyfetch.c - sender key lookup (see keyfetch.h).
  *
- * The cache answers on the loop (one LMDB read snapshot, microseconds);
- * a miss goes to the DNS worker pool so a slow or dead name server never
- * stalls other requests.  Answers are cached by their TTL, negative ones
- * too; temporary failures are not cached.
+ * The cache answers on the loop (one LMDB read snapshot, microseconds).
+ * A miss goes to the DNS worker pool, so a slow or dead name server
+ * never stalls other requests: the _ssmpkey record (KeySource dns or
+ * both) and, for HTTPS (https or both), the sender's _ssmp policy and
+ * the address of its h= host.  The HTTPS fetch itself then runs on the
+ * loop through libcurl's multi interface (keyhttp.h).  With both, the
+ * two answers must agree.  Answers are cached by their TTL or max-age
+ * (bounded by MinCacheTTL/MaxCacheTTL), negative ones too; temporary
+ * failures and disagreements are not cached.
  */
 #include "config.h"
 
@@ -13,13 +18,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "dnsq.h"
+#include "hostaddr.h"
 #include "keyfetch.h"
+#include "keyhttp.h"
 #include "keys.h"
 #include "store.h"
 #include "ssmp_buf.h"
 #include "ssmp_log.h"
 #include "ssmpd.h"
 #include "workq.h"
+
+/* One source's answer. */
+struct answer {
+	enum keys_dns		 rc;
+	struct ssmp_keyrec	 rec;
+	long			 ttl;
+	char			 why[256];
+};
 
 struct fetch {
 	struct ssmpd		*d;
@@ -28,9 +44,10 @@ struct fetch {
 	char			 selector[SSMP_SELECTOR_MAX + 1];
 	kf_cb			 cb;
 	void			*arg;
-	enum kf_result		 r;
-	unsigned char		 pk[SSMP_PUBKEY_BYTES];
-	char			 why[256];
+	struct answer		 dns, https;
+	bool			 https_go;	/* policy and host found */
+	struct ssmp_policy	 pol;
+	char			 addr[64];
 };
 
 static enum kf_result
@@ -44,40 +61,151 @@ from_cache(const struct ks_keycache *kc, unsigned char *pk)
 	return KF_OK;
 }
 
-/* Worker: ask DNS, remember the answer. */
+static long
+clamp_ttl(const struct ssmpd *d, long ttl)
+{
+	if (ttl < d->conf.min_ttl)
+		ttl = d->conf.min_ttl;
+	if (ttl > d->conf.max_ttl)
+		ttl = d->conf.max_ttl;
+	return ttl;
+}
+
+/* Worker: the _ssmp policy and the address of its host. */
+static void
+https_prepare(struct fetch *f)
+{
+	struct ssmp_err err;
+	enum dnsq_status s;
+
+	f->https.rc = KEYS_DNS_TEMP;
+	err.msg[0] = '\0';
+	s = dnsq_policy(f->d->dns, f->domain, &f->pol, NULL, &err);
+	if (s != DNSQ_OK) {
+		f->https.rc = s == DNSQ_TEMP || s == DNSQ_BOGUS ?
+		    KEYS_DNS_TEMP : KEYS_DNS_NONE;
+		snprintf(f->https.why, sizeof(f->https.why), "key over HTTPS: "
+		    "no usable _ssmp policy for %.60s (%s%s%.120s)", f->domain,
+		    dnsq_status_name(s), err.msg[0] ? ": " : "", err.msg);
+		return;
+	}
+	f->https.rc = hostaddr_lookup(f->d->hosts, f->pol.hostname, f->addr,
+	    sizeof(f->addr), &err);
+	if (f->https.rc != KEYS_DNS_OK) {
+		snprintf(f->https.why, sizeof(f->https.why), "key over HTTPS: "
+		    "%.200s", err.msg);
+		return;
+	}
+	f->https_go = true;
+}
+
+/* Worker: DNS for each source configured. */
 static void
 fetch_run(void *arg)
 {
 	struct fetch *f = arg;
-	struct ks_keycache kc;
-	struct ssmp_keyrec rec;
 	struct ssmp_err err;
-	enum keys_dns rc;
-	long ttl = 60;
 
-	err.msg[0] = '\0';
-	rc = keys_dns_key(f->d->dns, f->domain, f->selector, &rec, &ttl, &err);
-	if (rc == KEYS_DNS_TEMP) {
-		f->r = KF_TEMP;
-		snprintf(f->why, sizeof(f->why), "%s", err.msg);
+	if (f->d->conf.keysource & KEYSRC_DNS) {
+		err.msg[0] = '\0';
+		f->dns.ttl = 60;
+		f->dns.rc = keys_dns_key(f->d->dns, f->domain, f->selector,
+		    &f->dns.rec, &f->dns.ttl, &err);
+		snprintf(f->dns.why, sizeof(f->dns.why), "%s", err.msg[0] ?
+		    err.msg : "no key record");
+	}
+	if (f->d->conf.keysource & KEYSRC_HTTPS)
+		https_prepare(f);
+}
+
+static bool
+same_key(const struct ssmp_keyrec *a, const struct ssmp_keyrec *b)
+{
+	if (a->revoked || b->revoked)
+		return a->revoked == b->revoked;
+	return memcmp(a->pk, b->pk, SSMP_PUBKEY_BYTES) == 0;
+}
+
+/* KeySource both: one answer, or a refusal when they disagree. */
+static struct answer
+merge(struct fetch *f, bool *disagree)
+{
+	struct answer a = f->dns;
+
+	*disagree = false;
+	if (f->dns.rc == KEYS_DNS_TEMP)
+		return f->dns;
+	if (f->https.rc == KEYS_DNS_TEMP)
+		return f->https;
+	if (f->dns.rc == KEYS_DNS_NONE && f->https.rc == KEYS_DNS_NONE)
+		return a;
+	if (f->dns.rc == KEYS_DNS_OK && f->https.rc == KEYS_DNS_OK &&
+	    same_key(&f->dns.rec, &f->https.rec)) {
+		a.ttl = f->dns.ttl < f->https.ttl ? f->dns.ttl : f->https.ttl;
+		return a;
+	}
+	*disagree = true;
+	a.rc = KEYS_DNS_NONE;
+	snprintf(a.why, sizeof(a.why), "key of %.60s/%.63s: DNS and HTTPS disagree "
+	    "(DNS: %s, HTTPS: %s)", f->domain, f->selector,
+	    f->dns.rc == KEYS_DNS_OK ? "a key" : "none",
+	    f->https.rc == KEYS_DNS_OK ? "a key" : "none");
+	return a;
+}
+
+/* Loop: both sources in, the answer out (and into the cache). */
+static void
+conclude(struct fetch *f)
+{
+	struct ssmpd *d = f->d;
+	struct ks_keycache kc;
+	struct ssmp_err err;
+	struct answer a;
+	unsigned char pk[SSMP_PUBKEY_BYTES];
+	enum kf_result r;
+	bool disagree = false;
+
+	if (d->conf.keysource == KEYSRC_BOTH)
+		a = merge(f, &disagree);
+	else
+		a = d->conf.keysource == KEYSRC_DNS ? f->dns : f->https;
+	if (a.rc == KEYS_DNS_TEMP) {
+		f->cb(KF_TEMP, NULL, a.why, f->arg);
+		free(f);
 		return;
 	}
 	memset(&kc, 0, sizeof(kc));
 	snprintf(kc.domain, sizeof(kc.domain), "%s", f->domain);
 	snprintf(kc.selector, sizeof(kc.selector), "%s", f->selector);
-	kc.negative = rc == KEYS_DNS_NONE;
-	kc.revoked = !kc.negative && rec.revoked;
-	if (rc == KEYS_DNS_OK)
-		memcpy(kc.pk, rec.pk, SSMP_PUBKEY_BYTES);
+	kc.negative = a.rc == KEYS_DNS_NONE;
+	kc.revoked = !kc.negative && a.rec.revoked;
+	if (a.rc == KEYS_DNS_OK)
+		memcpy(kc.pk, a.rec.pk, SSMP_PUBKEY_BYTES);
 	kc.fetched = time(NULL);
-	kc.expires = kc.fetched + ttl;
-	kc.source = KS_SRC_DNS;
-	if (ks_keycache_put(f->d->store, &kc, &err) != 0)
-		snprintf(f->why, sizeof(f->why), "key cache: %s", err.msg);
-	f->r = from_cache(&kc, f->pk);
-	if (f->r == KF_NOKEY)
-		snprintf(f->why, sizeof(f->why), "%s", err.msg[0] ? err.msg :
-		    "no key record");
+	kc.expires = kc.fetched + clamp_ttl(d, a.ttl);
+	kc.source = d->conf.keysource == KEYSRC_HTTPS ? KS_SRC_HTTPS :
+	    KS_SRC_DNS;
+	if (disagree)
+		ssmp_log(LOG_WARNING, f->reqid, "%s", a.why);
+	else if (ks_keycache_put(d->store, &kc, &err) != 0)
+		ssmp_log(LOG_WARNING, f->reqid, "key cache: %s", err.msg);
+	r = from_cache(&kc, pk);
+	f->cb(r, pk, r == KF_NOKEY ? a.why : "", f->arg);
+	free(f);
+}
+
+static void
+https_done(enum keys_dns r, const struct ssmp_keyrec *rec, long maxage,
+    const char *why, void *arg)
+{
+	struct fetch *f = arg;
+
+	f->https.rc = r;
+	if (rec != NULL)
+		f->https.rec = *rec;
+	f->https.ttl = maxage;
+	snprintf(f->https.why, sizeof(f->https.why), "%s", why ? why : "");
+	conclude(f);
 }
 
 static void
@@ -85,8 +213,13 @@ fetch_done(void *arg)
 {
 	struct fetch *f = arg;
 
-	f->cb(f->r, f->pk, f->why, f->arg);
-	free(f);
+	/* a key over DNS alone decides nothing when both must agree */
+	if (f->https_go) {
+		keyhttp_fetch(f->d->keyhttp, f->pol.hostname, f->pol.port,
+		    f->addr, f->selector, https_done, f);
+		return;
+	}
+	conclude(f);
 }
 
 void

@@ -1,7 +1,7 @@
 # bridge: ssmpd, the inbound SSMP bridge (HTTPS -> local MTA).
 sbin_PROGRAMS += bridge/ssmpd
 BRIDGE_CPPFLAGS = $(KS_CPPFLAGS) -I$(top_srcdir)/bridge
-BRIDGE_CFLAGS = $(KS_CFLAGS) $(LIBEVENT_CFLAGS)
+BRIDGE_CFLAGS = $(KS_CFLAGS) $(LIBEVENT_CFLAGS) $(CURL_CFLAGS)
 # The server without main(): shared by ssmpd, the fuzz target and tests.
 noinst_LIBRARIES += bridge/libssmpd.a
 bridge_libssmpd_a_CPPFLAGS = $(BRIDGE_CPPFLAGS)
@@ -15,15 +15,18 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/admin.c \
 	bridge/envelope_check.c bridge/envelope_check.h \
 	bridge/keyfetch.c bridge/keyfetch.h \
+	bridge/keyhttp.c bridge/keyhttp.h \
+	bridge/hostaddr.c bridge/hostaddr.h \
 	bridge/keys.c bridge/keys.h \
 	bridge/pending.c bridge/pending.h \
 	bridge/handoff.c bridge/handoff.h \
+	bridge/dlog.c bridge/dlog.h \
 	bridge/smtpc.c bridge/smtpc.h \
 	bridge/ratelimit.c bridge/ratelimit.h \
 	bridge/tls.c bridge/tls.h \
 	bridge/workq.c bridge/workq.h
-BRIDGE_LIBS = bridge/libssmpd.a $(KS_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS) \
-	$(PTHREAD_LIBS)
+BRIDGE_LIBS = bridge/libssmpd.a $(CONSENT_LIBS) $(KS_LIBS) $(LIBEVENT_LIBS) $(CURL_LIBS) \
+	$(OPENSSL_LIBS) $(PTHREAD_LIBS)
 bridge_ssmpd_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 bridge_ssmpd_CFLAGS = $(BRIDGE_CFLAGS)
 bridge_ssmpd_SOURCES = bridge/ssmpd.c
@@ -31,3 +34,5 @@ bridge_ssmpd_LDADD = $(BRIDGE_LIBS)
 dist_man_MANS += man/ssmpd.8
 
 include bridge/deliver.mk
+include bridge/consent.mk
+include bridge/send.mk

@@ -40,6 +40,23 @@ hash(const char *s)
 	return h % NBUCKETS;
 }
 
+void
+pending_alloc_rcpts(struct pending *p, int n)
+{
+	p->to = ssmp_xcalloc((size_t)n, sizeof(*p->to));
+	p->to_canon = ssmp_xcalloc((size_t)n, sizeof(*p->to_canon));
+	p->tier = ssmp_xcalloc((size_t)n, sizeof(*p->tier));
+}
+
+static void
+pending_release(struct pending *p)
+{
+	free(p->to);
+	free(p->to_canon);
+	free(p->tier);
+	free(p);
+}
+
 struct pending_table *
 pending_new(void)
 {
@@ -56,7 +73,7 @@ pending_free(struct pending_table *t)
 	for (size_t i = 0; i < NBUCKETS; i++)
 		while ((p = t->b[i]) != NULL) {
 			t->b[i] = p->next;
-			free(p);
+			pending_release(p);
 		}
 	free(t);
 }
@@ -79,7 +96,7 @@ pending_put(struct pending_table *t, struct pending *p)
 	p->next = old != NULL ? old->next : NULL;
 	*pp = p;
 	if (old != NULL)
-		free(old);
+		pending_release(old);
 	else
 		t->n++;
 }
@@ -101,7 +118,7 @@ pending_sweep(struct pending_table *t, time_t now)
 		for (pp = &t->b[i]; (p = *pp) != NULL;) {
 			if (p->expires <= now && !p->busy) {
 				*pp = p->next;
-				free(p);
+				pending_release(p);
 				t->n--;
 			} else
 				pp = &p->next;

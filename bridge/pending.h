@@ -25,9 +25,10 @@ struct pending {
 	char		domain[SSMP_DOMAIN_MAX + 1];	/* recipients' */
 	unsigned char	pk[SSMP_PUBKEY_BYTES];		/* sender's key */
 	int		nto;				/* accepted ones */
-	char		to[SSMP_MAX_RCPT][SSMP_ADDR_MAX + 1];	/* as sent */
-	char		to_canon[SSMP_MAX_RCPT][SSMP_ADDR_MAX + 1];
-	enum trust	tier[SSMP_MAX_RCPT];
+	/* nto entries each, malloc'd: thousands of envelopes may wait */
+	char		(*to)[SSMP_ADDR_MAX + 1];		/* as sent */
+	char		(*to_canon)[SSMP_ADDR_MAX + 1];
+	enum trust	*tier;
 	time_t		expires;
 	bool		busy;		/* a message phase is running */
 	struct pending	*next;
@@ -37,6 +38,8 @@ struct pending_table;
 
 struct pending_table *pending_new(void);
 void pending_free(struct pending_table *t);
+/* Room for n recipients in p (zeroed). */
+void pending_alloc_rcpts(struct pending *p, int n);
 /* Takes ownership of p; replaces an entry with the same nonce. */
 void pending_put(struct pending_table *t, struct pending *p);
 /* NULL if unknown or expired at now. */

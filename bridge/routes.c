@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "allow.h"	/* consent */
 #include "routes.h"
 #include "ssmp_limits.h"
 
@@ -20,12 +21,14 @@ static const struct entry ssmp_routes[] = {
 	{ SSMP_PATH_PREFIX "message/", &route_message, "Allow: POST\r\n" },
 	{ SSMP_PATH_PREFIX "deliver", &route_deliver, "Allow: POST\r\n" },
 	{ SSMP_PATH_PREFIX "key/", &route_key, "Allow: GET\r\n" },
+	{ SSMP_PATH_PREFIX "allow", &route_allow, "Allow: POST\r\n" },	/* consent */
 	{ NULL, NULL, NULL }
 };
 
 static const struct entry admin_routes[] = {
 	{ "/healthz", &route_healthz, "Allow: GET\r\n" },
 	{ "/metrics", &route_metrics, "Allow: GET\r\n" },
+	{ "/consent/", &route_consent, "Allow: POST\r\n" },	/* consent */
 	{ NULL, NULL, NULL }
 };
 

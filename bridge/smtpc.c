@@ -347,6 +347,7 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	}
 	if (sess_data(s, t, err) != 0)
 		return -1;
+	t->dot_sent = true;
 	t->data.code = 0;
 	return txn_final(p, s, t, err);
 }
@@ -360,6 +361,7 @@ smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
 	memset(&t->data, 0, sizeof(t->data));
 	memset(t->rcpt_reply, 0, sizeof(*t->rcpt_reply) * (size_t)t->nrcpt);
 	t->queueid[0] = '\0';
+	t->dot_sent = false;
 	if ((s = sess_get(p, err)) == NULL)
 		return -1;
 	if (txn_run(p, s, t, err) != 0) {

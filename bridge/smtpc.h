@@ -39,6 +39,11 @@ struct smtpc_txn {
 	struct smtpc_reply	*rcpt_reply;	/* nrcpt entries, caller's */
 	struct smtpc_reply	 data;		/* SMTP: reply after "." */
 	char			 queueid[64];
+	bool			 dot_sent;	/* the whole message incl. "."
+						   went out: if smtpc_run then
+						   fails, recipients without a
+						   final reply may have been
+						   accepted (outcome unknown) */
 };
 
 /* lmtp: speak LHLO and read one final reply per accepted recipient. */
@@ -49,7 +54,7 @@ void smtpc_pool_free(struct smtpc_pool *p);
 /*
  * Run one transaction.  -1 with err set when the MTA could not be
  * reached or the session broke before a final answer (nothing was
- * accepted); otherwise 0 and each recipient's outcome in rcpt_reply
+ * accepted, unless t->dot_sent); otherwise 0 and each recipient's outcome in rcpt_reply
  * (the RCPT reply if that failed, else the final reply).
  * With body NULL the transaction stops after RCPT (RSET): a recipient
  * probe.

@@ -26,7 +26,10 @@
 #include <event2/thread.h>
 #include <openssl/ssl.h>
 
+#include "allow.h"
+#include "hostaddr.h"
 #include "http.h"
+#include "keyhttp.h"
 #include "keys.h"
 #include "pending.h"
 #include "ratelimit.h"
@@ -89,10 +92,17 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	b->window = c->window;
 	b->unknown_tag = c->unknown_sender != NULL &&
 	    strcasecmp(c->unknown_sender, "tag") == 0;
-	if (c->key_source != NULL && strcasecmp(c->key_source, "dns") != 0)
-		return ssmp_err_set(err, "KeySource %s: only dns is "
-		    "implemented by this ssmpd", c->key_source);
-	b->keysource = KEYSRC_DNS;
+	if (c->key_source == NULL || strcasecmp(c->key_source, "dns") == 0)
+		b->keysource = KEYSRC_DNS;
+	else if (strcasecmp(c->key_source, "https") == 0)
+		b->keysource = KEYSRC_HTTPS;
+	else if (strcasecmp(c->key_source, "both") == 0)
+		b->keysource = KEYSRC_BOTH;
+	else
+		return ssmp_err_set(err, "KeySource %s: not dns, https or "
+		    "both", c->key_source);
+	b->min_ttl = c->min_cache_ttl;
+	b->max_ttl = c->max_cache_ttl;
 	if (c->hostname != NULL)
 		b->hostname = c->hostname;
 	else {
@@ -265,8 +275,15 @@ setup(struct ssmpd *d)
 	log_keys(d->keys, "start");
 	if ((d->dns = keys_dns_new(&cfg, &err)) == NULL)
 		fatal("%s", err.msg);
+	if (hostaddr_new(&cfg, &d->hosts, &err) != 0)
+		fatal("%s", err.msg);
+	if ((d->conf.keysource & KEYSRC_HTTPS) &&
+	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
+		fatal("%s", err.msg);
 	listen_all(d);
 	if (ssmp_daemon_pidfile_write(d->conf.pidfile, d->conf.user, &err) != 0)
+		fatal("%s", err.msg);
+	if (consent_setup(d, &cfg, &err) != 0)	/* reads a root-only file */
 		fatal("%s", err.msg);
 	if (ssmp_daemon_drop(d->conf.user, &err) != 0) {
 		ssmp_daemon_pidfile_remove(d->conf.pidfile);
@@ -292,8 +309,11 @@ teardown(struct ssmpd *d)
 	pending_free(d->pending);
 	ratelimit_free(d->rl_client);
 	ratelimit_free(d->rl_domain);
+	consent_free(d->consent);
 	ks_keytable_release(d->keys);
 	keys_dns_free(d->dns);
+	keyhttp_free(d->keyhttp);
+	hostaddr_free(d->hosts);
 	ks_close(d->store);
 	SSL_CTX_free(d->ssl);
 }

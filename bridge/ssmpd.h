@@ -24,6 +24,10 @@ struct pending_table;
 struct ratelimit;
 struct http_server;
 struct ks_keytable;
+struct handoff;
+struct hostaddr;
+struct keyhttp;
+struct consent;
 
 enum key_source { KEYSRC_DNS = 1, KEYSRC_HTTPS = 2, KEYSRC_BOTH = 3 };
 
@@ -40,7 +44,8 @@ struct bridge_conf {
 	long			 read_timeout;	/* seconds */
 	long			 window;	/* seconds */
 	bool			 unknown_tag;	/* UnknownSender tag */
-	enum key_source		 keysource;
+	enum key_source		 keysource;	/* bits */
+	long			 min_ttl, max_ttl;	/* key cache bounds */
 	char			*hostname;
 	long			 rl_domain, rl_client;	/* per minute */
 	char			*user, *pidfile;
@@ -69,7 +74,11 @@ struct ssmpd {
 	struct pending_table	*pending;
 	struct ratelimit	*rl_client, *rl_domain;
 	struct http_server	*http;
+	struct handoff		*handoffs;	/* delivering now */
+	struct consent		*consent;	/* allow.h */
 	void			*dns;		/* resolver, thread-safe */
+	struct hostaddr		*hosts;		/* thread-safe */
+	struct keyhttp		*keyhttp;	/* NULL unless KeySource https|both */
 	uint64_t		 metrics[M_NMETRICS];
 	uint64_t		 reqseq;
 	bool			 draining;

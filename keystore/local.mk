@@ -22,9 +22,10 @@ keystore_ssmp_keygen_SOURCES = keystore/ssmp-keygen.c
 keystore_ssmp_keygen_CPPFLAGS = $(KS_CPPFLAGS)
 keystore_ssmp_keygen_CFLAGS = $(KS_CFLAGS)
 keystore_ssmp_keygen_LDADD = $(KS_LIBS)
-keystore_ssmpctl_SOURCES = keystore/ssmpctl.c
-keystore_ssmpctl_CPPFLAGS = $(KS_CPPFLAGS)
+keystore_ssmpctl_SOURCES = keystore/ssmpctl.c keystore/ctl_allow.c \
+	keystore/ctl_allow.h
+keystore_ssmpctl_CPPFLAGS = $(KS_CPPFLAGS) -I$(top_srcdir)/bridge
 keystore_ssmpctl_CFLAGS = $(KS_CFLAGS)
-keystore_ssmpctl_LDADD = $(KS_LIBS)
+keystore_ssmpctl_LDADD = $(CONSENT_LIBS) $(KS_LIBS)
 
 dist_man_MANS += man/ssmp-keygen.8 man/ssmpctl.8 man/ssmp.conf.5

@@ -28,6 +28,7 @@
 #include "ssmp_buf.h"
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
+#include "ctl_allow.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -60,6 +61,10 @@ usage(void)
 	    "usage: ssmpctl [-c CONF] [--json] COMMAND ...\n"
 	    "  allow add RCPT PATTERN [trusted|known|blocked]\n"
 	    "  allow del RCPT PATTERN\n"
+	    "  allow request LOCAL REMOTE [--signup] [--tier TIER]\n"
+	    "  allow pending [--all] [LOCAL]\n"
+	    "  allow accept LOCAL REMOTE [--tier TIER]\n"
+	    "  allow deny LOCAL REMOTE\n"
 	    "  allow list [RCPT]\n"
 	    "  allow import FILE|-\n"
 	    "  allow export [RCPT]\n"
@@ -181,31 +186,6 @@ allow_add(struct ctl *c, int argc, char **argv)
 		    "pattern", pat, "tier", ks_tier_name(tier)));
 	else
 		printf("added %s %s %s\n", rcpt, pat, ks_tier_name(tier));
-	return EX_OK;
-}
-
-static int
-allow_del(struct ctl *c, int argc, char **argv)
-{
-	struct ssmp_err	err;
-	char		rcpt[SSMP_ADDR_MAX + 1], pat[SSMP_ADDR_MAX + 1];
-	int		rc;
-
-	if (argc != 2)
-		usage();
-	check_rcpt(argv[0], rcpt);
-	check_pattern(argv[1], pat);
-	open_store(c, true);
-	rc = ks_allow_del(c->ks, rcpt, pat, &err);
-	if (rc == 1)
-		die(EX_NOINPUT, "no allow entry %s %s", rcpt, pat);
-	if (rc != 0)
-		die(store_code(rc), "%s", err.msg);
-	if (c->json)
-		emit_done(c, json_pack("{s:s,s:s,s:b}", "rcpt", rcpt,
-		    "pattern", pat, "deleted", 1));
-	else
-		printf("deleted %s %s\n", rcpt, pat);
 	return EX_OK;
 }
 
@@ -335,8 +315,8 @@ cmd_allow(struct ctl *c, int argc, char **argv)
 		usage();
 	if (strcmp(argv[0], "add") == 0)
 		return allow_add(c, argc - 1, argv + 1);
-	if (strcmp(argv[0], "del") == 0)
-		return allow_del(c, argc - 1, argv + 1);
+	if (ctl_allow_handles(argv[0]))		/* consent: ctl_allow.c */
+		return ctl_allow(&c->cfg, c->json, argc, argv);
 	if (strcmp(argv[0], "list") == 0)
 		return allow_list(c, argc - 1, argv + 1, true);
 	if (strcmp(argv[0], "export") == 0)

@@ -107,6 +107,14 @@ check_hostname(const char *v, struct ssmp_err *err)
 }
 
 static int
+check_address(const char *v, struct ssmp_err *err)
+{
+	struct ssmp_addr a;
+
+	return ssmp_addr_parse(v, &a, err);
+}
+
+static int
 check_path(const char *v, struct ssmp_err *err)
 {
 	if (v[0] != '/')
@@ -226,6 +234,10 @@ static const struct ssmp_conf_def config_defs[] = {
 	    100000000, NULL },
 	{ "AllowRateDomain", SSMP_CONF_INT, OFF(allow_rate_domain), 0,
 	    100000000, NULL },
+	{ "AdminSecretFile", SSMP_CONF_STRING, OFF(admin_secret_file), 0, 0,
+	    check_path },
+	{ "ListAddresses", SSMP_CONF_LIST, OFF(list_addresses), 0, 0,
+	    check_address },
 
 	/* ssmp-milter: used by the outbound milter (milter/, ssmp-milter.8) */
 	{ "Socket", SSMP_CONF_STRING, OFF(socket), 0, 0, ssmp_sockspec_check },

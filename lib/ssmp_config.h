@@ -61,6 +61,8 @@ struct ssmp_config {
 	long		 rate_limit_client;	/* RateLimitClient 0 (per min) */
 	long		 allow_pending_max;	/* AllowPendingMax 100 */
 	long		 allow_rate_domain;	/* AllowRateDomain 1000 (per h) */
+	char		*admin_secret_file;	/* AdminSecretFile (none) */
+	struct ssmp_strlist list_addresses;	/* ListAddresses (none) */
 
 	/* --- ssmp-milter (outbound) ----------------------------------------- */
 	char		*socket;		/* Socket inet:8894@127.0.0.1 */

@@ -99,6 +99,7 @@ mlfi_data(SMFICTX *ctx)
 	struct msgctx		*m = MSG(ctx);
 	const struct rcpt	*r;
 
+	upgrade_data(m);
 	for (r = m->rcpts; r != NULL; r = r->next)
 		if (r->route == RT_PENDING || r->route == RT_SSMP)
 			m->spooling = true;

@@ -15,7 +15,8 @@ milter_ssmp_milter_SOURCES = \
 	milter/spool.c milter/spool.h \
 	milter/decide.c milter/decide.h \
 	milter/signer.c milter/signer.h \
-	milter/upgrade.c milter/upgrade.h
+	milter/upgrade.c milter/upgrade.h \
+	milter/testmode.c milter/testmode.h
 milter_ssmp_milter_LDADD = $(DELIVER_LIBS) $(KS_LIBS) $(MILTER_LIBS) \
 	$(CURL_LIBS) $(PTHREAD_LIBS)
 

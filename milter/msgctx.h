@@ -32,6 +32,7 @@ struct rcpt {
 	struct ssmp_addr	 addr;		/* canonical */
 	bool			 valid;		/* SSMP/1 can carry it */
 	enum rcpt_route		 route;
+	bool			 discovered;	/* pol/mode known (at RCPT) */
 	enum ssmp_mode		 mode;		/* of its domain, if SSMP */
 	struct ssmp_policy	 pol;
 	struct dl_batch		*batch;		/* envelope it is in */

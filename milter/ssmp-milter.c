@@ -1,16 +1,16 @@
 /*
- * ssmp-milter.c - main(): configuration, privileges, pid file, and
- * handing control to libmilter.
+ * ssmp-milter.c - main(): configuration, the daemon chores of
+ * ssmp_daemon.h (Background, PidFile, UserID), and handing control to
+ * libmilter.
  *
- * Usage: ssmp-milter [-fnV] [-c CONF]
+ * Usage: ssmp-milter [-fnV] [-c CONF] [-t FILE]
  *   -c CONF  configuration file (default SYSCONFDIR/ssmp.conf)
  *   -f       stay in the foreground (overrides Background)
  *   -n       check the configuration and exit
+ *   -t FILE  test mode: the decisions for a message file, nothing sent
  *   -V       print the version and exit
  */
 #include <errno.h>
-#include <grp.h>
-#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,17 +23,19 @@
 
 #include "config.h"
 #include "ssmp_crypto.h"
+#include "ssmp_daemon.h"
 #include "ssmp_log.h"
 #include "store.h"
 #include "milter.h"
 #include "signer.h"
+#include "testmode.h"
 
 struct milter *milter;
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ssmp-milter [-fnV] [-c CONF]\n");
+	fprintf(stderr, "usage: ssmp-milter [-fnV] [-c CONF] [-t FILE]\n");
 	exit(2);
 }
 
@@ -42,6 +44,9 @@ die(const char *what, const char *msg)
 {
 	ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
 	fprintf(stderr, "ssmp-milter: %s%s%s\n", what, *what ? ": " : "", msg);
+	/* Only removes a PidFile that holds our own pid. */
+	if (milter != NULL)
+		ssmp_daemon_pidfile_remove(milter->cfg.pid_file);
 	exit(1);
 }
 
@@ -59,12 +64,11 @@ load_nets(struct milter *m)
 			die("InternalHosts", err.msg);
 }
 
+/* Everything that needs root or must fail before we detach. */
 static void
 setup(struct milter *m, const char *conf)
 {
-	struct dl_options	o;
-	struct ssmp_err		err;
-	static char		host[256];
+	struct ssmp_err	err;
 
 	if (ssmp_crypto_init(&err) != 0)
 		die("", err.msg);
@@ -75,6 +79,19 @@ setup(struct milter *m, const char *conf)
 		die("Socket", err.msg);
 	if (signer_load(&m->cfg, &m->signer, &err) != 0)
 		die("", err.msg);
+}
+
+/*
+ * The keystore and the delivery client come after the privilege drop, so
+ * LMDB files are created by UserID and no thread runs before the fork.
+ */
+static void
+setup_client(struct milter *m)
+{
+	struct dl_options	o;
+	struct ssmp_err		err;
+	static char		host[256];
+
 	if (m->cfg.database != NULL && ks_open(m->cfg.database,
 	    m->cfg.map_size, 0, &m->ks, &err) != 0)
 		die("Database", err.msg);
@@ -107,40 +124,66 @@ check_spool(const struct milter *m)
 		die("SpoolDirectory", "writable by others");
 }
 
+/*
+ * A local: socket is the milter's front door: whoever can connect may have
+ * mail signed as a local submission.  Mode 0660, and with UserID owned by
+ * that user and its group (add the MTA's user to the group), so the
+ * milter can remove it at exit; never reachable by every local user.
+ */
 static void
-drop_privileges(const char *user)
+socket_perms(const struct milter *m)
 {
-	struct passwd *pw;
+	struct ssmp_sockspec	 ss;
+	struct ssmp_err		 err;
+	struct passwd		*pw;
 
-	if (user == NULL || *user == '\0')
+	if (ssmp_sockspec_parse(m->cfg.socket, &ss, &err) != 0 ||
+	    ss.family != SSMP_SOCK_LOCAL)
 		return;
-	if ((pw = getpwnam(user)) == NULL)
-		die("UserID", "no such user");
-	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
-		die("UserID", strerror(errno));
+	if (m->cfg.user_id != NULL && *m->cfg.user_id != '\0') {
+		if ((pw = getpwnam(m->cfg.user_id)) == NULL)
+			die("UserID", "no such user");
+		if (chown(ss.path, pw->pw_uid, pw->pw_gid) != 0)
+			die(ss.path, strerror(errno));
+	}
+	if (chmod(ss.path, 0660) != 0)
+		die(ss.path, strerror(errno));
 }
 
+/*
+ * Order of ssmp_daemon.h: detach before any thread exists, bind and
+ * write the PidFile as root, then become UserID.
+ */
 static void
-write_pid(const char *path)
+daemonise(struct milter *m, int fg, int *readyfd)
 {
-	FILE *f;
+	struct ssmp_err	err;
 
-	if (path == NULL)
-		return;
-	if ((f = fopen(path, "w")) == NULL)
-		die("PidFile", strerror(errno));
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
+	if (!fg && m->cfg.background &&
+	    ssmp_daemon_background(readyfd, &err) != 0)
+		die("", err.msg);
+	if (smfi_setconn(m->cfg.socket) == MI_FAILURE ||
+	    smfi_register(milter_desc) == MI_FAILURE)
+		die("Socket", "libmilter refused the socket or registration");
+	if (smfi_opensocket(1) == MI_FAILURE)
+		die("Socket", "cannot listen (in use? permissions?)");
+	socket_perms(m);
+	if (ssmp_daemon_pidfile_write(m->cfg.pid_file, m->cfg.user_id,
+	    &err) != 0)
+		die("", err.msg);
+	if (ssmp_daemon_drop(m->cfg.user_id, &err) != 0) {
+		ssmp_daemon_pidfile_remove(m->cfg.pid_file);
+		die("", err.msg);
+	}
 }
 
 int
 main(int argc, char **argv)
 {
-	const char	*conf = SSMP_CONFIG_PATH;
-	int		 c, fg = 0, check = 0, rc;
+	const char	*conf = SSMP_CONFIG_PATH, *test = NULL;
+	int		 c, fg = 0, check = 0, rc, readyfd = -1;
 
-	while ((c = getopt(argc, argv, "c:fnV")) != -1) {
+	while ((c = getopt(argc, argv, "c:fnt:V")) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -150,6 +193,9 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 't':
+			test = optarg;
 			break;
 		case 'V':
 			printf("ssmp-milter %s\n", PACKAGE_VERSION);
@@ -164,27 +210,24 @@ main(int argc, char **argv)
 	(void)ssmp_log_open("ssmp-milter", false, NULL);
 	setup(milter, conf);
 	check_spool(milter);
+	if (test != NULL) {
+		setup_client(milter);
+		return testmode_run(milter, test);
+	}
 	if (check) {
+		setup_client(milter);
 		printf("%s: OK\n", conf);
 		return 0;
 	}
 	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog,
 	    milter->cfg.syslog_facility);
-	if (smfi_setconn(milter->cfg.socket) == MI_FAILURE ||
-	    smfi_register(milter_desc) == MI_FAILURE)
-		die("Socket", "libmilter refused the socket or registration");
-	/* Bind while still privileged, then become UserID. */
-	if (smfi_opensocket(1) == MI_FAILURE)
-		die("Socket", "cannot listen (in use? permissions?)");
-	drop_privileges(milter->cfg.user_id);
-	if (!fg && milter->cfg.background && daemon(0, 0) != 0)
-		die("Background", strerror(errno));
-	write_pid(milter->cfg.pid_file);
+	daemonise(milter, fg, &readyfd);
+	setup_client(milter);
 	signal(SIGPIPE, SIG_IGN);
 	ssmp_log(LOG_INFO, NULL, "starting, socket %s", milter->cfg.socket);
+	ssmp_daemon_ready(readyfd);
 	rc = smfi_main();
 	ssmp_log(LOG_INFO, NULL, "stopping");
-	if (milter->cfg.pid_file != NULL)
-		(void)unlink(milter->cfg.pid_file);
+	ssmp_daemon_pidfile_remove(milter->cfg.pid_file);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

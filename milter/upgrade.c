@@ -134,6 +134,14 @@ upgrade_rcpt(SMFICTX *ctx, struct msgctx *m, struct rcpt *r)
 	}
 	r->pol = dr.pol;
 	r->mode = dr.pol.mode;
+	r->discovered = true;
+	/*
+	 * Only an enforce domain's verdict changes the RCPT reply.  Any other
+	 * SSMP recipient waits for EOM, where the envelopes of all of them go
+	 * out at once, one request per domain.
+	 */
+	if (r->mode != SSMP_MODE_ENFORCE)
+		return SMFIS_CONTINUE;
 	b = single_batch(m, r);
 	dl_envelope(milter->dl, &b, 1);
 	dec = after_envelope(r);
@@ -148,9 +156,14 @@ upgrade_rcpt(SMFICTX *ctx, struct msgctx *m, struct rcpt *r)
 
 /* --- end of message ------------------------------------------------------- */
 
-/* Discovery for the recipients not looked at yet, all domains at once. */
+/*
+ * Discovery for the pending recipients not looked at yet, all domains at
+ * once.  With fail NULL (at DATA) a temporary failure leaves those
+ * recipients undiscovered, for EOM to try again; with fail set (at EOM)
+ * it marks them and returns -1.
+ */
 static int
-eom_discover(struct msgctx *m, struct ssmp_status *fail)
+discover_pending(struct msgctx *m, struct ssmp_status *fail)
 {
 	const char		**dom;
 	struct dl_disc_result	 *dr;
@@ -159,7 +172,7 @@ eom_discover(struct msgctx *m, struct ssmp_status *fail)
 
 	dom = ssmp_xcalloc((size_t)m->nrcpt + 1, sizeof(*dom));
 	for (r = m->rcpts; r != NULL; r = r->next) {
-		if (r->route != RT_PENDING)
+		if (r->route != RT_PENDING || r->discovered)
 			continue;
 		for (i = 0; i < n; i++)
 			if (strcmp(dom[i], r->addr.domain) == 0)
@@ -168,26 +181,36 @@ eom_discover(struct msgctx *m, struct ssmp_status *fail)
 			dom[n++] = r->addr.domain;
 	}
 	dr = ssmp_xcalloc((size_t)n + 1, sizeof(*dr));
-	dl_discover_many(milter->dl, dom, (size_t)n, dr);
+	if (n > 0)
+		dl_discover_many(milter->dl, dom, (size_t)n, dr);
 	for (r = m->rcpts; r != NULL; r = r->next) {
-		if (r->route != RT_PENDING)
+		if (r->route != RT_PENDING || r->discovered)
 			continue;
 		for (i = 0; strcmp(dom[i], r->addr.domain) != 0; i++)
 			;
-		if (dr[i].state == DL_NOT_SSMP)
-			not_ssmp(r, &dr[i]);
-		else if (dr[i].state == DL_DISC_TEMP) {
+		if (dr[i].state == DL_DISC_TEMP) {
+			if (fail == NULL)
+				continue;
 			dns_temp(r, &dr[i]);
 			*fail = r->st;
 			temp = 1;
-		} else {
+		} else if (dr[i].state == DL_NOT_SSMP)
+			not_ssmp(r, &dr[i]);
+		else {
 			r->pol = dr[i].pol;
 			r->mode = dr[i].pol.mode;
 		}
+		r->discovered = true;
 	}
 	free(dr);
 	free(dom);
 	return temp ? -1 : 0;
+}
+
+void
+upgrade_data(struct msgctx *m)
+{
+	(void)discover_pending(m, NULL);
 }
 
 /* Group pending SSMP recipients into one envelope per domain. */
@@ -236,7 +259,7 @@ eom_envelopes(struct msgctx *m, enum decision *fail_dec,
 	enum decision	  dec;
 	int		  rc = 0;
 
-	if (eom_discover(m, fail) != 0) {
+	if (discover_pending(m, fail) != 0) {
 		*fail_dec = DEC_TEMPFAIL;
 		return -1;
 	}

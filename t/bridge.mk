@@ -5,8 +5,8 @@ t_ssmpc_CFLAGS = $(KS_CFLAGS)
 t_ssmpc_SOURCES = t/ssmpc.c
 t_ssmpc_LDADD = $(KS_LIBS)
 
-TESTS += t/ssmpd-e2e.t t/ssmpd-checks.t
-EXTRA_DIST += t/ssmpd-e2e.t t/ssmpd-checks.t t/corpus/http t/ssmpd-lib.sh
+TESTS += t/ssmpd-e2e.t t/ssmpd-checks.t t/ssmpd-keys.t t/ssmpd-daemon.t t/ssmpd-once.t t/ssmpd-keysrc.t
+EXTRA_DIST += t/ssmpd-e2e.t t/ssmpd-checks.t t/ssmpd-keys.t t/ssmpd-daemon.t t/ssmpd-once.t t/ssmpd-keysrc.t t/corpus/http t/ssmpd-lib.sh
 
 check_PROGRAMS += t/fuzz/fuzz_http
 t_fuzz_fuzz_http_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bridge

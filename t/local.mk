@@ -25,3 +25,6 @@ include t/keystore.mk
 include t/milter.mk
 include t/bridge.mk
 include t/world.mk
+include t/send.mk
+include t/consent.mk
+include t/demo.mk

@@ -6,12 +6,22 @@ SSMPD=$top_builddir/bridge/ssmpd
 SSMPCTL=$top_builddir/keystore/ssmpctl
 
 MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/ssmp-milter}
-MILTERTEST=${MILTERTEST:-miltertest}
+MILTERTEST=${MILTERTEST:-$(command -v miltertest)}
 
 # mt_key FILE: a fresh Ed25519 key (PEM PKCS#8, 0600); prints the p= value.
 mt_key() {
 	(umask 077; openssl genpkey -algorithm ed25519 -out "$1") 2>/dev/null || return 1
 	openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | tail -c 32 | base64
+}
+
+# mt_init WHY: skip unless root and miltertest exist (WHY: what needs
+# root), then world_init and the milter's key: $MT_KEY, p= in $MT_PUB.
+mt_init() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root ($1)"
+	[ -x "$MILTERTEST" ] || skip_all "miltertest not installed"
+	world_init "$TMP/world" || bail "world_init failed"
+	MT_KEY=$TMP/a.key
+	MT_PUB=$(mt_key "$MT_KEY") || bail "cannot make a key"
 }
 
 # mt_conf FILE SOCKPORT NSPORT [KEY VALUE]...: an ssmp.conf for a milter
@@ -30,7 +40,7 @@ mt_conf() {
 		echo "Nameservers 127.0.0.1:$ns"
 		echo "InternalHosts 10.0.0.0/8"
 		echo "SpoolDirectory $TMP/spool"
-		echo "HTTPTimeout 5"
+		echo "HTTPTimeout ${MT_HTTP_TIMEOUT:-5}"
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
 	} >"$f"
 }
@@ -49,6 +59,35 @@ mt_case() {
 
 # mt_log NAME: the milter's log so far.
 mt_log() { cat "$WORLD/log/$1.log" 2>/dev/null; }
+
+# mt_sd_conf NAME DOMAIN KEY PORT ADMINPORT [KEY VALUE]...: $TMP/NAME/ssmp.conf,
+# an ssmpd serving DOMAIN over TLS as ssmp.b.test, handing mail to
+# $MT_SD_MTA (default: b.test's Postfix), UnknownSender $MT_SD_UNKNOWN
+# (default reject), plus the KEY VALUE lines.
+mt_sd_conf() {
+	local n
+	n=$1
+	mkdir -p "$TMP/$n/db"
+	cat >"$TMP/$n/ssmp.conf" <<-EOC
+	Syslog no
+	Background no
+	Database $TMP/$n/db
+	Domain $2
+	Selector s1
+	KeyFile $3
+	Nameservers 127.0.0.1:$(world_port dns)
+	TrustAnchorFile $WORLD/dns/anchors.dnskey
+	Listen inet:$4@127.0.0.1
+	AdminListen inet:$5@127.0.0.1
+	TLSCertificate $WORLD/ca/ssmp.b.test.chain
+	TLSKey $WORLD/ca/ssmp.b.test.key
+	MTA ${MT_SD_MTA:-inet:$(world_port b inject)@127.0.0.1}
+	Hostname ssmp.b.test
+	UnknownSender ${MT_SD_UNKNOWN:-reject}
+	EOC
+	shift 5
+	while [ $# -ge 2 ]; do echo "$1 $2" >>"$TMP/$n/ssmp.conf"; shift 2; done
+}
 
 # mt_world: the world of the SSMP tests.  Keys for a.test (the milter's,
 # $MT_KEY), b.test and t.b.test; b.test (m=enforce) and t.b.test
@@ -73,29 +112,8 @@ mt_world() {
 	world_postfix_start b "$(world_port b smtp)" "$(world_port b inject)" ||
 	    bail "postfix b did not start"
 
-	# _mt_sd_conf NAME DOMAIN KEY PORT ADMINPORT: an ssmpd serving DOMAIN.
-	_mt_sd_conf() {
-		mkdir -p "$TMP/$1/db"
-		cat >"$TMP/$1/ssmp.conf" <<-EOC
-	Syslog no
-	Background no
-	Database $TMP/$1/db
-	Domain $2
-	Selector s1
-	KeyFile $3
-	Nameservers 127.0.0.1:$(world_port dns)
-	TrustAnchorFile $WORLD/dns/anchors.dnskey
-	Listen inet:$4@127.0.0.1
-	AdminListen inet:$5@127.0.0.1
-	TLSCertificate $WORLD/ca/ssmp.b.test.chain
-	TLSKey $WORLD/ca/ssmp.b.test.key
-	MTA inet:$(world_port b inject)@127.0.0.1
-	Hostname ssmp.b.test
-	UnknownSender reject
-	EOC
-	}
-	_mt_sd_conf sd-b b.test "$TMP/b.key" "$bport" "$(world_port spare 4)"
-	_mt_sd_conf sd-t t.b.test "$TMP/t.key" "$tport" "$(world_port spare 5)"
+	mt_sd_conf sd-b b.test "$TMP/b.key" "$bport" "$(world_port spare 4)"
+	mt_sd_conf sd-t t.b.test "$TMP/t.key" "$tport" "$(world_port spare 5)"
 	check "bob@b.test allows alice@a.test" \
 	    "$SSMPCTL" -c "$TMP/sd-b/ssmp.conf" allow add bob@b.test alice@a.test known
 	for n in sd-b sd-t; do

@@ -13,7 +13,8 @@ local R = {
 }
 
 -- ip: client address; auth: {auth_authen}; mail: reply to MAIL FROM;
--- rcpts: {address, reply}; eom: reply at end of message; gone/kept:
+-- rcpts: {address, reply}; data: reply to DATA, if checked (no eom: the
+-- transaction ends there); eom: reply at end of message; gone/kept:
 -- recipients that must / must not be deleted.  The SMTP reply text of a
 -- refusal is checked by the caller in the milter's log.
 local cases = {
@@ -45,6 +46,18 @@ local cases = {
 	reject_testing = { ip = "10.1.2.3",
 		rcpts = { { "<nobody@t.b.test>", "continue" } },
 		eom = "continue", kept = { "<nobody@t.b.test>" } },
+	testing_batch = { ip = "10.1.2.3",
+		rcpts = { { "<nobody@t.b.test>", "continue" },
+			  { "<carol@c.test>", "continue" },
+			  { "<nobody2@t.b.test>", "continue" } },
+		eom = "continue",
+		kept = { "<nobody@t.b.test>", "<carol@c.test>",
+			 "<nobody2@t.b.test>" } },
+	local_nossmp = { ip = "127.0.0.1", host = "localhost",
+		rcpts = { { "<carol@c.test>", "continue" } }, data = "accept" },
+	local_servfail = { ip = "127.0.0.1", host = "localhost",
+		rcpts = { { "<carol@c.test>", "continue" } }, data = "continue",
+		eom = "reply" },
 	local_mixed = { ip = "127.0.0.1", host = "localhost",
 		rcpts = { { "<bob@b.test>", "continue" },
 			  { "<carol@c.test>", "continue" } },
@@ -88,6 +101,10 @@ mt.macro(conn, SMFIC_RCPT, "i", "4ABC123")
 for _, r in ipairs(c.rcpts) do
 	step(mt.rcptto(conn, r[1]), "rcptto " .. r[1])
 	expect(mt.getreply(conn), r[2], "RCPT " .. r[1])
+end
+if c.data ~= nil then
+	step(mt.data(conn), "data")
+	expect(mt.getreply(conn), c.data, "DATA")
 end
 if c.eom == nil then
 	mt.disconnect(conn)

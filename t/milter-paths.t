@@ -4,17 +4,15 @@
 # with the world's test CA, and real LMDB files.
 #   not outbound / not our domain -> accepted at MAIL, no DNS lookup
 #   no SSMP record -> stays on SMTP; DNS SERVFAIL/timeout -> 451 at RCPT
+#   local submission: no SSMP recipient -> accepted at DATA; DNS failure
+#   -> nothing refused before EOM, 451 there
 #   remote down: testing -> SMTP, enforce -> 451
 #   SSMP accept -> delrcpt + discard; mixed -> delrcpt only the SSMP one
 #   SSMP reject: enforce -> 550, testing -> SMTP
 . "$top_srcdir/t/lib.sh"
-[ "$(id -u)" = 0 ] || skip_all "needs root (nsd, world harness)"
-[ -x "${MILTERTEST:=$(command -v miltertest)}" ] || skip_all "miltertest not installed"
 . "$top_srcdir/t/milter-lib.sh"
-
-world_init "$TMP/world" || bail "world_init failed"
-MT_KEY=$TMP/a.key
-pa=$(mt_key "$MT_KEY") || bail "cannot make a key"
+mt_init "nsd, world harness"
+pa=$MT_PUB
 dead=$(world_port spare 1)	# nothing ever listens here
 world_dns_add a.test "s1._ssmpkey.a.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=$pa\""
 world_dns_add c.test "_ssmp.down.c.test. 300 IN TXT \"v=SSMP1; h=ssmp.c.test:$dead; s=s1; m=testing\""
@@ -40,6 +38,13 @@ check "internal host, c.test has no _ssmp record: SMTP, no delrcpt" mt_case "$po
 like "$(mt_log milter-a)" "4ABC123: from=<alice@a.test>, to=<carol@c.test>, ssmp=not SSMP" \
     "logged: carol@c.test not SSMP, with the queue id"
 check "authenticated client from outside: handled, SMTP" mt_case "$port" auth_nossmp
+# AutoAllow needs the end of message; without it nothing does.
+port3=$(world_port spare 3)
+mt_conf "$TMP/noauto.conf" "$port3" "$(world_port dns)" AutoAllow no \
+    TrustAnchorFile "$WORLD/dns/anchors.dnskey" Database "$TMP/db3"
+mt_start milter-noauto "$TMP/noauto.conf" "$port3" || bail "third milter did not start"
+check "local submission, no SSMP recipient: accepted at DATA (no body sent)" \
+    mt_case "$port3" local_nossmp
 
 # --- remote down
 check "remote down, testing domain: falls back to SMTP" mt_case "$port" down_testing
@@ -51,11 +56,42 @@ like "$(mt_log milter-a)" "to=<bob@downe.c.test>, ssmp=tempfailed \(4\.4\.1 " \
 
 # --- DNS failure: a milter whose nameserver never answers
 port2=$(world_port spare 2)
-mt_conf "$TMP/dead.conf" "$port2" "$dead" DNSTimeout 1
+mt_conf "$TMP/dead.conf" "$port2" "$dead" DNSTimeout 1 Database "$TMP/db2"
 mt_start milter-dead "$TMP/dead.conf" "$port2" || bail "second milter did not start"
 check "DNS timeout: 451 at RCPT, never 'no SSMP'" mt_case "$port2" servfail
 like "$(mt_log milter-dead)" "to=<carol@c.test>, ssmp=tempfailed \(4\.4\.3 DNS lookup of _ssmp\.c\.test failed" \
     "logged: DNS lookup failed temporarily"
+check "DNS timeout, local submission: no refusal before EOM, then 451" \
+    mt_case "$port2" local_servfail
+like "$(mt_log milter-dead | grep -c 'to=<carol@c.test>, ssmp=tempfailed (4\.4\.3 DNS lookup')" "^2$" \
+    "logged: tempfailed at EOM after DATA and EOM lookups both failed"
 is "$(mt_log milter-dead | grep -c 'not SSMP')" 0 "a DNS failure is never 'not SSMP'"
+
+# --- test mode (-t FILE): the real parsers, key table, body hash and
+# discovery on a message file; nothing is sent
+printf 'From: Alice <alice@a.test>\nTo: carol@c.test, "Bob, down" <bob@down.c.test>\nCc:\n bob@downe.c.test\nSubject: t\n\nHello.\n' >"$TMP/t.eml"
+"$MILTER_BIN" -c "$TMP/a.conf" -t "$TMP/t.eml" >"$TMP/t.out" 2>&1
+is "$?" 0 "-t: exit 0"
+out=$(cat "$TMP/t.out")
+like "$out" "^from=<alice@a\.test>: signing domain, selector s1$" "-t: the sender signs with s1"
+sed 's/$/\r/' "$TMP/t.eml" >"$TMP/t.crlf"
+like "$out" "^message: $(wc -c <"$TMP/t.crlf") bytes \(in memory\), sha256 $(sha256sum <"$TMP/t.crlf" | cut -c1-64)$" \
+    "-t: the body hash of the CRLF message, as at end of message"
+like "$out" "^to=<carol@c\.test>: not SSMP.*stays on SMTP$" "-t: carol not SSMP"
+like "$out" "^to=<bob@down\.c\.test>: SSMP \(h=ssmp\.c\.test:$dead, m=testing\)" \
+    "-t: the quoted comma does not split the address; testing domain found"
+like "$out" "^to=<bob@downe\.c\.test>: SSMP \(h=ssmp\.c\.test:$dead, m=enforce\)" \
+    "-t: folded Cc: read; enforce domain found"
+"$MILTER_BIN" -c "$TMP/dead.conf" -t "$TMP/t.eml" >"$TMP/t.out" 2>&1
+is "$?" 75 "-t, DNS down: exit 75"
+like "$(cat "$TMP/t.out")" "^to=<carol@c\.test>: DNS temporary failure" "-t: DNS failure is temporary"
+printf 'From: x@elsewhere.test\nTo: carol@c.test\n\nHi\n' >"$TMP/o.eml"
+like "$("$MILTER_BIN" -c "$TMP/a.conf" -t "$TMP/o.eml")" "from=<x@elsewhere\.test>: domain not in the key table" \
+    "-t: a foreign sender passes untouched"
+printf 'To: carol@c.test\n\nHi\n' >"$TMP/n.eml"
+check_fails "-t: a message without From: fails" "$MILTER_BIN" -c "$TMP/a.conf" -t "$TMP/n.eml"
+like "$(cat "$TMP/.out")" "n\.eml: no From: header" "-t: the error names the file and the missing header"
+check_fails "-t: a missing file fails" "$MILTER_BIN" -c "$TMP/a.conf" -t "$TMP/none.eml"
+like "$(cat "$TMP/.out")" "none\.eml: No such file" "-t: the error names the file"
 
 done_testing

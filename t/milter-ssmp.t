@@ -41,6 +41,16 @@ check "testing domain refuses nobody@t.b.test: falls back to SMTP" mt_case "$por
 like "$(mt_log milter-a)" "to=<nobody@t.b.test>, ssmp=fell back, envelope rejected \(5\.7\.1 " \
     "logged: fell back with the remote's code"
 
+# --- testing domains need no verdict at RCPT: one envelope at EOM
+check "testing domain, two recipients: both continue at RCPT, fall back at EOM" \
+    mt_case "$port" testing_batch
+is "$(grep -c 'envelope .*to=<nobody2\?@t\.b\.test>' "$WORLD/log/sd-t.log")" 3 \
+    "t.b.test saw nobody once before and both recipients now"
+is "$(sed -n 's/.*\(R[0-9]*\): envelope .*to=<nobody2\?@t\.b\.test>.*/\1/p' "$WORLD/log/sd-t.log" | tail -2 | sort -u | wc -l)" 1 \
+    "both recipients of t.b.test went in one envelope request"
+like "$(mt_log milter-a)" "to=<nobody2@t.b.test>, ssmp=fell back, envelope rejected \(5\.7\.1 " \
+    "logged: the second testing recipient fell back too"
+
 # --- auto-allow
 like "$("$SSMPCTL" -c "$TMP/a.conf" allow list alice@a.test)" "carol@c.test.*known" \
     "auto-allow: carol@c.test is in alice's allow-list as known"

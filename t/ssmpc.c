@@ -13,6 +13,10 @@
  *                                           "ok DOMAIN SEL TO..." or fails
  *   ssmpc nonce                          -> a fresh nonce
  *   ssmpc allow DBDIR RCPT PATTERN TIER  -> allow-list entry (LMDB store)
+ *   ssmpc fill DBDIR                     -> write allow-list entries until
+ *                                           the map is full; prints how many
+ * The store is opened with MapSize $SSMPC_MAPSIZE bytes (default 1 GiB),
+ * which must match the daemon's.
  * Exit 0 on success, 1 with a message on stderr otherwise.
  */
 #include "config.h"
@@ -204,6 +208,14 @@ cmd_receipt(char **argv)
 	return 0;
 }
 
+static size_t
+mapsize(void)
+{
+	const char *s = getenv("SSMPC_MAPSIZE");
+
+	return s != NULL ? (size_t)strtoull(s, NULL, 10) : 0;
+}
+
 static int
 cmd_allow(char **argv)
 {
@@ -213,12 +225,88 @@ cmd_allow(char **argv)
 
 	if (ks_tier_parse(argv[3], &tier, &err) != 0)
 		die("tier", err.msg);
-	if (ks_open(argv[0], 0, 0, &ks, &err) != 0)
+	if (ks_open(argv[0], mapsize(), 0, &ks, &err) != 0)
 		die("store", err.msg);
 	if (ks_allow_put(ks, argv[1], argv[2], tier, KS_ORIGIN_LOCAL,
 	    &err) != 0)
 		die("allow", err.msg);
 	ks_close(ks);
+	return 0;
+}
+
+/*
+ * Fill the store's map (a test of what ssmpd does when LMDB is full):
+ * allow-list entries in batches of shrinking size (one transaction per
+ * batch, so it is quick), then small delivered-log entries one by one,
+ * each until the map refuses several in a row: then no write of the
+ * delivered-log fits any more.
+ */
+static int
+fill_allow(struct ks_store *ks, long *n, size_t batch, struct ssmp_err *err)
+{
+	struct ks_allow *v = ssmp_xcalloc(batch, sizeof(*v));
+	int rc;
+
+	for (size_t i = 0; i < batch; i++) {
+		snprintf(v[i].rcpt, sizeof(v[i].rcpt), "fill%ld@b.test",
+		    *n + (long)i);
+		snprintf(v[i].pattern, sizeof(v[i].pattern),
+		    "*@fill.example.com");
+		v[i].tier = KS_TIER_KNOWN;
+		v[i].origin = KS_ORIGIN_LOCAL;
+	}
+	if ((rc = ks_allow_import(ks, v, batch, err)) == 0)
+		*n += (long)batch;
+	free(v);
+	return rc;
+}
+
+static int
+fill_delivered(struct ks_store *ks, long *n, struct ssmp_err *err)
+{
+	struct ks_delivered dv;
+	int rc;
+
+	memset(&dv, 0, sizeof(dv));
+	snprintf(dv.from, sizeof(dv.from), "fill@fill.example.com");
+	snprintf(dv.msgid, sizeof(dv.msgid), "<f%ld@fill>", *n);
+	snprintf(dv.rcpt, sizeof(dv.rcpt), "fill@b.test");
+	dv.outcome = KS_OUT_REJECTED;
+	dv.time = 1;
+	if ((rc = ks_delivered_put(ks, &dv, err)) == 0)
+		(*n)++;
+	return rc;
+}
+
+static int
+cmd_fill(char **argv)
+{
+	struct ks_store *ks;
+	struct ssmp_err err;
+	long n = 0;
+	int rc, refused;
+
+	if (ks_open(argv[0], mapsize(), 0, &ks, &err) != 0)
+		die("store", err.msg);
+	for (size_t batch = 1024; batch >= 1; batch /= 4)
+		for (refused = 0; refused < 3; ) {
+			rc = fill_allow(ks, &n, batch, &err);
+			if (rc == KS_ETEMP)
+				refused++;
+			else if (rc != 0)
+				die("fill", err.msg);
+		}
+	for (refused = 0; refused < 5; ) {
+		rc = fill_delivered(ks, &n, &err);
+		if (rc == KS_ETEMP)
+			refused++;
+		else if (rc != 0)
+			die("fill", err.msg);
+		else
+			refused = 0;
+	}
+	ks_close(ks);
+	printf("%ld\n", n);
 	return 0;
 }
 
@@ -247,6 +335,8 @@ main(int argc, char **argv)
 		return cmd_receipt(argv + 2);
 	if (strcmp(argv[1], "allow") == 0 && argc > 5)
 		return cmd_allow(argv + 2);
+	if (strcmp(argv[1], "fill") == 0 && argc > 2)
+		return cmd_fill(argv + 2);
 	if (strcmp(argv[1], "nonce") == 0) {
 		ssmp_nonce_new(nonce);
 		printf("%s\n", nonce);

@@ -79,6 +79,12 @@ _world_pick_ports() {
 # nothing else is changed, and any other closed ancestor is an error.
 world_init() {
 	local d l L b k
+	# make distcheck repeats the suite a third time; run-tests sets this
+	# there, since the world tests already ran in the gcc and ASan builds.
+	if [ -n "${SSMP_SKIP_WORLD:-}" ]; then
+		echo "1..0 # SKIP SSMP_SKIP_WORLD is set (world tests run in the other builds)"
+		exit 0
+	fi
 	[ -n "$1" ] || { _world_die "usage: world_init DIR"; return 1; }
 	[ "$(id -u)" = 0 ] || { _world_die "world_init: must run as root"; return 1; }
 	mkdir -p "$1" || return 1

@@ -1,0 +1,126 @@
+#!/bin/sh
+# e2e-faults.t - DNS and key faults of the recipient domain b.test, seen
+# from alice@a.test's Postfix + ssmp-milter in the SSMP world:
+#  - DNSSEC-bogus policy record (zone tampered after signing): not
+#    trusted, temporary (never "no SSMP"), nothing sent to the forged host;
+#  - SERVFAIL for b.test (zone fails to load): temporary; a local
+#    submission stays in a.test's queue and is delivered once after repair;
+#  - DNS timeout (server silent): temporary;
+#  - b.test revokes its key (p= empty): the receipt cannot verify, so SSMP
+#    does not count as delivered: m=testing falls back to SMTP, m=enforce
+#    defers, and after the key is back the retry delivers exactly once.
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/e2e-lib.sh"
+E2E_MODE_B=testing
+e2e_test_world
+
+# smtp_copy D U MSGID: a copy came by SMTP from mail.a.test (the first
+# Received: of the file), with no SSMP header.
+smtp_copy() {
+	local f
+	for f in $(e2e_file "$1" "$2" "$3"); do
+		sed '/^$/q' "$f" | grep -m1 '^Received:' | grep -q '^Received: from mail\.a\.test ' &&
+		    ! sed '/^$/q' "$f" | grep -Eqi '^(Authentication-Results|SSMP-Trust):' && return 0
+	done
+	return 1
+}
+ssmp_copy() {
+	e2e_hdr "$1" "$2" "$3" Authentication-Results | grep -q 'ssmp=pass smtp.mailfrom=alice@a.test'
+}
+in_queue() { e2e_queue a | grep -q "$1"; }
+
+# --- DNSSEC bogus: _ssmp.b.test points to a forged host, RRSIG unchanged.
+evil=$(world_port spare 9)
+e2e_zone_tamper b "s/^\(_ssmp\.b\.test\.[[:space:]].*TXT[[:space:]]\"v=SSMP1; h=ssmp\.b\.test:\)[0-9]*/\1$evil/"
+check "bogus: nsd serves the forged policy record" \
+    e2e_until 5 e2e_dns_says _ssmp.b.test TXT "h=ssmp.b.test:$evil"
+e2e_ctl b keys test b.test >/dev/null 2>&1
+is "$?" 76 "bogus: ssmpctl keys test b.test says DNSSEC failed (exit 76)"
+sleep 1.1
+check_fails "bogus: alice's message to bob is not accepted" e2e_send alice@a.test bob@b.test f-bogus@a.test
+check "bogus: 451 4.4.3, temporary" e2e_refused '451 4\.4\.3 .*DNSSEC validation failed'
+like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=tempfailed \(4\.4\.3 DNS lookup of _ssmp\.b\.test failed: .*Bogus' \
+    "bogus: milter log: tempfailed, bogus (not 'not SSMP')"
+is "$(e2e_log milter-a | grep -c 'to=<bob@b.test>, ssmp=not SSMP')" 0 "bogus: never taken for 'no SSMP'"
+sleep 1
+is "$(e2e_count b bob f-bogus@a.test)" 0 "bogus: nothing delivered, by any path"
+world_dns_reload || bail "DNS reload failed"
+sleep 1.1
+check "bogus repaired: the retry is accepted" e2e_send alice@a.test bob@b.test f-bogus@a.test
+check "bogus repaired: bob receives it" e2e_wait b bob f-bogus@a.test 1 20
+check "bogus repaired: by SSMP" ssmp_copy b bob f-bogus@a.test
+
+# --- SERVFAIL for b.test, c.test still answers.
+e2e_zone_break b
+check "servfail: nsd answers SERVFAIL for b.test" \
+    e2e_until 5 e2e_dns_says _ssmp.b.test TXT 'rcode: SERVFAIL'
+check "servfail: c.test still answers" e2e_dns_says c.test SOA 'rcode: NOERROR'
+sleep 1.1
+check_fails "servfail: SMTP submission to bob and carol is not accepted" \
+    e2e_send alice@a.test bob@b.test,carol@c.test f-sf1@a.test
+check "servfail: 451 4.4.3 (temporary)" e2e_refused '451 4\.4\.3 .*_ssmp\.b\.test'
+like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=tempfailed \(4\.4\.3 DNS lookup of _ssmp\.b\.test failed' \
+    "servfail: milter log: tempfailed"
+check "servfail: local submission (sendmail) to bob" e2e_sendmail alice@a.test bob@b.test f-sf2@a.test
+check "servfail: it stays in a.test's queue" e2e_until 10 in_queue bob@b.test
+like "$(cat "$(world_postfix_log a)")" 'milter-reject: END-OF-MESSAGE .*4\.4\.3 .*_ssmp\.b\.test' \
+    "servfail: Postfix a logs the milter's 4.4.3"
+sleep 2
+is "$(e2e_count b bob f-sf1@a.test)$(e2e_count b bob f-sf2@a.test)$(e2e_count c carol f-sf1@a.test)" 000 \
+    "servfail: nothing delivered meanwhile"
+world_dns_reload || bail "DNS reload failed"
+sleep 1.1
+e2e_flush a
+check "servfail repaired: the queued message reaches bob" e2e_wait b bob f-sf2@a.test 1 20
+check "servfail repaired: by SSMP" ssmp_copy b bob f-sf2@a.test
+check "servfail repaired: a.test's queue is empty" e2e_until 10 sh -c \
+    "postqueue -c '$(world_postfix_conf a)' -p | grep -q 'Mail queue is empty'"
+e2e_flush a; sleep 2
+is "$(e2e_count b bob f-sf2@a.test)" 1 "servfail repaired: exactly one copy"
+
+# --- DNS timeout: the server is up but silent.
+e2e_dns_blackhole || bail "cannot start the DNS black hole"
+sleep 1.1
+t0=$(date +%s)
+check_fails "timeout: alice's message to bob is not accepted" e2e_send alice@a.test bob@b.test f-to@a.test
+diag "timeout: answered in $(($(date +%s) - t0)) s (DNSTimeout 2)"
+check "timeout: 451 4.4.3 (temporary)" e2e_refused '451 4\.4\.3 .*_ssmp\.b\.test'
+is "$(e2e_log milter-a | grep -c 'to=<bob@b.test>, ssmp=not SSMP')" 0 "timeout: never taken for 'no SSMP'"
+e2e_dns_back || bail "nsd did not come back"
+sleep 1.1
+check "timeout over: the retry is accepted" e2e_send alice@a.test bob@b.test f-to@a.test
+check "timeout over: bob receives it by SSMP" e2e_wait b bob f-to@a.test 1 20
+
+# --- b.test revokes its key (testing).
+e2e_revoke b s1 && world_dns_reload || bail "cannot revoke b.test's s1"
+e2e_ctl b keys test b.test >/dev/null 2>&1
+is "$?" 69 "revoked: ssmpctl keys test b.test says revoked (exit 69)"
+sleep 1.1
+check "revoked, m=testing: alice's message is accepted" e2e_send alice@a.test bob@b.test f-rt@a.test
+like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=fell back, message phase \(4\.7\.5 receipt: key s1\._ssmpkey\.b\.test: revoked\)' \
+    "revoked, m=testing: milter log: fell back (receipt key revoked)"
+check "revoked, m=testing: bob receives it by SMTP" e2e_until 20 smtp_copy b bob f-rt@a.test
+sleep 2
+e2e_todo "revoked, m=testing: bob gets one copy, not an SSMP copy too" \
+    "milter learns of the revoked key only from the receipt, after ssmpd delivered" \
+    test "$(e2e_count b bob f-rt@a.test)" = 1
+diag "revoked, m=testing: bob has $(e2e_count b bob f-rt@a.test) copies"
+
+# --- b.test revokes its key (enforce): deferred, then exactly once.
+e2e_policy b s1 enforce && world_dns_reload || bail "cannot publish m=enforce"
+sleep 1.1
+check "revoked, m=enforce: local submission to bob" e2e_sendmail alice@a.test bob@b.test f-re@a.test
+check "revoked, m=enforce: it stays in a.test's queue" e2e_until 10 in_queue bob@b.test
+check "revoked, m=enforce: milter log: tempfailed (receipt key revoked)" e2e_until 5 sh -c \
+    "grep -q 'to=<bob@b.test>, ssmp=tempfailed, message phase (4.7.5 receipt: key s1._ssmpkey.b.test: revoked)' '$WORLD/log/milter-a.log'"
+world_dns_del b '^s1\._ssmpkey\.b\.test\.' && e2e_publish b s1 key && world_dns_reload ||
+    bail "cannot republish b.test's key"
+sleep 1.1
+e2e_flush a
+check "key back: the queue empties" e2e_until 20 sh -c \
+    "postqueue -c '$(world_postfix_conf a)' -p | grep -q 'Mail queue is empty'"
+like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=upgraded \(duplicate, original receipt\)' \
+    "key back: the retry is answered with the original receipt"
+sleep 1
+is "$(e2e_count b bob f-re@a.test)" 1 "key back: bob has exactly one copy"
+done_testing
