@@ -114,6 +114,18 @@ sc_body_msgid(struct dl_body *body, const char *msgid)
 		    body->hash);
 }
 
+struct dl_batch *
+sc_batch_for(struct dl_batch *const *b, size_t n, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(b[i]->domain, domain) == 0 &&
+		    b[i]->nrcpt < SSMP_MAX_RCPT)
+			return b[i];
+	return NULL;
+}
+
 const struct dl_rcpt *
 sc_batch_rcpt(const struct dl_batch *b, const void *user)
 {

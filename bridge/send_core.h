@@ -47,6 +47,10 @@ void sc_auto_allow(struct ks_store *ks, const char *from, const char *rcpt,
 /* Set body->msgid: msgid if given (checked), else "sha256:<hash>". */
 void sc_body_msgid(struct dl_body *body, const char *msgid);
 
+/* Of n batches, one for domain with room for a recipient, or NULL. */
+struct dl_batch *sc_batch_for(struct dl_batch *const *b, size_t n,
+    const char *domain);
+
 /* The batch entry whose user pointer is user (the first one if none). */
 const struct dl_rcpt *sc_batch_rcpt(const struct dl_batch *b,
     const void *user);

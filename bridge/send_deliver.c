@@ -145,26 +145,22 @@ static size_t
 batches(struct sd_job *j, struct dl_batch **out)
 {
 	struct sd_rcpt	*r;
+	struct dl_batch	*b;
 	struct ssmp_err	 err;
-	size_t		 n = 0, i;
+	size_t		 n = 0;
 	int		 k;
 
 	for (k = 0; k < j->nr; k++) {
 		r = &j->r[k];
 		if (!pending(r))
 			continue;
-		for (i = 0; i < n; i++)
-			if (strcmp(out[i]->domain, r->addr.domain) == 0 &&
-			    out[i]->nrcpt < SSMP_MAX_RCPT)
-				break;
-		if (i == n) {
-			out[n] = ssmp_xcalloc(1, sizeof(**out));
-			dl_batch_init(out[n], r->addr.domain, &r->pol, j->from,
+		if ((b = sc_batch_for(out, n, r->addr.domain)) == NULL) {
+			b = out[n++] = ssmp_xcalloc(1, sizeof(*b));
+			dl_batch_init(b, r->addr.domain, &r->pol, j->from,
 			    j->selector, j->key);
-			n++;
 		}
-		if (dl_batch_add(out[i], r->addr.full, r, &err) == 0)
-			r->batch = out[i];
+		if (dl_batch_add(b, r->addr.full, r, &err) == 0)
+			r->batch = b;
 		else
 			set_status(r, EX_TEMPFAIL, "4.3.0", "tempfailed",
 			    err.msg);
