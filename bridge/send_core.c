@@ -8,6 +8,7 @@
 
 #include "ssmp_log.h"
 #include "store.h"
+#include "deliver_int.h"
 #include "send_core.h"
 
 int
@@ -42,8 +43,15 @@ fail:
 void
 sc_client_close(struct ks_store *ks, struct dl_client *dl)
 {
-	if (dl != NULL)
+	struct dl_resolver dns;
+
+	if (dl != NULL) {
+		/* The client holds a copy of the resolver it was given;
+		 * the resolver is ours to free, after the client. */
+		dns = dl->dns;
 		dl_client_free(dl);
+		dl_resolver_dnsq_free(&dns);
+	}
 	if (ks != NULL)
 		ks_close(ks);
 }
