@@ -5,6 +5,7 @@
 # idempotency, and every exit status of ssmp-send.8 that can be provoked.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/send-lib.sh"
+[ -z "${SSMP_SKIP_WORLD:-}" ] || skip_all "SSMP_SKIP_WORLD is set (world tests run in the other builds)"
 
 # --- before any network: usage, configuration, message
 "$SSMP_SEND" >/dev/null 2>&1
