@@ -14,3 +14,5 @@ bench_ssmpd_load_CPPFLAGS = $(KS_CPPFLAGS)
 bench_ssmpd_load_CFLAGS = $(KS_CFLAGS) $(CURL_CFLAGS)
 bench_ssmpd_load_LDADD = $(KS_LIBS) $(CURL_LIBS)
 EXTRA_DIST += bench/ssmpd-bench.sh
+# The fuzzing campaign (bench/fuzz-campaign.sh BUILDDIR [SECONDS | -runs N]).
+EXTRA_DIST += bench/fuzz-campaign.sh

@@ -426,9 +426,16 @@ message_result(struct dl_client *c, struct dl_batch *b, struct dlh_req *r,
 	}
 	for (i = 0; i < b->nrcpt; i++) {
 		struct dl_rcpt *rp = &b->rcpt[i];
+		const struct ssmp_status *own;
+		bool said_yes, silent;
 
 		if (rp->env != DL_ACCEPTED || rp->msg != DL_PENDING)
 			continue;
+		own = decoded ? rcpt_status(resp, rp->to) : NULL;
+		said_yes = decoded && resp->st.verdict == SSMP_ACCEPT &&
+		    (own == NULL || own->verdict == SSMP_ACCEPT);
+		silent = r->http == 0 && r->body != NULL &&
+		    r->off >= r->body->len;
 		st = decoded && b->receipt_ok ? rcpt_status(resp, rp->to) :
 		    NULL;
 		rp->st = st ? *st : b->mst;
@@ -442,6 +449,7 @@ message_result(struct dl_client *c, struct dl_batch *b, struct dlh_req *r,
 		rp->delivered = rp->msg == DL_ACCEPTED;
 		rp->duplicate = rp->delivered &&
 		    strcmp(b->receipt.nonce, b->nonce) != 0;
+		rp->maybe = !rp->delivered && (said_yes || silent);
 	}
 	free(resp);
 }

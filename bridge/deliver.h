@@ -115,6 +115,13 @@ struct dl_rcpt {
 	struct ssmp_status	st;		/* the latest verdict's status */
 	bool			delivered;	/* a verified receipt names it */
 	bool			duplicate;	/* receiver had it already */
+	bool			maybe;		/* not delivered, but the
+						   receiver may have it: it
+						   said yes without a valid
+						   receipt, or the whole
+						   message went out and no
+						   answer came.  Never send
+						   it another way (ssmp.7). */
 	void			*user;		/* caller's back pointer */
 };
 

@@ -3,10 +3,11 @@
  *
  * TXT lookups (policy, keys) go to dnsq, which classifies outcomes and
  * validates DNSSEC.  The HTTPS host's address is asked of the same
- * Nameservers with a plain A query: TLS authenticates the host, so the
- * address needs no validation.  Without Nameservers libcurl uses the
- * system resolver.
+ * Nameservers with plain A/AAAA queries (dl_host_addr, also ssmpd's):
+ * TLS authenticates the host, so the address needs no validation.
+ * Without Nameservers libcurl uses the system resolver.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,11 @@
 #include "ssmp_buf.h"
 #include "ssmp_config.h"
 #include "dnsq.h"
-#include "deliver.h"
+#include "deliver_int.h"
 
 struct dl_dnsq {
-	struct dnsq	*dq;
-	char		 ns[64];	/* first Nameservers entry, or "" */
-	unsigned	 port;
-	long		 timeout;
+	struct dnsq		*dq;
+	struct dl_nameservers	 ns;	/* for the HTTPS host's address */
 };
 
 static enum dl_dns
@@ -59,60 +58,123 @@ q_key(void *arg, const char *domain, const char *sel, struct ssmp_keyrec *key,
 	return classify(dnsq_key(d->dq, domain, sel, key, ttl, err), err);
 }
 
-static ldns_resolver *
-a_resolver(const struct dl_dnsq *d)
+int
+dl_nameservers_init(const struct ssmp_config *cfg, struct dl_nameservers *ns,
+    struct ssmp_err *err)
 {
-	ldns_resolver	*res;
-	ldns_rdf	*ns;
-
-	if ((res = ldns_resolver_new()) == NULL)
-		return NULL;
-	if ((ns = ldns_rdf_new_frm_str(strchr(d->ns, ':') ?
-	    LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, d->ns)) == NULL ||
-	    ldns_resolver_push_nameserver(res, ns) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(ns);
-		ldns_resolver_deep_free(res);
-		return NULL;
+	memset(ns, 0, sizeof(*ns));
+	ns->port = 53;
+	ns->timeout = cfg->dns_timeout > 0 ? cfg->dns_timeout : 5;
+	for (size_t i = 0; i < cfg->nameservers.n && i < DL_NS_MAX; i++) {
+		if (ssmp_nameserver_parse(cfg->nameservers.v[i], ns->ns[i],
+		    sizeof(ns->ns[i]), &ns->port, err) != 0)
+			return ssmp_err_prefix(err, "Nameservers: ");
+		ns->n++;
 	}
-	ldns_rdf_deep_free(ns);
-	ldns_resolver_set_port(res, (uint16_t)d->port);
+	return 0;
+}
+
+static ldns_resolver *
+addr_resolver(const struct dl_nameservers *ns)
+{
+	ldns_resolver	*res = NULL;
+	ldns_rdf	*a;
+
+	if (ns->n == 0) {
+		if (ldns_resolver_new_frm_file(&res, NULL) != LDNS_STATUS_OK)
+			return NULL;
+	} else if ((res = ldns_resolver_new()) == NULL)
+		return NULL;
+	for (int i = 0; i < ns->n; i++) {
+		a = ldns_rdf_new_frm_str(strchr(ns->ns[i], ':') != NULL ?
+		    LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, ns->ns[i]);
+		if (a == NULL || ldns_resolver_push_nameserver(res, a) !=
+		    LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(a);
+			ldns_resolver_deep_free(res);
+			return NULL;
+		}
+		ldns_rdf_deep_free(a);
+	}
+	if (ns->n > 0)
+		ldns_resolver_set_port(res, (uint16_t)ns->port);
 	ldns_resolver_set_retry(res, 1);
-	ldns_resolver_set_timeout(res, (struct timeval){ d->timeout, 0 });
+	ldns_resolver_set_timeout(res, (struct timeval){ ns->timeout, 0 });
 	return res;
+}
+
+/* One query: 0 found, 1 no such name or record, -1 failure. */
+static int
+addr_query(ldns_resolver *res, ldns_rdf *name, ldns_rr_type type, char *out,
+    size_t outlen)
+{
+	ldns_pkt	*pkt = NULL;
+	ldns_rr_list	*rrs;
+	char		*txt;
+	int		 rc = -1;
+
+	if (ldns_resolver_query_status(&pkt, res, name, type,
+	    LDNS_RR_CLASS_IN, LDNS_RD) != LDNS_STATUS_OK || pkt == NULL)
+		return -1;
+	if (ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN)
+		rc = 1;
+	else if (ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOERROR) {
+		rc = 1;
+		rrs = ldns_pkt_rr_list_by_type(pkt, type, LDNS_SECTION_ANSWER);
+		if (rrs != NULL && ldns_rr_list_rr_count(rrs) > 0 &&
+		    (txt = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(rrs, 0),
+		    0))) != NULL) {
+			(void)snprintf(out, outlen, "%s", txt);
+			free(txt);
+			rc = 0;
+		}
+		ldns_rr_list_deep_free(rrs);
+	}
+	ldns_pkt_free(pkt);
+	return rc;
+}
+
+enum dl_dns
+dl_host_addr(const struct dl_nameservers *ns, const char *host, char *out,
+    size_t outlen, struct ssmp_err *err)
+{
+	unsigned char	 bin[16];
+	ldns_resolver	*res;
+	ldns_rdf	*name;
+	int		 rc;
+
+	if (inet_pton(AF_INET, host, bin) == 1 ||
+	    inet_pton(AF_INET6, host, bin) == 1) {
+		(void)snprintf(out, outlen, "%s", host);
+		return DL_DNS_OK;
+	}
+	if ((res = addr_resolver(ns)) == NULL) {
+		(void)ssmp_err_set(err, "address of %s: no resolver", host);
+		return DL_DNS_TEMP;
+	}
+	if ((name = ldns_dname_new_frm_str(host)) == NULL) {
+		ldns_resolver_deep_free(res);
+		(void)ssmp_err_set(err, "address of %s: bad name", host);
+		return DL_DNS_NONE;
+	}
+	if ((rc = addr_query(res, name, LDNS_RR_TYPE_A, out, outlen)) == 1)
+		rc = addr_query(res, name, LDNS_RR_TYPE_AAAA, out, outlen);
+	ldns_rdf_deep_free(name);
+	ldns_resolver_deep_free(res);
+	if (rc == 0)
+		return DL_DNS_OK;
+	(void)ssmp_err_set(err, "address of %s: %s", host, rc == 1 ?
+	    "no A or AAAA record" : "DNS failed");
+	return rc == 1 ? DL_DNS_NONE : DL_DNS_TEMP;
 }
 
 static enum dl_dns
 q_addr(void *arg, const char *host, char *out, size_t outlen,
     struct ssmp_err *err)
 {
-	struct dl_dnsq	*d = arg;
-	ldns_resolver	*res;
-	ldns_rdf	*name;
-	ldns_pkt	*pkt = NULL;
-	ldns_rr_list	*a = NULL;
-	char		*txt;
-	enum dl_dns	 rc = DL_DNS_TEMP;
+	struct dl_dnsq *d = arg;
 
-	(void)ssmp_err_set(err, "A %s: no answer", host);
-	if ((res = a_resolver(d)) == NULL)
-		return DL_DNS_TEMP;
-	if ((name = ldns_dname_new_frm_str(host)) != NULL &&
-	    ldns_resolver_query_status(&pkt, res, name, LDNS_RR_TYPE_A,
-	    LDNS_RR_CLASS_IN, LDNS_RD) == LDNS_STATUS_OK && pkt != NULL &&
-	    (a = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_A,
-	    LDNS_SECTION_ANSWER)) != NULL && ldns_rr_list_rr_count(a) > 0 &&
-	    (txt = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(a, 0), 0))) !=
-	    NULL) {
-		(void)snprintf(out, outlen, "%s", txt);
-		free(txt);
-		rc = DL_DNS_OK;
-	} else if (pkt != NULL && ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN)
-		rc = DL_DNS_NONE;
-	ldns_rr_list_deep_free(a);
-	ldns_pkt_free(pkt);
-	ldns_rdf_deep_free(name);
-	ldns_resolver_deep_free(res);
-	return rc;
+	return dl_host_addr(&d->ns, host, out, outlen, err);
 }
 
 int
@@ -125,21 +187,17 @@ dl_resolver_dnsq(const struct ssmp_config *cfg, struct dl_resolver *out,
 		free(d);
 		return -1;
 	}
-	d->timeout = cfg->dns_timeout > 0 ? cfg->dns_timeout : 5;
+	if (dl_nameservers_init(cfg, &d->ns, err) != 0) {
+		dnsq_free(d->dq);
+		free(d);
+		return -1;
+	}
 	memset(out, 0, sizeof(*out));
 	out->policy = q_policy;
 	out->key = q_key;
-	if (cfg->nameservers.n > 0) {
-		if (ssmp_nameserver_parse(cfg->nameservers.v[0], d->ns,
-		    sizeof(d->ns), &d->port, err) != 0) {
-			dnsq_free(d->dq);
-			free(d);
-			return -1;
-		}
-		if (d->port == 0)
-			d->port = 53;
+	/* Without Nameservers libcurl's own (system) resolver will do. */
+	if (d->ns.n > 0)
 		out->addr = q_addr;
-	}
 	out->arg = d;
 	return 0;
 }

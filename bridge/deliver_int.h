@@ -6,6 +6,7 @@
 
 #include "deliver.h"
 
+struct ssmp_config;
 struct dl_cache;
 struct dlh;
 
@@ -23,5 +24,32 @@ void dl_cache_free(struct dl_cache *t);
 /* A usable (published, not revoked) key; -1 with err naming why not. */
 int dl_key_get(struct dl_client *c, const char *domain, const char *sel,
     struct ssmp_keyrec *key, struct ssmp_err *err);
+
+/*
+ * The address of an HTTPS host, asked of the Nameservers of ssmp.conf
+ * (none: /etc/resolv.conf) with plain A, then AAAA queries: TLS
+ * authenticates the host, so the address needs no DNSSEC.  The one
+ * lookup of libdeliver (curl pinning) and of ssmpd's key fetch
+ * (hostaddr.c).  Blocking and thread-safe: a resolver per call.
+ */
+#define DL_NS_MAX	8
+struct dl_nameservers {
+	int		 n;			/* 0: /etc/resolv.conf */
+	char		 ns[DL_NS_MAX][64];
+	unsigned	 port;
+	long		 timeout;		/* seconds */
+};
+
+/* Nameservers and DNSTimeout of cfg; -1 with err on a bad entry. */
+int dl_nameservers_init(const struct ssmp_config *cfg,
+    struct dl_nameservers *ns, struct ssmp_err *err);
+
+/*
+ * First A (else AAAA) of host, as text; an IP literal is returned as it
+ * is.  DL_DNS_NONE: no such host or no address; DL_DNS_TEMP: ask later.
+ * err says why whenever the result is not DL_DNS_OK.
+ */
+enum dl_dns dl_host_addr(const struct dl_nameservers *ns, const char *host,
+    char *out, size_t outlen, struct ssmp_err *err);
 
 #endif

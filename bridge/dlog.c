@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dlog.h"
+#include "ssmp_buf.h"
 
 #define DELIVERING	"delivering "
 
@@ -64,39 +65,88 @@ dlog_get(struct ks_store *ks, const char *from, const char *msgid,
 	return 0;
 }
 
-int
-dlog_delivering(struct ks_store *ks, const char *from, const char *msgid,
-    const char *rcpt, const char *reqid, struct ssmp_err *err)
+static struct ks_delivered *
+batch_add(struct dlog_batch *b, const char *from, const char *msgid,
+    const char *rcpt, enum ks_outcome o)
 {
-	struct ks_delivered dv;
-
-	fill(&dv, from, msgid, rcpt, KS_OUT_TEMPFAIL);
-	snprintf(dv.info, sizeof(dv.info), DELIVERING "pid=%ld req=%s",
-	    (long)getpid(), reqid);
-	return ks_delivered_put(ks, &dv, err) == 0 ? 0 : -1;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 8;
+		b->dv = ssmp_xrealloc(b->dv, b->cap * sizeof(*b->dv));
+	}
+	fill(&b->dv[b->n], from, msgid, rcpt, o);
+	return &b->dv[b->n++];
 }
 
-int
-dlog_failed(struct ks_store *ks, const char *from, const char *msgid,
-    const char *rcpt, bool rejected, const char *why, struct ssmp_err *err)
+void
+dlog_delivering(struct dlog_batch *b, const char *from, const char *msgid,
+    const char *rcpt, const char *reqid)
 {
-	struct ks_delivered dv;
-
-	fill(&dv, from, msgid, rcpt, rejected ? KS_OUT_REJECTED :
+	struct ks_delivered *dv = batch_add(b, from, msgid, rcpt,
 	    KS_OUT_TEMPFAIL);
-	snprintf(dv.info, sizeof(dv.info), "not delivered: %s", why);
-	return ks_delivered_put(ks, &dv, err) == 0 ? 0 : -1;
+
+	snprintf(dv->info, sizeof(dv->info), DELIVERING "pid=%ld req=%s",
+	    (long)getpid(), reqid);
+}
+
+void
+dlog_failed(struct dlog_batch *b, const char *from, const char *msgid,
+    const char *rcpt, bool rejected, const char *why)
+{
+	struct ks_delivered *dv = batch_add(b, from, msgid, rcpt,
+	    rejected ? KS_OUT_REJECTED : KS_OUT_TEMPFAIL);
+
+	snprintf(dv->info, sizeof(dv->info), "not delivered: %s", why);
+}
+
+void
+dlog_delivered(struct dlog_batch *b, const char *from, const char *msgid,
+    const char *rcpt, const char *queueid, const char *receipt)
+{
+	struct ks_delivered *dv = batch_add(b, from, msgid, rcpt,
+	    KS_OUT_DELIVERED);
+
+	snprintf(dv->info, sizeof(dv->info), "queued as %s", queueid);
+	dv->receipt = (char *)(uintptr_t)receipt;
+}
+
+struct mine {
+	const char	*reqid;
+	int		 on_conflict;	/* KS_ABORT or KS_SKIP */
+};
+
+/* Free (nothing, or a failed attempt) or this request's own record. */
+static int
+mine_or_free(const struct ks_delivered *now, const struct ks_delivered *d,
+    void *arg)
+{
+	const struct mine *m = arg;
+	struct dlog_owner o;
+
+	(void)d;
+	if (now == NULL)
+		return KS_PUT;
+	if (now->outcome == KS_OUT_DELIVERED)
+		return m->on_conflict;
+	if (now->outcome != KS_OUT_TEMPFAIL ||
+	    strncmp(now->info, DELIVERING, strlen(DELIVERING)) != 0)
+		return KS_PUT;
+	parse_owner(now, &o);
+	if (o.pid == (long)getpid() && strcmp(o.reqid, m->reqid) == 0)
+		return KS_PUT;
+	return m->on_conflict;
 }
 
 int
-dlog_delivered(struct ks_store *ks, const char *from, const char *msgid,
-    const char *rcpt, const char *queueid, const char *receipt,
-    struct ssmp_err *err)
+dlog_commit(struct ks_store *ks, struct dlog_batch *b, const char *reqid,
+    bool claim, struct ssmp_err *err)
 {
-	struct ks_delivered dv;
+	struct mine m = { reqid, claim ? KS_ABORT : KS_SKIP };
+	int rc = ks_delivered_put_if(ks, b->dv, (size_t)b->n, mine_or_free, &m,
+	    err);
 
-	fill(&dv, from, msgid, rcpt, KS_OUT_DELIVERED);
-	snprintf(dv.info, sizeof(dv.info), "queued as %s", queueid);
-	dv.receipt = (char *)(uintptr_t)receipt;
-	return ks_delivered_put(ks, &dv, err) == 0 ? 0 : -1;
+	free(b->dv);
+	memset(b, 0, sizeof(*b));
+	if (rc == 1)
+		ssmp_err_set(err, "being delivered by another request");
+	return rc == 0 ? 0 : rc == 1 ? 1 : -1;
 }

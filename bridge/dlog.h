@@ -6,12 +6,15 @@
  *	(none) -> delivering -> delivered (with the receipt)
  *	                     -> failed    (the MTA refused or was not
  *	                                   reached: a retry may deliver)
- * "delivering" is written BEFORE the MTA transaction starts, so a crash,
- * a lost MTA reply or a delivered-log write failing after the MTA's 250
- * leaves it behind, and a retry then finds it and does not deliver
- * again.  The keystore's record has no such outcome: "delivering" is
- * stored as outcome tempfail with info "delivering pid=P req=R", which
- * ssmpctl shows as it is.
+ * "delivering" is written (compare-and-set: only if no other request
+ * owns the recipient) inside the MTA transaction, after the body and
+ * just before the final ".", the point after which the MTA may have the
+ * message.  A crash before it leaves nothing, and a retry delivers; a
+ * crash, a lost MTA reply or a failed write after it leaves the record,
+ * and a retry does not deliver again (ssmpctl log forget / delivered
+ * resolve it once the MTA's log was checked).  The keystore's record
+ * has no such outcome: "delivering" is stored as outcome tempfail with
+ * info "delivering pid=P req=R", which ssmpctl shows as it is.
  */
 #ifndef BRIDGE_DLOG_H
 #define BRIDGE_DLOG_H
@@ -42,15 +45,35 @@ int dlog_get(struct ks_store *ks, const char *from, const char *msgid,
     const char *rcpt, enum dlog_state *st, char **receipt, char *info,
     size_t infolen, struct dlog_owner *owner, struct ssmp_err *err);
 
+/*
+ * Records are collected in a batch and written by dlog_commit in one
+ * keystore transaction: all of a message's recipients cost one commit,
+ * and either all of them are on disk or none.  Start with
+ * struct dlog_batch b = { 0 }; dlog_commit empties it (also on error).
+ */
+struct dlog_batch {
+	struct ks_delivered	*dv;
+	int			 n, cap;
+};
+
 /* Before the MTA transaction. */
-int dlog_delivering(struct ks_store *ks, const char *from, const char *msgid,
-    const char *rcpt, const char *reqid, struct ssmp_err *err);
+void dlog_delivering(struct dlog_batch *b, const char *from,
+    const char *msgid, const char *rcpt, const char *reqid);
 /* The MTA refused (rejected true: 5xx) or was not reached: retry may deliver. */
-int dlog_failed(struct ks_store *ks, const char *from, const char *msgid,
-    const char *rcpt, bool rejected, const char *why, struct ssmp_err *err);
-/* After the MTA's 250. */
-int dlog_delivered(struct ks_store *ks, const char *from, const char *msgid,
-    const char *rcpt, const char *queueid, const char *receipt,
-    struct ssmp_err *err);
+void dlog_failed(struct dlog_batch *b, const char *from, const char *msgid,
+    const char *rcpt, bool rejected, const char *why);
+/* After the MTA's 250; receipt must live until dlog_commit. */
+void dlog_delivered(struct dlog_batch *b, const char *from,
+    const char *msgid, const char *rcpt, const char *queueid,
+    const char *receipt);
+/*
+ * Write the batch as request reqid, never over a record that is not
+ * free (none, or a failed attempt) or reqid's own: with claim, such a
+ * record makes the whole batch fail (1: another request owns one of
+ * the recipients); without, that record is left as it is.  0 = on
+ * disk, -1 = nothing written (err says why).
+ */
+int dlog_commit(struct ks_store *ks, struct dlog_batch *b, const char *reqid,
+    bool claim, struct ssmp_err *err);
 
 #endif

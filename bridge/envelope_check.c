@@ -20,6 +20,7 @@
 #include "keyfetch.h"
 #include "keys.h"
 #include "ratelimit.h"
+#include "rcptcache.h"
 #include "smtpc.h"
 #include "ssmp_buf.h"
 #include "ssmp_json.h"
@@ -295,8 +296,12 @@ probe_done(void *arg)
 		if (pr->rc != 0) {
 			rcpt_set(ec, i, SSMP_MTA_TEMP, "local MTA unavailable");
 			ec->resp.rcpt[i].st.http = 200;
-		} else
+		} else {
 			mta_verdict(ec, i, &pr->reply[k]);
+			if (pr->reply[k].code / 100 == 2)
+				rcptcache_put(ec->d->rcache,
+				    ec->env.to_addr[i].full, time(NULL));
+		}
 	}
 	if (pr->rc != 0)
 		ssmp_log(LOG_WARNING, ec->reqid, "recipient check: %s",
@@ -314,6 +319,7 @@ static void
 step_policy(struct echeck *ec)
 {
 	struct probe *pr = ssmp_xcalloc(1, sizeof(*pr));
+	time_t now = time(NULL);
 
 	pr->ec = ec;
 	ec->resp.nrcpt = ec->env.nto;
@@ -324,6 +330,9 @@ step_policy(struct echeck *ec)
 			rcpt_set(ec, i, SSMP_BLOCKED, NULL);
 		else if (ec->tier[i] == TIER_NONE && !ec->d->conf.unknown_tag)
 			rcpt_set(ec, i, SSMP_NOT_ALLOWED, NULL);
+		else if (rcptcache_hit(ec->d->rcache, ec->env.to_addr[i].full,
+		    now))
+			rcpt_set(ec, i, SSMP_RCPT_OK, NULL);
 		else {
 			pr->idx[pr->n] = i;
 			pr->rcpt[pr->n++] = ec->env.to[i];
@@ -339,12 +348,42 @@ step_policy(struct echeck *ec)
 	workq_submit(ec->d->mtaq, probe_run, probe_done, pr);
 }
 
+/* Worker: (6) record the nonce; 1 = seen before. */
+static void
+replay_run(void *arg)
+{
+	struct echeck *ec = arg;
+	struct ssmp_err err = { "" };
+
+	ec->replay_rc = ks_replay_add(ec->d->store, ec->env.from_addr.domain,
+	    ec->env.nonce, ec->env.tm.sec + ec->d->conf.window, time(NULL),
+	    &err);
+	snprintf(ec->replay_err, sizeof(ec->replay_err), "%s", err.msg);
+}
+
+static void
+replay_done(void *arg)
+{
+	struct echeck *ec = arg;
+
+	if (ec->replay_rc == 1) {
+		finish(ec, SSMP_REPLAY, NULL);
+		return;
+	}
+	if (ec->replay_rc != 0) {
+		ssmp_log(LOG_ERR, ec->reqid, "replay cache: %s",
+		    ec->replay_err);
+		finish(ec, SSMP_INTERNAL, "replay cache unavailable");
+		return;
+	}
+	step_policy(ec);
+}
+
 /* (5) signature, (6) replay. */
 static void
 step_verify(struct echeck *ec)
 {
 	struct ssmp_err err;
-	int rc;
 
 	if (ec->allow_err[0] != '\0')
 		ssmp_log(LOG_ERR, ec->reqid, "allow-list: %s", ec->allow_err);
@@ -363,17 +402,6 @@ step_verify(struct echeck *ec)
 		finish(ec, SSMP_BAD_SIG, err.msg);
 		return;
 	}
-	rc = ks_replay_add(ec->d->store, ec->env.from_addr.domain,
-	    ec->env.nonce, ec->env.tm.sec + ec->d->conf.window, time(NULL),
-	    &err);
-	if (rc == 1) {
-		finish(ec, SSMP_REPLAY, NULL);
-		return;
-	}
-	if (rc != 0) {
-		ssmp_log(LOG_ERR, ec->reqid, "replay cache: %s", err.msg);
-		finish(ec, SSMP_INTERNAL, "replay cache unavailable");
-		return;
-	}
-	step_policy(ec);
+	/* a synced write: off the loop, group-committed with others */
+	workq_submit(ec->d->storeq, replay_run, replay_done, ec);
 }

@@ -40,6 +40,8 @@ struct echeck {
 	int			 allow_rc[SSMP_MAX_RCPT];
 	int			 tier[SSMP_MAX_RCPT];
 	char			 allow_err[256];
+	int			 replay_rc;
+	char			 replay_err[256];
 };
 
 struct echeck *echeck_new(struct ssmpd *d, const char *reqid,

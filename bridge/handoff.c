@@ -51,6 +51,14 @@ enum rstate {
 	R_UNKNOWN	/* an earlier attempt's outcome is unknown */
 };
 
+/* Per recipient, whether its "delivering" record was written. */
+enum claim {
+	C_NONE,		/* not tried (yet) */
+	C_OK,		/* written: the "." went (or may have gone) out */
+	C_BUSY,		/* another request owns the recipient */
+	C_FAILED	/* the keystore write failed: nothing sent */
+};
+
 struct handoff {
 	struct ssmpd		*d;
 	struct handoff		*next, **prevp;	/* d->handoffs, while active */
@@ -65,7 +73,7 @@ struct handoff {
 	enum rstate		 rs[SSMP_MAX_RCPT];
 	bool			 lost[SSMP_MAX_RCPT];	/* reply to "." lost */
 	struct smtpc_reply	 reply[SSMP_MAX_RCPT];
-	bool			 log_failed;	/* "delivering" not written */
+	enum claim		 claim[SSMP_MAX_RCPT];	/* "delivering" */
 	int			 mta_rc;
 	char			 mta_err[256];
 	char			 queueid[64];
@@ -205,6 +213,39 @@ trace_headers(struct handoff *h, enum trust tier, struct ssmp_buf *b)
 	ssmp_buf_adds(b, line);
 }
 
+struct tier_txn {
+	struct handoff	*h;
+	const int	*idx;
+};
+
+/*
+ * smtpc hook, just before the final ".": claim every recipient the MTA
+ * accepted at RCPT, or send nothing (the MTA then discards the message).
+ */
+static int
+claim(const struct smtpc_txn *t, void *arg, struct ssmp_err *err)
+{
+	struct tier_txn *tt = arg;
+	struct handoff *h = tt->h;
+	struct dlog_batch b = { 0 };
+	enum claim c;
+	int rc;
+
+	for (int k = 0; k < t->nrcpt; k++)
+		if (t->rcpt_reply[k].code / 100 == 2)
+			dlog_delivering(&b, h->p->from_canon, h->msgid,
+			    h->p->to_canon[tt->idx[k]], h->reqid);
+	rc = dlog_commit(h->d->store, &b, h->reqid, true, err);
+	c = rc == 0 ? C_OK : rc == 1 ? C_BUSY : C_FAILED;
+	for (int k = 0; k < t->nrcpt; k++)
+		if (t->rcpt_reply[k].code / 100 == 2)
+			h->claim[tt->idx[k]] = c;
+	if (rc < 0)
+		ssmp_log(LOG_ERR, h->reqid, "delivered-log: %s; not "
+		    "delivering", err->msg);
+	return rc;
+}
+
 /* One transaction for the recipients of one tier. */
 static int
 send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
@@ -235,6 +276,8 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	t.headlen = head.len;
 	t.body = msg->p;
 	t.bodylen = msg->len;
+	t.before_dot = claim;
+	t.before_dot_arg = &(struct tier_txn){ h, idx };
 	rc = smtpc_run(h->d->smtp, &t, err);
 	ssmp_buf_free(&head);
 	if (rc != 0) {
@@ -252,42 +295,13 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	return 0;
 }
 
-/* Worker: "delivering" for every recipient to send, or nothing sent. */
-static int
-mark_delivering(struct handoff *h)
-{
-	struct ssmp_err err;
-	int i;
-
-	for (i = 0; i < h->p->nto; i++)
-		if (h->rs[i] == R_SEND && dlog_delivering(h->d->store,
-		    h->p->from_canon, h->msgid, h->p->to_canon[i], h->reqid,
-		    &err) != 0)
-			break;
-	if (i == h->p->nto)
-		return 0;
-	ssmp_log(LOG_ERR, h->reqid, "delivered-log for <%s>: %s; not "
-	    "delivering", h->p->to[i], err.msg);
-	snprintf(h->mta_err, sizeof(h->mta_err), "delivered-log: %.200s",
-	    err.msg);
-	while (--i >= 0)
-		if (h->rs[i] == R_SEND && dlog_failed(h->d->store,
-		    h->p->from_canon, h->msgid, h->p->to_canon[i], false,
-		    "delivered-log unavailable", &err) != 0)
-			ssmp_log(LOG_ERR, h->reqid, "delivered-log for <%s>: "
-			    "%s; a retry will be refused as outcome unknown",
-			    h->p->to[i], err.msg);
-	h->log_failed = true;
-	return -1;
-}
-
 /* Worker: settle each sent recipient's record after the MTA answered. */
 static void
 settle(struct handoff *h, const char *receipt)
 {
+	struct dlog_batch b = { 0 };
 	struct ssmp_err err;
 	char why[SSMP_REASON_MAX + 1];
-	int rc;
 
 	for (int i = 0; i < h->p->nto; i++) {
 		const struct smtpc_reply *r = &h->reply[i];
@@ -301,31 +315,40 @@ settle(struct handoff *h, const char *receipt)
 			    "the MTA's log", h->msgid, h->p->to[i]);
 			continue;
 		}
-		if (r->code / 100 == 2 && receipt != NULL) {
-			rc = dlog_delivered(h->d->store, h->p->from_canon,
-			    h->msgid, h->p->to_canon[i], h->queueid, receipt,
-			    &err);
-			if (rc != 0)
-				ssmp_log(LOG_CRIT, h->queueid, "delivered-log "
-				    "for <%s> after the MTA's %d: %s; retries "
-				    "of msgid=%s will be refused as outcome "
-				    "unknown, never delivered twice",
-				    h->p->to[i], r->code, err.msg, h->msgid);
+		if (r->code / 100 == 2) {
+			/* without a receipt (no signing key) still delivered:
+			 * a retry must not deliver it again */
+			dlog_delivered(&b, h->p->from_canon, h->msgid,
+			    h->p->to_canon[i], h->queueid, receipt);
 			continue;
 		}
+		if (h->claim[i] == C_BUSY)
+			continue;	/* another request's record */
 		snprintf(why, sizeof(why), "%d %s", r->code, r->code ?
 		    r->text : "local MTA unavailable");
-		if (dlog_failed(h->d->store, h->p->from_canon, h->msgid,
-		    h->p->to_canon[i], r->code / 100 == 5, why, &err) != 0)
-			ssmp_log(LOG_ERR, h->reqid, "delivered-log for <%s>: "
-			    "%s; a retry will be refused as outcome unknown",
-			    h->p->to[i], err.msg);
+		dlog_failed(&b, h->p->from_canon, h->msgid, h->p->to_canon[i],
+		    r->code / 100 == 5, why);
 	}
+	if (b.n == 0 || dlog_commit(h->d->store, &b, h->reqid, false,
+	    &err) == 0)
+		return;
+	/* the "delivering" records stay: retries are refused, never doubled */
+	for (int i = 0; i < h->p->nto; i++)
+		if (h->rs[i] == R_SEND && !h->lost[i])
+			ssmp_log(LOG_CRIT, h->queueid[0] ? h->queueid :
+			    h->reqid, "delivered-log for <%s> after the MTA's "
+			    "%d: %s; retries of msgid=%s will be refused as "
+			    "outcome unknown, never delivered twice",
+			    h->p->to[i], h->reply[i].code, err.msg, h->msgid);
 }
 
-/* Sign the receipt over the recipients the MTA accepted now. */
+/*
+ * Sign the receipt over the recipients the MTA accepted now, with dups
+ * also over those delivered before (a retry whose first attempt left no
+ * receipt: ssmpctl log delivered).
+ */
 static void
-sign_receipt(struct handoff *h)
+sign_receipt(struct handoff *h, bool dups)
 {
 	struct ssmp_receipt *r = &h->resp.receipt;
 	const struct ks_keyent *ke;
@@ -347,8 +370,8 @@ sign_receipt(struct handoff *h)
 	snprintf(r->msgid, sizeof(r->msgid), "%s", h->msgid);
 	snprintf(r->body, sizeof(r->body), "%s", h->hash);
 	for (int i = 0; i < h->p->nto; i++)
-		if (h->rs[i] == R_SEND && !h->lost[i] &&
-		    h->reply[i].code / 100 == 2)
+		if ((h->rs[i] == R_SEND && !h->lost[i] &&
+		    h->reply[i].code / 100 == 2) || (dups && h->rs[i] == R_DUP))
 			snprintf(r->to[r->nto++], sizeof(r->to[0]), "%s",
 			    h->p->to[i]);
 	if (r->nto > 0 && ssmp_receipt_sign(r, &ke->key, &err) == 0)
@@ -370,10 +393,6 @@ deliver_run(void *arg)
 	struct ssmp_buf json;
 
 	h->mta_rc = 0;
-	if (mark_delivering(h) != 0) {
-		h->mta_rc = -1;
-		return;
-	}
 	ssmp_buf_init(&msg);
 	clean_body(h->body, h->bodylen, &msg);
 	for (size_t k = 0; k < sizeof(tiers) / sizeof(tiers[0]); k++)
@@ -383,7 +402,7 @@ deliver_run(void *arg)
 			break;
 		}
 	ssmp_buf_free(&msg);
-	sign_receipt(h);
+	sign_receipt(h, false);
 	ssmp_buf_init(&json);
 	if (h->resp.has_receipt)
 		ssmp_receipt_encode(&h->resp.receipt, &json);
@@ -420,9 +439,14 @@ rcpt_result(struct handoff *h, int i)
 		    "lost; outcome unknown");
 		return;
 	}
-	if (h->log_failed) {
+	if (h->claim[i] == C_FAILED) {
 		ssmp_status_set(&rr->st, SSMP_INTERNAL, "delivered-log "
 		    "unavailable");
+		return;
+	}
+	if (h->claim[i] == C_BUSY) {
+		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "a delivery of this "
+		    "message is in progress");
 		return;
 	}
 	if (r->code == 0) {
@@ -446,8 +470,8 @@ answer_refused(struct handoff *h, int first_bad)
 	h->resp.has_receipt = false;
 	h->d->metrics[st.verdict == SSMP_REJECT ? M_MSG_REJECT :
 	    M_MSG_TEMPFAIL]++;
-	if (st.verdict != SSMP_REJECT && h->mta_rc != 0 && !h->log_failed &&
-	    !h->lost[first_bad]) {
+	if (st.verdict != SSMP_REJECT && h->mta_rc != 0 &&
+	    h->claim[first_bad] == C_NONE && !h->lost[first_bad]) {
 		finish(h, SSMP_MTA_TEMP, "local MTA unavailable");
 		return;
 	}
@@ -492,6 +516,8 @@ deliver_done(void *arg)
 		    h->orig_receipt, strlen(h->orig_receipt),
 		    &h->resp.receipt, &err) == 0)
 			h->resp.has_receipt = true;
+		else
+			sign_receipt(h, true);
 		finish(h, SSMP_OK, "already delivered");
 		return;
 	}

@@ -4,7 +4,8 @@
  * system resolver, so the key fetch over HTTPS asks the same DNS as the
  * rest of SSMP discovery; curl is then pinned to it (CURLOPT_RESOLVE).
  * Blocking and thread-safe: for worker threads.  No DNSSEC here: TLS
- * authenticates the host.
+ * authenticates the host.  The lookup is the delivery client's
+ * (dl_host_addr, deliver_int.h), so both directions resolve alike.
  */
 #ifndef BRIDGE_HOSTADDR_H
 #define BRIDGE_HOSTADDR_H

@@ -304,7 +304,10 @@ read_head(struct conn *c, struct evbuffer *in)
 	const char *p;
 	enum http_parse_rc rc;
 
-	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)(len < max ? len : max));
+	/* Only the first max octets are contiguous: parse no further. */
+	if (len > max)
+		len = max;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	rc = http_head_parse(p, len, max, &c->head, &used, &pe);
 	if (rc == HTTP_PARSE_MORE)
 		return;

@@ -153,13 +153,40 @@ merge(struct fetch *f, bool *disagree)
 	return a;
 }
 
+/* The cache write is a synced commit: a worker does it, nobody waits. */
+struct cache_job {
+	struct ssmpd		*d;
+	char			 reqid[24];
+	struct ks_keycache	 kc;
+};
+
+static void
+cache_run(void *arg)
+{
+	struct cache_job *j = arg;
+	struct ssmp_err err;
+
+	if (ks_keycache_put(j->d->store, &j->kc, &err) != 0)
+		ssmp_log(LOG_WARNING, j->reqid, "key cache: %s", err.msg);
+}
+
+static void
+cache_store(struct ssmpd *d, const char *reqid, const struct ks_keycache *kc)
+{
+	struct cache_job *j = ssmp_xcalloc(1, sizeof(*j));
+
+	j->d = d;
+	snprintf(j->reqid, sizeof(j->reqid), "%s", reqid);
+	j->kc = *kc;
+	workq_submit(d->storeq, cache_run, free, j);
+}
+
 /* Loop: both sources in, the answer out (and into the cache). */
 static void
 conclude(struct fetch *f)
 {
 	struct ssmpd *d = f->d;
 	struct ks_keycache kc;
-	struct ssmp_err err;
 	struct answer a;
 	unsigned char pk[SSMP_PUBKEY_BYTES];
 	enum kf_result r;
@@ -187,8 +214,8 @@ conclude(struct fetch *f)
 	    KS_SRC_DNS;
 	if (disagree)
 		ssmp_log(LOG_WARNING, f->reqid, "%s", a.why);
-	else if (ks_keycache_put(d->store, &kc, &err) != 0)
-		ssmp_log(LOG_WARNING, f->reqid, "key cache: %s", err.msg);
+	else
+		cache_store(d, f->reqid, &kc);
 	r = from_cache(&kc, pk);
 	f->cb(r, pk, r == KF_NOKEY ? a.why : "", f->arg);
 	free(f);

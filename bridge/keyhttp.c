@@ -151,15 +151,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* The transfer's outcome, status and body to the callback (fuzzed alone). */
 static void
-finish(struct fetch *f, CURLcode cc)
+answer(struct fetch *f, CURLcode cc, long status)
 {
 	struct ssmp_keyrec rec;
 	struct ssmp_err err;
 	char why[SSMP_REASON_MAX + 1];
-	long status = 0;
 
-	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
 	memset(&rec, 0, sizeof(rec));
 	if (cc != CURLE_OK) {
 		snprintf(why, sizeof(why), "key over HTTPS: %s",
@@ -189,6 +188,15 @@ finish(struct fetch *f, CURLcode cc)
 		return;
 	}
 	f->cb(KEYS_DNS_OK, &rec, f->maxage, NULL, f->arg);
+}
+
+static void
+finish(struct fetch *f, CURLcode cc)
+{
+	long status = 0;
+
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	answer(f, cc, status);
 }
 
 static void

@@ -14,6 +14,7 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/endpoints.c \
 	bridge/admin.c \
 	bridge/envelope_check.c bridge/envelope_check.h \
+	bridge/rcptcache.c bridge/rcptcache.h \
 	bridge/keyfetch.c bridge/keyfetch.h \
 	bridge/keyhttp.c bridge/keyhttp.h \
 	bridge/hostaddr.c bridge/hostaddr.h \

@@ -250,6 +250,12 @@ messages(struct sd_job *j, struct dl_batch **b, size_t n)
 		if (!pending(r))
 			continue;
 		d = sc_batch_rcpt(r->batch, r);
+		if (sc_receipt_failed(d)) {
+			/* the receiver may have it: never by SMTP too */
+			set_status(r, EX_TEMPFAIL, d->st.code, "tempfailed, "
+			    "may have been delivered", d->st.reason);
+			continue;
+		}
 		if (!d->delivered) {
 			failed(j, r, d->msg == DL_PERM ? DL_PERM : DL_TEMP,
 			    &d->st);

@@ -148,12 +148,14 @@ sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
 	do {
 		if (sess_line(s, line, sizeof(line), err) != 0)
 			return -1;
+		/* RFC 5321 4.2: three digits, then SP, "-" or the line end. */
 		if (strlen(line) < 3 || !isdigit((unsigned char)line[0]) ||
 		    !isdigit((unsigned char)line[1]) ||
-		    !isdigit((unsigned char)line[2]))
+		    !isdigit((unsigned char)line[2]) ||
+		    (line[3] != '\0' && line[3] != ' ' && line[3] != '-'))
 			return ssmp_err_set(err, "MTA sent a malformed reply");
 	} while (line[3] == '-');
-	r->code = atoi(line);
+	r->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + line[2] - '0';
 	t = line[3] ? line + 4 : line + 3;
 	r->enh[0] = '\0';
 	if (t[0] == line[0] && t[1] == '.') {
@@ -254,7 +256,7 @@ sess_put(struct smtpc_pool *p, struct sess *s)
 		sess_close(s);
 }
 
-/* Send the message: headers, then body dot-stuffed, then ".". */
+/* Send the message: headers, then the body dot-stuffed (not the "."). */
 static int
 sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
 {
@@ -273,7 +275,6 @@ sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
 	}
 	if (!bol)
 		ssmp_buf_adds(&b, "\r\n");
-	ssmp_buf_adds(&b, ".\r\n");
 	rc = sess_write(s, b.p, b.len, err);
 	ssmp_buf_free(&b);
 	return rc;
@@ -347,7 +348,14 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	}
 	if (sess_data(s, t, err) != 0)
 		return -1;
-	t->dot_sent = true;
+	if (t->before_dot != NULL &&
+	    t->before_dot(t, t->before_dot_arg, err) != 0) {
+		t->vetoed = true;
+		return -1;
+	}
+	t->dot_sent = true;	/* a failed write may still have reached it */
+	if (sess_write(s, ".\r\n", 3, err) != 0)
+		return -1;
 	t->data.code = 0;
 	return txn_final(p, s, t, err);
 }
@@ -362,6 +370,7 @@ smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
 	memset(t->rcpt_reply, 0, sizeof(*t->rcpt_reply) * (size_t)t->nrcpt);
 	t->queueid[0] = '\0';
 	t->dot_sent = false;
+	t->vetoed = false;
 	if ((s = sess_get(p, err)) == NULL)
 		return -1;
 	if (txn_run(p, s, t, err) != 0) {

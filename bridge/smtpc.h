@@ -34,6 +34,15 @@ struct smtpc_txn {
 	size_t			 headlen;
 	const void		*body;		/* RFC 5322 octets */
 	size_t			 bodylen;
+	/*
+	 * Called after the body, just before the final ".": from there on
+	 * the MTA may hold the message.  Non-zero = do not send it; the
+	 * session is dropped (the MTA discards the message), t->vetoed is
+	 * set and smtpc_run fails with the hook's err.
+	 */
+	int			(*before_dot)(const struct smtpc_txn *t,
+				    void *arg, struct ssmp_err *err);
+	void			*before_dot_arg;
 	/* results */
 	struct smtpc_reply	 mail;
 	struct smtpc_reply	*rcpt_reply;	/* nrcpt entries, caller's */
@@ -44,6 +53,7 @@ struct smtpc_txn {
 						   fails, recipients without a
 						   final reply may have been
 						   accepted (outcome unknown) */
+	bool			 vetoed;	/* before_dot said no */
 };
 
 /* lmtp: speak LHLO and read one final reply per accepted recipient. */

@@ -33,6 +33,7 @@
 #include "keys.h"
 #include "pending.h"
 #include "ratelimit.h"
+#include "rcptcache.h"
 #include "smtpc.h"
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
@@ -45,6 +46,12 @@
 
 #define DNS_THREADS	4
 #define MTA_THREADS	8
+/*
+ * Writers block for a commit's fsyncs; the keystore commits the writes
+ * of all threads waiting at once together, so more threads = bigger
+ * batches, not more disk work.
+ */
+#define STORE_THREADS	16
 #define DRAIN_GRACE	30
 
 static struct ssmp_config cfg;
@@ -90,6 +97,7 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	b->max_conn = c->max_connections;
 	b->read_timeout = c->read_timeout;
 	b->window = c->window;
+	b->rcpt_cache = c->rcpt_cache_time;
 	b->unknown_tag = c->unknown_sender != NULL &&
 	    strcasecmp(c->unknown_sender, "tag") == 0;
 	if (c->key_source == NULL || strcasecmp(c->key_source, "dns") == 0)
@@ -293,11 +301,13 @@ setup(struct ssmpd *d)
 		fatal("Database %s: %s", cfg.database, err.msg);
 	d->dnsq = workq_new(d->base, DNS_THREADS);
 	d->mtaq = workq_new(d->base, MTA_THREADS);
+	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
 	    d->conf.hostname, 30);
 	d->pending = pending_new();
 	d->rl_client = ratelimit_new(d->conf.rl_client);
 	d->rl_domain = ratelimit_new(d->conf.rl_domain);
+	d->rcache = rcptcache_new(d->conf.rcpt_cache);
 }
 
 static void
@@ -305,10 +315,12 @@ teardown(struct ssmpd *d)
 {
 	workq_free(d->dnsq);
 	workq_free(d->mtaq);
+	workq_free(d->storeq);
 	smtpc_pool_free(d->smtp);
 	pending_free(d->pending);
 	ratelimit_free(d->rl_client);
 	ratelimit_free(d->rl_domain);
+	rcptcache_free(d->rcache);
 	consent_free(d->consent);
 	ks_keytable_release(d->keys);
 	keys_dns_free(d->dns);

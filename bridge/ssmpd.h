@@ -28,6 +28,7 @@ struct handoff;
 struct hostaddr;
 struct keyhttp;
 struct consent;
+struct rcptcache;
 
 enum key_source { KEYSRC_DNS = 1, KEYSRC_HTTPS = 2, KEYSRC_BOTH = 3 };
 
@@ -43,6 +44,7 @@ struct bridge_conf {
 	long			 max_conn;
 	long			 read_timeout;	/* seconds */
 	long			 window;	/* seconds */
+	long			 rcpt_cache;	/* RecipientCacheTime */
 	bool			 unknown_tag;	/* UnknownSender tag */
 	enum key_source		 keysource;	/* bits */
 	long			 min_ttl, max_ttl;	/* key cache bounds */
@@ -70,6 +72,8 @@ struct ssmpd {
 	struct ks_keytable	*keys;		/* our keys; loop thread only */
 	struct workq		*dnsq;		/* DNS key fetches */
 	struct workq		*mtaq;		/* SMTP hand-off */
+	struct workq		*storeq;	/* keystore writes (fsync) */
+	struct rcptcache	*rcache;	/* MTA accepted these lately */
 	struct smtpc_pool	*smtp;		/* thread-safe */
 	struct pending_table	*pending;
 	struct ratelimit	*rl_client, *rl_domain;

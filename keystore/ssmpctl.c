@@ -73,6 +73,7 @@ usage(void)
 	    "  cache list\n"
 	    "  cache flush [DOMAIN]\n"
 	    "  log show [--rcpt RCPT] [--since TIME]\n"
+	    "  log forget|delivered FROM MSGID RCPT\n"
 	    "  stats\n");
 	exit(EX_USAGE);
 }
@@ -578,6 +579,54 @@ log_print(const struct ks_delivered *d, void *arg)
 	return 0;
 }
 
+/*
+ * Resolve a recipient whose delivery outcome is unknown (ssmpd.8,
+ * EXACTLY ONCE), after the MTA's log was checked: forget = it did not
+ * arrive, the sender's next retry delivers it; delivered = it arrived,
+ * retries are answered "already delivered".
+ */
+static int
+log_resolve(struct ctl *c, int argc, char **argv)
+{
+	struct ks_delivered	d;
+	struct ssmp_err		err;
+	char			from[SSMP_ADDR_MAX + 1];
+	bool			forget = strcmp(argv[0], "forget") == 0;
+	int			rc;
+
+	if (argc != 4)
+		usage();
+	check_rcpt(argv[1], from);
+	memset(&d, 0, sizeof(d));
+	memcpy(d.from, from, sizeof(from));
+	check_rcpt(argv[3], d.rcpt);
+	if (strlen(argv[2]) == 0 || strlen(argv[2]) >= sizeof(d.msgid))
+		die(EX_DATAERR, "message id '%.60s': empty or longer than %d",
+		    argv[2], SSMP_MSGID_MAX);
+	memcpy(d.msgid, argv[2], strlen(argv[2]) + 1);
+	open_store(c, true);
+	if (forget)
+		rc = ks_delivered_del(c->ks, d.from, d.msgid, d.rcpt, &err);
+	else {
+		d.outcome = KS_OUT_DELIVERED;
+		d.time = (int64_t)time(NULL);
+		snprintf(d.info, sizeof(d.info), "set by ssmpctl");
+		rc = ks_delivered_put(c->ks, &d, &err);
+	}
+	if (rc == 1)
+		die(EX_NOINPUT, "no delivered-log entry for %s %s %s", d.from,
+		    d.msgid, d.rcpt);
+	if (rc != 0)
+		die(store_code(rc), "%s", err.msg);
+	if (c->json)
+		emit_done(c, json_pack("{s:s}", "result", forget ? "forgotten" :
+		    "delivered"));
+	else
+		printf("%s: %s %s %s\n", forget ? "forgotten" : "delivered",
+		    d.from, d.msgid, d.rcpt);
+	return EX_OK;
+}
+
 static int
 cmd_log(struct ctl *c, int argc, char **argv)
 {
@@ -587,6 +636,9 @@ cmd_log(struct ctl *c, int argc, char **argv)
 	int64_t		 since = 0;
 	int		 i, rc;
 
+	if (argc >= 1 && (strcmp(argv[0], "forget") == 0 ||
+	    strcmp(argv[0], "delivered") == 0))
+		return log_resolve(c, argc, argv);
 	if (argc < 1 || strcmp(argv[0], "show") != 0)
 		usage();
 	for (i = 1; i < argc; i++) {

@@ -6,9 +6,18 @@
  *    read transaction from a small pool, which is what LMDB recommends
  *    instead of begin/abort): a lookup never sees a half-done write and
  *    never holds an old snapshot that would make the file grow.
- *  - Writers use one short write transaction per change; LMDB serialises
- *    writers across threads and processes, so check-and-set operations
- *    (the replay cache) are atomic without further locking.
+ *  - Every change is a write operation run inside a write transaction;
+ *    LMDB serialises writers across threads and processes, so
+ *    check-and-set operations (the replay cache) are atomic without
+ *    further locking.
+ *  - Group commit: a commit costs two fsyncs (data, then meta page), a
+ *    few milliseconds on most disks, and durability is not negotiable
+ *    (ssmpd must not answer 2xx before its delivered-log record is on
+ *    disk).  So the operations of threads that arrive while a commit is
+ *    in progress are queued, and the next thread to find the writer free
+ *    runs all of them in one transaction, each in a nested transaction
+ *    of its own: one fails or backs out (a replay, map full) without
+ *    touching the others, and all of them pay for one pair of fsyncs.
  *  - MDB_MAP_FULL and friends abort the transaction and are reported as
  *    temporary: the caller answers 4xx and nothing is half-written.
  * Byte layouts are in ssmpctl(8), STORAGE; keep the two in step.
@@ -48,6 +57,11 @@ struct ks_store {
 	pthread_mutex_t	 lock;		/* guards pool */
 	MDB_txn		*pool[KS_POOL_MAX];
 	int		 npool;
+	pthread_mutex_t	 wlock;		/* guards the write queue */
+	pthread_cond_t	 wdone;		/* a batch was committed */
+	struct wop	*whead, **wtail;	/* operations waiting */
+	bool		 wbusy;		/* a thread is running a batch */
+	uint64_t	 nwrites, ncommits;	/* for ks_stats */
 };
 
 static const char *const db_names[KS_NDB] = {
@@ -189,6 +203,9 @@ ks_open(const char *dir, size_t mapsize, int flags, struct ks_store **out,
 	ks->flags = flags;
 	ks->mapsize = mapsize ? mapsize : KS_DEFAULT_MAP;
 	pthread_mutex_init(&ks->lock, NULL);
+	pthread_mutex_init(&ks->wlock, NULL);
+	pthread_cond_init(&ks->wdone, NULL);
+	ks->wtail = &ks->whead;
 	if ((rc = env_open(ks, err)) != 0) {
 		ks_close(ks);
 		return rc;
@@ -209,6 +226,8 @@ ks_close(struct ks_store *ks)
 	if (ks->env != NULL)
 		mdb_env_close(ks->env);
 	pthread_mutex_destroy(&ks->lock);
+	pthread_mutex_destroy(&ks->wlock);
+	pthread_cond_destroy(&ks->wdone);
 	free(ks);
 }
 
@@ -258,30 +277,135 @@ rtxn_end(struct ks_store *ks, MDB_txn *txn)
 		mdb_txn_abort(txn);
 }
 
-static int
-wtxn_begin(struct ks_store *ks, MDB_txn **txn, struct ssmp_err *err)
+/*
+ * A write operation: runs inside a write transaction and returns 0 to
+ * keep its changes, 1 to back out quietly (nothing to change: a replay,
+ * an absent key) or an error (-1 / KS_ETEMP with err set).
+ */
+typedef int (*wop_fn)(struct ks_store *ks, MDB_txn *txn, void *arg,
+    struct ssmp_err *err);
+
+struct wop {
+	wop_fn		 fn;
+	void		*arg;
+	const char	*what;		/* names the sub-db in errors */
+	struct ssmp_err	*err;
+	int		 rc;
+	bool		 done;
+	struct wop	*next;
+};
+
+#define KS_BATCH_MAX	256	/* operations per transaction */
+
+/* Run op in a transaction nested in parent, keeping it only on 0. */
+static void
+wop_nested(struct ks_store *ks, MDB_txn *parent, struct wop *op)
 {
-	int rc;
+	MDB_txn	*txn;
+	int	 rc;
+
+	if ((rc = mdb_txn_begin(ks->env, parent, 0, &txn)) != 0) {
+		op->rc = ks_fail(ks, rc, op->what, op->err);
+		return;
+	}
+	if ((op->rc = op->fn(ks, txn, op->arg, op->err)) != 0) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		op->rc = ks_fail(ks, rc, op->what, op->err);
+}
+
+/*
+ * Run a batch in one write transaction.  Alone, an operation runs in
+ * the top transaction itself (no nesting cost).  If the final commit
+ * fails, every operation that had succeeded gets that failure: nothing
+ * of it was written.
+ */
+static void
+wop_batch(struct ks_store *ks, struct wop *batch)
+{
+	struct wop	*op;
+	MDB_txn		*txn;
+	int		 rc;
+
+	if ((rc = mdb_txn_begin(ks->env, NULL, 0, &txn)) != 0) {
+		for (op = batch; op != NULL; op = op->next)
+			op->rc = ks_fail(ks, rc, "write", op->err);
+		return;
+	}
+	if (batch->next == NULL)
+		batch->rc = batch->fn(ks, txn, batch->arg, batch->err);
+	else
+		for (op = batch; op != NULL; op = op->next)
+			wop_nested(ks, txn, op);
+	if (batch->next == NULL && batch->rc != 0) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	if ((rc = mdb_txn_commit(txn)) == 0)
+		return;
+	for (op = batch; op != NULL; op = op->next)
+		if (op->rc == 0)
+			op->rc = ks_fail(ks, rc, op->what, op->err);
+}
+
+/* Take up to KS_BATCH_MAX queued operations; called with wlock held. */
+static struct wop *
+wop_take(struct ks_store *ks)
+{
+	struct wop	*batch = ks->whead, *op = batch;
+	int		 n = 1;
+
+	while (op->next != NULL && n < KS_BATCH_MAX) {
+		op = op->next;
+		n++;
+	}
+	ks->whead = op->next;
+	if (ks->whead == NULL)
+		ks->wtail = &ks->whead;
+	op->next = NULL;
+	return batch;
+}
+
+/*
+ * Run fn as one atomic change and return when it is durable (or failed).
+ * The calling thread either runs a batch itself (its own operation and
+ * whatever queued up meanwhile) or waits for the thread that does.
+ */
+static int
+ks_write(struct ks_store *ks, wop_fn fn, void *arg, const char *what,
+    struct ssmp_err *err)
+{
+	struct wop	 me = { fn, arg, what, err, 0, false, NULL };
+	struct wop	*batch, *op, *next;
 
 	if (ks_writable(ks, err) != 0)
 		return -1;
-	if ((rc = mdb_txn_begin(ks->env, NULL, 0, txn)) != 0)
-		return ks_fail(ks, rc, "write", err);
-	return 0;
-}
-
-/* Commit, or abort on an earlier failure rc; returns the outcome. */
-static int
-wtxn_end(struct ks_store *ks, MDB_txn *txn, int rc, const char *what,
-    struct ssmp_err *err)
-{
-	if (rc != 0) {
-		mdb_txn_abort(txn);
-		return rc;
+	pthread_mutex_lock(&ks->wlock);
+	*ks->wtail = &me;
+	ks->wtail = &me.next;
+	while (!me.done) {
+		if (ks->wbusy) {
+			pthread_cond_wait(&ks->wdone, &ks->wlock);
+			continue;
+		}
+		ks->wbusy = true;
+		batch = wop_take(ks);
+		pthread_mutex_unlock(&ks->wlock);
+		wop_batch(ks, batch);
+		pthread_mutex_lock(&ks->wlock);
+		ks->ncommits++;
+		for (op = batch; op != NULL; op = next) {
+			next = op->next;	/* op may vanish once done */
+			op->done = true;
+			ks->nwrites++;
+		}
+		ks->wbusy = false;
+		pthread_cond_broadcast(&ks->wdone);
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0)
-		return ks_fail(ks, rc, what, err);
-	return 0;
+	pthread_mutex_unlock(&ks->wlock);
+	return me.rc;
 }
 
 /* --- keys and values ------------------------------------------------------- */
@@ -388,20 +512,48 @@ get_val(struct ks_store *ks, MDB_txn *txn, enum ks_db db,
 	return 0;
 }
 
-/* One key, one value, one write transaction. */
+struct put_arg {
+	enum ks_db		 db;
+	const struct ks_key	*k;
+	const void		*v;
+	size_t			 vlen;
+};
+
+static int
+put_op(struct ks_store *ks, MDB_txn *txn, void *arg, struct ssmp_err *err)
+{
+	struct put_arg	*a = arg;
+	MDB_val		 key = { a->k->len, (void *)a->k->b };
+	MDB_val		 val = { a->vlen, (void *)a->v };
+	int		 rc;
+
+	if ((rc = mdb_put(txn, ks->dbi[a->db], &key, &val, 0)) != 0)
+		return ks_fail(ks, rc, db_names[a->db], err);
+	return 0;
+}
+
+/* One key, one value, one atomic change. */
 static int
 put_one(struct ks_store *ks, enum ks_db db, const struct ks_key *k,
     const void *v, size_t vlen, struct ssmp_err *err)
 {
-	MDB_txn	*txn;
-	MDB_val	 key = { k->len, (void *)k->b }, val = { vlen, (void *)v };
-	int	 rc;
+	struct put_arg a = { db, k, v, vlen };
 
-	if (wtxn_begin(ks, &txn, err) != 0)
-		return -1;
-	if ((rc = mdb_put(txn, ks->dbi[db], &key, &val, 0)) != 0)
-		rc = ks_fail(ks, rc, db_names[db], err);
-	return wtxn_end(ks, txn, rc, db_names[db], err);
+	return ks_write(ks, put_op, &a, db_names[db], err);
+}
+
+static int
+del_op(struct ks_store *ks, MDB_txn *txn, void *arg, struct ssmp_err *err)
+{
+	struct put_arg	*a = arg;
+	MDB_val		 key = { a->k->len, (void *)a->k->b };
+	int		 rc;
+
+	if ((rc = mdb_del(txn, ks->dbi[a->db], &key, NULL)) == MDB_NOTFOUND)
+		return 1;
+	if (rc != 0)
+		return ks_fail(ks, rc, db_names[a->db], err);
+	return 0;
 }
 
 /* 0 deleted, 1 absent. */
@@ -409,22 +561,9 @@ static int
 del_one(struct ks_store *ks, enum ks_db db, const struct ks_key *k,
     struct ssmp_err *err)
 {
-	MDB_txn	*txn;
-	MDB_val	 key = { k->len, (void *)k->b };
-	int	 rc, found = 1;
+	struct put_arg a = { db, k, NULL, 0 };
 
-	if (wtxn_begin(ks, &txn, err) != 0)
-		return -1;
-	rc = mdb_del(txn, ks->dbi[db], &key, NULL);
-	if (rc == 0)
-		found = 0;
-	else if (rc == MDB_NOTFOUND)
-		rc = 0;
-	else
-		rc = ks_fail(ks, rc, db_names[db], err);
-	if ((rc = wtxn_end(ks, txn, rc, db_names[db], err)) != 0)
-		return rc;
-	return found;
+	return ks_write(ks, del_op, &a, db_names[db], err);
 }
 
 /*
@@ -472,42 +611,55 @@ walk(struct ks_store *ks, enum ks_db db, const void *prefix, size_t plen,
  */
 typedef bool (*keep_fn)(const MDB_val *v, void *arg);
 
+struct prune_arg {
+	enum ks_db	 db;
+	const void	*prefix;
+	size_t		 plen;
+	keep_fn		 keep;
+	void		*arg;
+	size_t		 n;
+};
+
+static int
+prune_op(struct ks_store *ks, MDB_txn *txn, void *arg, struct ssmp_err *err)
+{
+	struct prune_arg *a = arg;
+	MDB_cursor	*cur;
+	MDB_val		 k = { a->plen, (void *)a->prefix }, v;
+	MDB_cursor_op	 op = a->plen ? MDB_SET_RANGE : MDB_FIRST;
+	int		 rc;
+
+	a->n = 0;
+	if ((rc = mdb_cursor_open(txn, ks->dbi[a->db], &cur)) != 0)
+		return ks_fail(ks, rc, db_names[a->db], err);
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (a->plen && (k.mv_size < a->plen ||
+		    memcmp(k.mv_data, a->prefix, a->plen) != 0))
+			break;
+		if (a->keep != NULL && a->keep(&v, a->arg))
+			continue;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		a->n++;	/* MDB_NEXT after a delete yields the next key */
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return ks_fail(ks, rc, db_names[a->db], err);
+	return 0;
+}
+
 static int
 prune(struct ks_store *ks, enum ks_db db, const void *prefix, size_t plen,
     keep_fn keep, void *arg, size_t *count, struct ssmp_err *err)
 {
-	MDB_txn		*txn;
-	MDB_cursor	*cur;
-	MDB_val		 k = { plen, (void *)prefix }, v;
-	MDB_cursor_op	 op = plen ? MDB_SET_RANGE : MDB_FIRST;
-	size_t		 n = 0;
-	int		 rc;
+	struct prune_arg a = { db, prefix, plen, keep, arg, 0 };
+	int rc;
 
-	if (wtxn_begin(ks, &txn, err) != 0)
-		return -1;
-	if ((rc = mdb_cursor_open(txn, ks->dbi[db], &cur)) != 0)
-		return wtxn_end(ks, txn, ks_fail(ks, rc, db_names[db], err),
-		    NULL, err);
-	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (plen && (k.mv_size < plen ||
-		    memcmp(k.mv_data, prefix, plen) != 0))
-			break;
-		if (keep != NULL && keep(&v, arg))
-			continue;
-		if ((rc = mdb_cursor_del(cur, 0)) != 0)
-			break;
-		n++;	/* MDB_NEXT after a delete yields the next key */
-	}
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	else if (rc != 0)
-		rc = ks_fail(ks, rc, db_names[db], err);
-	if ((rc = wtxn_end(ks, txn, rc, db_names[db], err)) != 0)
+	if ((rc = ks_write(ks, prune_op, &a, db_names[db], err)) != 0)
 		return rc;
 	if (count != NULL)
-		*count = n;
+		*count = a.n;
 	return 0;
 }
 
@@ -716,33 +868,45 @@ ks_allow_iter(struct ks_store *ks, const char *rcpt, ks_allow_cb cb,
 	return walk(ks, KS_DB_ALLOW, k.b, k.len, allow_step, &w, err);
 }
 
-int
-ks_allow_import(struct ks_store *ks, const struct ks_allow *v, size_t n,
-    struct ssmp_err *err)
-{
-	MDB_txn		*txn;
-	struct ks_key	 k;
-	unsigned char	 val[ALLOW_VLEN];
-	MDB_val		 key, data;
-	size_t		 i;
-	int		 rc = 0;
+struct import_arg {
+	const struct ks_allow	*v;
+	size_t			 n;
+};
 
-	/* check everything before the write lock is taken */
-	for (i = 0; i < n; i++)
-		if (allow_encode(&v[i], &k, val, err) != 0)
-			return ssmp_err_prefix(err, "entry %zu: ", i + 1);
-	if (wtxn_begin(ks, &txn, err) != 0)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		allow_encode(&v[i], &k, val, err);
+static int
+import_op(struct ks_store *ks, MDB_txn *txn, void *arg, struct ssmp_err *err)
+{
+	struct import_arg	*a = arg;
+	struct ks_key		 k;
+	unsigned char		 val[ALLOW_VLEN];
+	MDB_val			 key, data;
+	int			 rc;
+
+	for (size_t i = 0; i < a->n; i++) {
+		allow_encode(&a->v[i], &k, val, err);
 		key.mv_size = k.len;
 		key.mv_data = k.b;
 		data.mv_size = sizeof(val);
 		data.mv_data = val;
 		if ((rc = mdb_put(txn, ks->dbi[KS_DB_ALLOW], &key, &data, 0)))
-			rc = ks_fail(ks, rc, "allow", err);
+			return ks_fail(ks, rc, "allow", err);
 	}
-	return wtxn_end(ks, txn, rc, "allow", err);
+	return 0;
+}
+
+int
+ks_allow_import(struct ks_store *ks, const struct ks_allow *v, size_t n,
+    struct ssmp_err *err)
+{
+	struct import_arg	a = { v, n };
+	struct ks_key		k;
+	unsigned char		val[ALLOW_VLEN];
+
+	/* check everything before the write lock is taken */
+	for (size_t i = 0; i < n; i++)
+		if (allow_encode(&v[i], &k, val, err) != 0)
+			return ssmp_err_prefix(err, "entry %zu: ", i + 1);
+	return ks_write(ks, import_op, &a, "allow", err);
 }
 
 /* --- remote-key cache ------------------------------------------------------ */
@@ -880,39 +1044,47 @@ ks_keycache_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
 
 #define REPLAY_VLEN	9	/* version, expires */
 
+struct replay_arg {
+	struct ks_key	k;
+	int64_t		expires, now;
+};
+
+static int
+replay_op(struct ks_store *ks, MDB_txn *txn, void *arg, struct ssmp_err *err)
+{
+	struct replay_arg	*a = arg;
+	unsigned char		 val[REPLAY_VLEN];
+	MDB_val			 key, v;
+	int			 rc;
+
+	rc = get_val(ks, txn, KS_DB_REPLAY, &a->k, &v, err);
+	if (rc == 0 && value_check(&v, REPLAY_VLEN, KS_DB_REPLAY, NULL) == 0 &&
+	    get64((const unsigned char *)v.mv_data + 1) > a->now)
+		return 1;
+	if (rc < 0)
+		return rc;
+	val[0] = KS_VERSION;
+	put64(val + 1, a->expires);
+	key.mv_size = a->k.len;
+	key.mv_data = a->k.b;
+	v.mv_size = sizeof(val);
+	v.mv_data = val;
+	if ((rc = mdb_put(txn, ks->dbi[KS_DB_REPLAY], &key, &v, 0)) != 0)
+		return ks_fail(ks, rc, "replay", err);
+	return 0;
+}
+
 int
 ks_replay_add(struct ks_store *ks, const char *domain, const char *nonce,
     int64_t expires, int64_t now, struct ssmp_err *err)
 {
-	struct ks_key	 k;
-	unsigned char	 val[REPLAY_VLEN];
-	MDB_txn		*txn;
-	MDB_val		 key, v;
-	int		 rc;
+	struct replay_arg a = { .expires = expires, .now = now };
 
-	if (key_pair(&k, domain, nonce, false, err) != 0)
+	if (key_pair(&a.k, domain, nonce, false, err) != 0)
 		return -1;
 	if (*nonce == '\0')
 		return ssmp_err_set(err, "replay: empty nonce");
-	if (wtxn_begin(ks, &txn, err) != 0)
-		return -1;
-	rc = get_val(ks, txn, KS_DB_REPLAY, &k, &v, err);
-	if (rc == 0 && value_check(&v, REPLAY_VLEN, KS_DB_REPLAY, NULL) == 0 &&
-	    get64((const unsigned char *)v.mv_data + 1) > now) {
-		mdb_txn_abort(txn);
-		return 1;
-	}
-	if (rc < 0)
-		return wtxn_end(ks, txn, rc, NULL, err);
-	val[0] = KS_VERSION;
-	put64(val + 1, expires);
-	key.mv_size = k.len;
-	key.mv_data = k.b;
-	v.mv_size = sizeof(val);
-	v.mv_data = val;
-	if ((rc = mdb_put(txn, ks->dbi[KS_DB_REPLAY], &key, &v, 0)) != 0)
-		rc = ks_fail(ks, rc, "replay", err);
-	return wtxn_end(ks, txn, rc, "replay", err);
+	return ks_write(ks, replay_op, &a, "replay", err);
 }
 
 static bool
@@ -1054,16 +1226,15 @@ ks_delivered_clear(struct ks_delivered *d)
 	d->receipt = NULL;
 }
 
-int
-ks_delivered_put(struct ks_store *ks, const struct ks_delivered *d,
-    struct ssmp_err *err)
+/* Check d and build its key and value (b is initialised here). */
+static int
+delivered_encode(const struct ks_delivered *d, struct ks_key *k,
+    struct ssmp_buf *b, struct ssmp_err *err)
 {
 	struct ssmp_addr	 f, r;
-	struct ks_key		 k;
-	struct ssmp_buf		 b;
 	unsigned char		 hdr[DLV_HDR];
-	int			 rc;
 
+	ssmp_buf_init(b);
 	if (ssmp_addr_parse(d->from, &f, err) != 0)
 		return ssmp_err_prefix(err, "from '%.60s': ", d->from);
 	if (ssmp_addr_parse(d->rcpt, &r, err) != 0)
@@ -1073,23 +1244,138 @@ ks_delivered_put(struct ks_store *ks, const struct ks_delivered *d,
 	if (d->outcome < KS_OUT_DELIVERED || d->outcome > KS_OUT_TEMPFAIL)
 		return ssmp_err_set(err, "delivered: outcome %d out of range",
 		    (int)d->outcome);
-	if (delivered_key(f.full, d->msgid, r.full, &k, err) != 0)
+	if (delivered_key(f.full, d->msgid, r.full, k, err) != 0)
 		return -1;
 	hdr[0] = KS_VERSION;
 	hdr[1] = (unsigned char)d->outcome;
 	put64(hdr + 2, d->time);
-	ssmp_buf_init(&b);
-	ssmp_buf_add(&b, hdr, sizeof(hdr));
-	ssmp_buf_add(&b, f.full, strlen(f.full) + 1);
-	ssmp_buf_add(&b, d->msgid, strlen(d->msgid) + 1);
-	ssmp_buf_add(&b, r.full, strlen(r.full) + 1);
-	ssmp_buf_add(&b, d->info, strnlen(d->info, KS_INFO_MAX));
-	ssmp_buf_add(&b, "", 1);
+	ssmp_buf_add(b, hdr, sizeof(hdr));
+	ssmp_buf_add(b, f.full, strlen(f.full) + 1);
+	ssmp_buf_add(b, d->msgid, strlen(d->msgid) + 1);
+	ssmp_buf_add(b, r.full, strlen(r.full) + 1);
+	ssmp_buf_add(b, d->info, strnlen(d->info, KS_INFO_MAX));
+	ssmp_buf_add(b, "", 1);
 	if (d->receipt != NULL)
-		ssmp_buf_adds(&b, d->receipt);
-	rc = put_one(ks, KS_DB_DELIVERED, &k, b.p, b.len, err);
-	ssmp_buf_free(&b);
+		ssmp_buf_adds(b, d->receipt);
+	return 0;
+}
+
+struct dlv_many {
+	size_t			 n;
+	struct ks_key		*k;
+	struct ssmp_buf		*b;
+	const struct ks_delivered *d;
+	ks_delivered_check	 check;
+	void			*arg;
+};
+
+/* What check says about record i, given what is stored for it now. */
+static int
+delivered_ask(struct ks_store *ks, MDB_txn *txn, struct dlv_many *a,
+    size_t i, struct ssmp_err *err)
+{
+	struct ks_delivered	 now;
+	const char		*rcp;
+	size_t			 rlen;
+	MDB_val			 v;
+	int			 rc;
+
+	if (a->check == NULL)
+		return KS_PUT;
+	if ((rc = get_val(ks, txn, KS_DB_DELIVERED, &a->k[i], &v, err)) < 0)
+		return rc;
+	if (rc == 1)
+		return a->check(NULL, &a->d[i], a->arg);
+	memset(&now, 0, sizeof(now));
+	if (delivered_decode(&v, &now, &rcp, &rlen, err) != 0)
+		return -1;
+	return a->check(&now, &a->d[i], a->arg);
+}
+
+static int
+delivered_op(struct ks_store *ks, MDB_txn *txn, void *arg,
+    struct ssmp_err *err)
+{
+	struct dlv_many	*a = arg;
+	MDB_val		 key, val;
+	int		 rc;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if ((rc = delivered_ask(ks, txn, a, i, err)) == KS_SKIP)
+			continue;
+		if (rc == KS_ABORT)
+			return 1;
+		if (rc != KS_PUT)
+			return rc;
+		key.mv_size = a->k[i].len;
+		key.mv_data = a->k[i].b;
+		val.mv_size = a->b[i].len;
+		val.mv_data = a->b[i].p;
+		rc = mdb_put(txn, ks->dbi[KS_DB_DELIVERED], &key, &val, 0);
+		if (rc != 0)
+			return ks_fail(ks, rc, "delivered", err);
+	}
+	return 0;
+}
+
+int
+ks_delivered_put_if(struct ks_store *ks, const struct ks_delivered *d,
+    size_t n, ks_delivered_check check, void *arg, struct ssmp_err *err)
+{
+	struct dlv_many	a = { 0, NULL, NULL, d, check, arg };
+	int		rc = 0;
+
+	if (n == 0)
+		return 0;
+	a.k = calloc(n, sizeof(*a.k));
+	a.b = calloc(n, sizeof(*a.b));
+	if (a.k == NULL || a.b == NULL)
+		rc = ssmp_err_set(err, "keystore: out of memory");
+	/* a.n counts the values built, the failed one included */
+	while (rc == 0 && a.n < n) {
+		rc = delivered_encode(&d[a.n], &a.k[a.n], &a.b[a.n], err);
+		if (rc != 0 && n > 1)
+			ssmp_err_prefix(err, "record %zu: ", a.n + 1);
+		a.n++;
+	}
+	if (rc == 0)
+		rc = ks_write(ks, delivered_op, &a, "delivered", err);
+	for (size_t i = 0; i < a.n; i++)
+		ssmp_buf_free(&a.b[i]);
+	free(a.k);
+	free(a.b);
 	return rc;
+}
+
+int
+ks_delivered_put_many(struct ks_store *ks, const struct ks_delivered *d,
+    size_t n, struct ssmp_err *err)
+{
+	return ks_delivered_put_if(ks, d, n, NULL, NULL, err);
+}
+
+int
+ks_delivered_del(struct ks_store *ks, const char *from, const char *msgid,
+    const char *rcpt, struct ssmp_err *err)
+{
+	struct ssmp_addr	f, r;
+	struct ks_key		k;
+
+	if (ssmp_addr_parse(from, &f, err) != 0)
+		return ssmp_err_prefix(err, "from '%.60s': ", from);
+	if (ssmp_addr_parse(rcpt, &r, err) != 0)
+		return ssmp_err_prefix(err, "recipient '%.60s': ", rcpt);
+	if (msgid_ok(msgid, err) != 0 ||
+	    delivered_key(f.full, msgid, r.full, &k, err) != 0)
+		return -1;
+	return del_one(ks, KS_DB_DELIVERED, &k, err);
+}
+
+int
+ks_delivered_put(struct ks_store *ks, const struct ks_delivered *d,
+    struct ssmp_err *err)
+{
+	return ks_delivered_put_many(ks, d, 1, err);
 }
 
 struct dlv_walk {
@@ -1286,6 +1572,10 @@ ks_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
 	st->pages_max = info.me_mapsize / ms.ms_psize;
 	st->readers_used = info.me_numreaders;
 	st->readers_max = info.me_maxreaders;
+	pthread_mutex_lock(&ks->wlock);
+	st->writes = ks->nwrites;
+	st->commits = ks->ncommits;
+	pthread_mutex_unlock(&ks->wlock);
 	if (rtxn_begin(ks, &txn, err) != 0)
 		return -1;
 	for (i = 0; i < KS_NDB && rc == 0; i++) {

@@ -5,8 +5,10 @@
  * One LMDB environment (the directory named by Database in ssmp.conf)
  * holds five named sub-databases.  Every lookup runs in a fresh
  * read-only snapshot, so readers never block writers and never see a
- * half-done write; every change is one write transaction that commits
- * whole or not at all.  The environment is opened with MDB_NOTLS: one
+ * half-done write; every change is atomic: it commits whole or not at
+ * all, and is on disk when the call returns.  Changes made by several
+ * threads at once are committed together (group commit, see store.c),
+ * so a thread's write costs less the busier the process is.  The environment is opened with MDB_NOTLS: one
  * struct ks_store may be shared by all threads of a process, and several
  * processes (ssmpd, ssmp-milter, ssmpctl) may use the directory at once.
  *
@@ -187,6 +189,29 @@ int ks_delivered_get(struct ks_store *ks, const char *from, const char *msgid,
 /* Add or replace; d->receipt may be NULL. */
 int ks_delivered_put(struct ks_store *ks, const struct ks_delivered *d,
     struct ssmp_err *err);
+/*
+ * Add or replace n records in ONE write transaction: all or nothing.
+ * All are checked first; with n > 1 an error names the record
+ * ("record 2: ...").  One message's recipients cost one commit.
+ */
+int ks_delivered_put_many(struct ks_store *ks, const struct ks_delivered *d,
+    size_t n, struct ssmp_err *err);
+/*
+ * Compare-and-set for the delivered-log.  Inside the write transaction
+ * check sees, for each record d[i], what is stored for its key now
+ * (NULL if nothing) and answers KS_PUT (write d[i]), KS_SKIP (leave the
+ * stored record) or KS_ABORT (write none of the n: returns 1).
+ */
+#define KS_PUT		0
+#define KS_SKIP		2
+#define KS_ABORT	3
+typedef int (*ks_delivered_check)(const struct ks_delivered *now,
+    const struct ks_delivered *d, void *arg);
+int ks_delivered_put_if(struct ks_store *ks, const struct ks_delivered *d,
+    size_t n, ks_delivered_check check, void *arg, struct ssmp_err *err);
+/* 0 deleted, 1 no such record. */
+int ks_delivered_del(struct ks_store *ks, const char *from, const char *msgid,
+    const char *rcpt, struct ssmp_err *err);
 void ks_delivered_clear(struct ks_delivered *d);
 /*
  * Entries for rcpt (NULL = any) with time >= since, in no particular
@@ -234,6 +259,9 @@ struct ks_stats {
 	size_t	pages_used;	/* last used page + 1 */
 	size_t	pages_max;	/* mapsize / pagesize */
 	unsigned readers_used, readers_max;
+	/* this handle's writes since ks_open: changes, and the write
+	 * transactions that committed them (fewer under group commit) */
+	uint64_t writes, commits;
 };
 int ks_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err);
 

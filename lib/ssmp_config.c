@@ -221,6 +221,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	    NULL },
 	{ "ReadTimeout", SSMP_CONF_SECONDS, OFF(read_timeout), 1, 3600, NULL },
 	{ "Window", SSMP_CONF_SECONDS, OFF(window), 1, DAY, NULL },
+	{ "RecipientCacheTime", SSMP_CONF_SECONDS, OFF(rcpt_cache_time), 0,
+	    DAY, NULL },
 	{ "UnknownSender", SSMP_CONF_STRING, OFF(unknown_sender), 0, 0,
 	    check_unknown_sender },
 	{ "KeySource", SSMP_CONF_STRING, OFF(key_source), 0, 0,
@@ -276,6 +278,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->max_connections = 10000;
 	c->read_timeout = 30;
 	c->window = 300;
+	c->rcpt_cache_time = 60;
 	c->unknown_sender = ssmp_xstrdup("tag");
 	c->key_source = ssmp_xstrdup("dns");
 	c->allow_pending_max = 100;

@@ -54,6 +54,7 @@ struct ssmp_config {
 	long		 max_connections;	/* MaxConnections 10000 */
 	long		 read_timeout;		/* ReadTimeout 30s */
 	long		 window;		/* Window 300 (seconds) */
+	long		 rcpt_cache_time;	/* RecipientCacheTime 60 */
 	char		*unknown_sender;	/* UnknownSender tag | reject */
 	char		*key_source;		/* KeySource dns | https | both */
 	char		*hostname;		/* Hostname (NULL = gethostname) */

@@ -63,9 +63,13 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_ACCEPT;	/* not outbound: hands off */
 	if (mp_address(argv[0], &m->from_addr, &err) != 0)
 		return SMFIS_ACCEPT;	/* bounces, exotic senders: SMTP */
-	if ((m->key = signer_find(milter->signer, m->from_addr.domain,
-	    &sel)) == NULL)
+	/* The table of this message, even if a reload swaps it meanwhile. */
+	m->keys = signer_hold(milter->signer);
+	if ((m->key = signer_key(m->keys, m->from_addr.domain, &sel)) ==
+	    NULL) {
+		msgctx_reset(m);
 		return SMFIS_ACCEPT;	/* not one of our signing domains */
+	}
 	(void)snprintf(m->selector, sizeof(m->selector), "%s", sel);
 	(void)snprintf(m->from, sizeof(m->from), "%s", m->from_addr.full);
 	return SMFIS_CONTINUE;
@@ -96,16 +100,15 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 static sfsistat
 mlfi_data(SMFICTX *ctx)
 {
-	struct msgctx		*m = MSG(ctx);
-	const struct rcpt	*r;
+	struct msgctx *m = MSG(ctx);
 
-	upgrade_data(m);
-	for (r = m->rcpts; r != NULL; r = r->next)
-		if (r->route == RT_PENDING || r->route == RT_SSMP)
-			m->spooling = true;
-	if (!m->spooling && milter->ks != NULL && milter->cfg.auto_allow)
-		return SMFIS_CONTINUE;	/* EOM still records auto-allow */
-	return m->spooling ? SMFIS_CONTINUE : SMFIS_ACCEPT;
+	/* No SSMP recipient left: nothing to keep the body for. */
+	if (upgrade_data(ctx, m) == 0) {
+		msgctx_reset(m);	/* no callback of it follows */
+		return SMFIS_ACCEPT;
+	}
+	m->spooling = true;
+	return SMFIS_CONTINUE;
 }
 
 static sfsistat

@@ -16,6 +16,7 @@ milter_ssmp_milter_SOURCES = \
 	milter/decide.c milter/decide.h \
 	milter/signer.c milter/signer.h \
 	milter/upgrade.c milter/upgrade.h \
+	bridge/send_core.c bridge/send_core.h \
 	milter/testmode.c milter/testmode.h
 milter_ssmp_milter_LDADD = $(DELIVER_LIBS) $(KS_LIBS) $(MILTER_LIBS) \
 	$(CURL_LIBS) $(PTHREAD_LIBS)

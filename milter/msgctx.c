@@ -6,6 +6,7 @@
 
 #include "ssmp_buf.h"
 #include "msgctx.h"
+#include "signer.h"
 
 struct msgctx *
 msgctx_new(size_t threshold, const char *dir)
@@ -34,6 +35,9 @@ msgctx_reset(struct msgctx *m)
 	}
 	free(m->batches);
 	spool_reset(&m->spool);
+	/* After the batches: they point at the key in this table. */
+	signer_release(m->keys);
+	m->keys = NULL;
 	m->rcpts = NULL;
 	m->tail = &m->rcpts;
 	m->nrcpt = 0;

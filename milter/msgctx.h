@@ -19,6 +19,8 @@
 #include "parse.h"
 #include "spool.h"
 
+struct ks_keytable;
+
 enum rcpt_route {
 	RT_SMTP = 0,	/* stays in the SMTP envelope, nothing to do */
 	RT_PENDING,	/* SSMP domain or not known yet: decide at EOM */
@@ -49,7 +51,8 @@ struct msgctx {
 	char			 qid[MP_QID_MAX + 1];
 	char			 from[SSMP_ADDR_MAX + 1];	/* as sent */
 	struct ssmp_addr	 from_addr;
-	const struct ssmp_key	*key;		/* the sender domain's */
+	struct ks_keytable	*keys;		/* held from MAIL to the end */
+	const struct ssmp_key	*key;		/* the sender domain's, in keys */
 	char			 selector[SSMP_SELECTOR_MAX + 1];
 	struct rcpt		*rcpts, **tail;
 	int			 nrcpt;

@@ -1,7 +1,7 @@
 /*
  * ssmp-milter.c - main(): configuration, the daemon chores of
- * ssmp_daemon.h (Background, PidFile, UserID), and handing control to
- * libmilter.
+ * ssmp_daemon.h (Background, PidFile, UserID), the SIGUSR1 key reload,
+ * and handing control to libmilter.
  *
  * Usage: ssmp-milter [-fnV] [-c CONF] [-t FILE]
  *   -c CONF  configuration file (default SYSCONFDIR/ssmp.conf)
@@ -11,6 +11,7 @@
  *   -V       print the version and exit
  */
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "ssmp_log.h"
 #include "store.h"
 #include "milter.h"
+#include "send_core.h"
 #include "signer.h"
 #include "testmode.h"
 
@@ -88,22 +90,10 @@ setup(struct milter *m, const char *conf)
 static void
 setup_client(struct milter *m)
 {
-	struct dl_options	o;
-	struct ssmp_err		err;
-	static char		host[256];
+	struct ssmp_err	err;
+	static char	host[256];
 
-	if (m->cfg.database != NULL && ks_open(m->cfg.database,
-	    m->cfg.map_size, 0, &m->ks, &err) != 0)
-		die("Database", err.msg);
-	memset(&o, 0, sizeof(o));
-	if (dl_resolver_dnsq(&m->cfg, &o.dns, &err) != 0)
-		die("Nameservers", err.msg);
-	o.cafile = m->cfg.ca_file;
-	o.timeout = m->cfg.http_timeout;
-	o.min_ttl = m->cfg.min_cache_ttl;
-	o.max_ttl = m->cfg.max_cache_ttl;
-	o.ks = m->ks;
-	if (dl_client_new(&o, &m->dl, &err) != 0)
+	if (sc_client_open(&m->cfg, &m->ks, &m->dl, &err) != 0)
 		die("", err.msg);
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		(void)snprintf(host, sizeof(host), "localhost");
@@ -177,6 +167,90 @@ daemonise(struct milter *m, int fg, int *readyfd)
 	}
 }
 
+/* --- SIGUSR1: read the key table again ---------------------------------- */
+
+/*
+ * libmilter's own signal thread takes SIGHUP, SIGTERM and SIGINT, all as
+ * "stop".  SIGUSR1 is blocked before any thread exists, so every thread
+ * inherits the mask, and this thread alone takes it with sigwait(): the
+ * reload runs as ordinary code, not in a signal handler.
+ */
+static int		 reload_stop;
+static pthread_t	 reload_tid;
+static sigset_t		 reload_set;
+
+static void
+log_key(const char *domain, const char *selector, int signing)
+{
+	ssmp_log(LOG_INFO, NULL, "reload: domain %s selector %s%s", domain,
+	    selector, signing ? " (signing)" : "");
+}
+
+static void
+reload(const char *conf)
+{
+	struct ssmp_err err;
+
+	/* Messages in flight keep the table they started with. */
+	if (signer_reload(milter->signer, conf, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old keys",
+		    err.msg);
+		return;
+	}
+	signer_each(milter->signer, log_key);
+	ssmp_log(LOG_INFO, NULL, "reloaded");
+}
+
+static void *
+reload_main(void *arg)
+{
+	const char	*conf = arg;
+	int		 sig;
+
+	for (;;) {
+		if (sigwait(&reload_set, &sig) != 0)
+			continue;
+		if (__atomic_load_n(&reload_stop, __ATOMIC_ACQUIRE))
+			return NULL;
+		reload(conf);
+	}
+}
+
+static void
+reload_block(void)
+{
+	sigemptyset(&reload_set);
+	sigaddset(&reload_set, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &reload_set, NULL) != 0)
+		die("", "cannot block SIGUSR1");
+}
+
+/*
+ * The thread blocks every signal: SIGTERM and friends must reach
+ * libmilter's signal thread (started later by smfi_main), not this one.
+ */
+static void
+reload_start(const char *conf)
+{
+	sigset_t	all, old;
+	int		rc;
+
+	sigfillset(&all);
+	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&reload_tid, NULL, reload_main, (void *)conf);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		die("", "cannot start the reload thread");
+}
+
+static void
+reload_end(void)
+{
+	__atomic_store_n(&reload_stop, 1, __ATOMIC_RELEASE);
+	(void)pthread_kill(reload_tid, SIGUSR1);
+	(void)pthread_join(reload_tid, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -221,13 +295,16 @@ main(int argc, char **argv)
 	}
 	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog,
 	    milter->cfg.syslog_facility);
+	reload_block();		/* pending until the thread takes it */
 	daemonise(milter, fg, &readyfd);
 	setup_client(milter);
 	signal(SIGPIPE, SIG_IGN);
+	reload_start(conf);
 	ssmp_log(LOG_INFO, NULL, "starting, socket %s", milter->cfg.socket);
 	ssmp_daemon_ready(readyfd);
 	rc = smfi_main();
 	ssmp_log(LOG_INFO, NULL, "stopping");
+	reload_end();
 	ssmp_daemon_pidfile_remove(milter->cfg.pid_file);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

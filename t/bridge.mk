@@ -9,8 +9,8 @@ TESTS += t/ssmpd-e2e.t t/ssmpd-checks.t t/ssmpd-keys.t t/ssmpd-daemon.t t/ssmpd-
 EXTRA_DIST += t/ssmpd-e2e.t t/ssmpd-checks.t t/ssmpd-keys.t t/ssmpd-daemon.t t/ssmpd-once.t t/ssmpd-keysrc.t t/corpus/http t/ssmpd-lib.sh
 
 check_PROGRAMS += t/fuzz/fuzz_http
-t_fuzz_fuzz_http_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bridge
-t_fuzz_fuzz_http_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-t_fuzz_fuzz_http_SOURCES = t/fuzz/fuzz_http.c bridge/http_parse.c
-t_fuzz_fuzz_http_LDADD = $(FUZZ_LIBS)
-t_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LINK)
+t_fuzz_fuzz_http_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_fuzz_fuzz_http_CFLAGS = $(BRIDGE_CFLAGS)
+t_fuzz_fuzz_http_SOURCES = t/fuzz/fuzz_http.c
+t_fuzz_fuzz_http_LDADD = $(FUZZ_DRIVER_LIB) $(BRIDGE_LIBS)
+t_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

@@ -52,6 +52,19 @@ is "$(grep -h '^ExecStart=' "$C/systemd/ssmpd.service" \
 "ExecStart=/usr/sbin/ssmpd -f -c /etc/ssmp.conf
 ExecStart=/usr/sbin/ssmp-milter -f -c /etc/ssmp.conf" \
     "units run the daemons in the foreground on /etc/ssmp.conf"
+# hardening UNIT: its sandboxing directives (the "# Hardening." block),
+# capabilities aside (ssmpd's only one binds port 443), sorted.
+hardening() {
+	sed -n '/^# Hardening/,/^\[Install\]/p' "$C/systemd/$1.service" |
+	    grep -E '^[A-Z][A-Za-z]*=' |
+	    grep -Ev '^(CapabilityBoundingSet|AmbientCapabilities)=' | sort
+}
+h_milter=$(hardening ssmp-milter)
+is "$h_milter" "$(hardening ssmpd)" \
+    "ssmp-milter.service has ssmpd.service's sandboxing, capabilities aside"
+like "$(echo "$h_milter" | tr '\n' ' ')" \
+    'NoNewPrivileges=yes .*ProtectSystem=strict .*SystemCallFilter=@system-service ' \
+    "...NoNewPrivileges, ProtectSystem=strict and a system call filter among it"
 if have systemd-analyze; then
 	for u in ssmpd ssmp-milter; do
 		sed -e "s#/usr/sbin/ssmpd#$SSMPD#g" \
@@ -64,6 +77,23 @@ if have systemd-analyze; then
 	    "$TMP/ssmpd.service" >"$TMP/bad.service"
 	noisy "systemd-analyze verify reports a bad value" \
 	    systemd-analyze verify --man=no "$TMP/bad.service"
+	# Exposure as systemd rates it (0 best, 10 worst): at most 2.0.
+	# --offline needs systemd 250 (Debian 12 has 252).
+	if systemd-analyze security --offline=yes --no-pager \
+	    "$TMP/ssmpd.service" >/dev/null 2>&1; then
+		for u in ssmpd ssmp-milter; do
+			check "systemd-analyze security: $u.service exposure at most 2.0" \
+			    systemd-analyze security --offline=yes --threshold=20 \
+			    --no-pager "$TMP/$u.service"
+		done
+		sed '/^# Hardening/,/^\[Install\]/{/^\[Install\]/!d}' \
+		    "$TMP/ssmpd.service" >"$TMP/weak.service"
+		check_fails "...and a unit without the sandboxing is over it" \
+		    systemd-analyze security --offline=yes --threshold=20 \
+		    --no-pager "$TMP/weak.service"
+	else
+		skip "systemd-analyze security" "no --offline (systemd < 250)"
+	fi
 else
 	skip "systemd-analyze verify" "systemd-analyze not installed"
 fi

@@ -5,8 +5,10 @@
 #  (b) a legacy sender at c.test reaches bob by SMTP;
 #  (c) an unknown SSMP sender: tagged (UnknownSender tag), refused (reject);
 #  (d) bob allows alice (handshake when there is one, else a local allow);
-#  (e) key rotation at a.test (s1 -> s2), s1 revoked, no mail lost, and
-#      mail signed with the revoked selector refused.
+#  (e) key rotation at a.test (s1 -> s2; ssmpd reloads on SIGHUP,
+#      ssmp-milter on SIGUSR1, a broken table keeps the old one), s1
+#      revoked, no mail lost, and mail signed with the revoked selector
+#      refused.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/e2e-lib.sh"
 E2E_MODE_B=enforce E2E_UNKNOWN_B=tag
@@ -93,15 +95,25 @@ check "(e) ssmpctl keys test: s2 published and matching" e2e_ctl a keys test a.t
 kill -HUP "$(cat "$WORLD/run/ssmpd-a.pid")"
 check "(e) ssmpd a reloads on SIGHUP: s2 signing" \
     e2e_until 5 grep -q 'reload: domain a.test selector s2 (signing)' "$WORLD/log/ssmpd-a.log"
-kill -HUP "$(cat "$WORLD/run/milter-a.pid")"
-e2e_todo "(e) ssmp-milter reloads its KeyTable on SIGHUP (ssmp.conf(5))" \
-    "ssmp-milter has no reload; libmilter stops it on SIGHUP" \
-    e2e_until 3 grep -q reload "$WORLD/log/milter-a.log"
-e2e_milter_stop a && e2e_milter_start a || bail "milter a did not restart"
+# ssmp-milter reloads on SIGUSR1 (libmilter takes SIGHUP as "stop").
+mpid=$(cat "$WORLD/run/milter-a.pid")
+kill -USR1 "$mpid"
+check "(e) ssmp-milter a reloads its KeyTable on SIGUSR1: s2 signing" \
+    e2e_until 5 grep -q 'reload: domain a\.test selector s2 (signing)' "$WORLD/log/milter-a.log"
 check "(e) alice submits after the switch" e2e_send alice@a.test bob@b.test t-e1@a.test
 check "(e) bob receives it" e2e_wait b bob t-e1@a.test 1 20
 like "$(ssmp_hdrs b bob t-e1@a.test)" 'ssmp=pass smtp.mailfrom=alice@a\.test header\.s=s2\|' \
-    "(e) signed with the new selector s2"
+    "(e) signed with the new selector s2, by the same milter process"
+is "$(cat "$WORLD/run/milter-a.pid")" "$mpid" "(e) the milter was not restarted"
+# A broken table on reload: one clear error, the s2 table stays.
+kt=$WORLD/ssmp/a/keytable
+cp "$kt" "$kt.good" && echo "a.test s9 keys/s9.private" >"$kt"
+kill -USR1 "$mpid"
+check "(e) broken KeyTable on SIGUSR1: the error is logged" \
+    e2e_until 5 grep -q 'reload: .*s9\.private.*; keeping the old keys' "$WORLD/log/milter-a.log"
+is "$(grep -c 'reload: .*keeping the old keys' "$WORLD/log/milter-a.log")" 1 "(e) exactly one error line"
+check "(e) the milter still runs" kill -0 "$mpid"
+mv "$kt.good" "$kt"
 e2e_revoke a s1 && world_dns_reload || bail "cannot revoke s1"
 e2e_ctl a keys test a.test s1 >/dev/null 2>&1
 is "$?" 69 "(e) ssmpctl keys test: s1 revoked (exit 69)"
@@ -119,7 +131,9 @@ is "$(e2e_count c carol t-a@a.test)$(e2e_count c carol t-e2@a.test)" 11 "carol: 
 
 # Mail signed with the revoked selector is refused by b.test.
 e2e_keytable a s1 s2
-e2e_milter_stop a && e2e_milter_start a || bail "milter a did not restart"
+kill -USR1 "$mpid"
+e2e_until 5 grep -q 'reload: domain a\.test selector s1 (signing)' "$WORLD/log/milter-a.log" ||
+    bail "milter a did not reload"
 check_fails "(e) mail signed with revoked s1 is refused" e2e_send alice@a.test bob@b.test t-e3@a.test
 check "(e) with 5.7.5 (signature/selector)" e2e_refused '5[0-9][0-9] 5\.7\.5 '
 like "$(e2e_log ssmpd-b)" 'envelope from=<alice@a\.test> .*: reject 5\.7\.5 selector revoked' \

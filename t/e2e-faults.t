@@ -6,9 +6,11 @@
 #  - SERVFAIL for b.test (zone fails to load): temporary; a local
 #    submission stays in a.test's queue and is delivered once after repair;
 #  - DNS timeout (server silent): temporary;
-#  - b.test revokes its key (p= empty): the receipt cannot verify, so SSMP
-#    does not count as delivered: m=testing falls back to SMTP, m=enforce
-#    defers, and after the key is back the retry delivers exactly once.
+#  - b.test revokes its key (p= empty): no receipt could verify, so the
+#    milter sends nothing by SSMP: m=testing goes by SMTP (one copy),
+#    m=enforce defers, and after the key is back it is delivered once;
+#  - a receipt that fails after ssmpd accepted: no SMTP fallback (no second
+#    copy), the message waits; the retry gets the original receipt.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/e2e-lib.sh"
 E2E_MODE_B=testing
@@ -91,20 +93,21 @@ sleep 1.1
 check "timeout over: the retry is accepted" e2e_send alice@a.test bob@b.test f-to@a.test
 check "timeout over: bob receives it by SSMP" e2e_wait b bob f-to@a.test 1 20
 
-# --- b.test revokes its key (testing).
+# --- b.test revokes its key (testing): no receipt could verify, so the
+# milter sends nothing by SSMP and bob gets exactly one copy, by SMTP.
 e2e_revoke b s1 && world_dns_reload || bail "cannot revoke b.test's s1"
 e2e_ctl b keys test b.test >/dev/null 2>&1
 is "$?" 69 "revoked: ssmpctl keys test b.test says revoked (exit 69)"
 sleep 1.1
+envs=$(e2e_log ssmpd-b | grep -c 'envelope from=<alice@a\.test>')
 check "revoked, m=testing: alice's message is accepted" e2e_send alice@a.test bob@b.test f-rt@a.test
-like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=fell back, message phase \(4\.7\.5 receipt: key s1\._ssmpkey\.b\.test: revoked\)' \
-    "revoked, m=testing: milter log: fell back (receipt key revoked)"
+like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=not SSMP now, receipt key unusable \(4\.7\.5 key s1\._ssmpkey\.b\.test: revoked\)' \
+    "revoked, m=testing: milter log: not SSMP now (receipt key revoked), before any request"
 check "revoked, m=testing: bob receives it by SMTP" e2e_until 20 smtp_copy b bob f-rt@a.test
 sleep 2
-e2e_todo "revoked, m=testing: bob gets one copy, not an SSMP copy too" \
-    "milter learns of the revoked key only from the receipt, after ssmpd delivered" \
-    test "$(e2e_count b bob f-rt@a.test)" = 1
-diag "revoked, m=testing: bob has $(e2e_count b bob f-rt@a.test) copies"
+is "$(e2e_count b bob f-rt@a.test)" 1 "revoked, m=testing: bob gets one copy, not an SSMP copy too"
+is "$(e2e_log ssmpd-b | grep -c 'envelope from=<alice@a\.test>')" "$envs" \
+    "revoked, m=testing: ssmpd b saw no request"
 
 # --- b.test revokes its key (enforce): deferred, then exactly once.
 e2e_policy b s1 enforce && world_dns_reload || bail "cannot publish m=enforce"
@@ -112,15 +115,46 @@ sleep 1.1
 check "revoked, m=enforce: local submission to bob" e2e_sendmail alice@a.test bob@b.test f-re@a.test
 check "revoked, m=enforce: it stays in a.test's queue" e2e_until 10 in_queue bob@b.test
 check "revoked, m=enforce: milter log: tempfailed (receipt key revoked)" e2e_until 5 sh -c \
-    "grep -q 'to=<bob@b.test>, ssmp=tempfailed, message phase (4.7.5 receipt: key s1._ssmpkey.b.test: revoked)' '$WORLD/log/milter-a.log'"
+    "grep -q 'to=<bob@b.test>, ssmp=tempfailed, receipt key unusable (4.7.5 key s1._ssmpkey.b.test: revoked)' '$WORLD/log/milter-a.log'"
+is "$(e2e_log ssmpd-b | grep -c 'envelope from=<alice@a\.test>')" "$envs" \
+    "revoked, m=enforce: ssmpd b saw no request"
 world_dns_del b '^s1\._ssmpkey\.b\.test\.' && e2e_publish b s1 key && world_dns_reload ||
     bail "cannot republish b.test's key"
 sleep 1.1
 e2e_flush a
 check "key back: the queue empties" e2e_until 20 sh -c \
     "postqueue -c '$(world_postfix_conf a)' -p | grep -q 'Mail queue is empty'"
-like "$(e2e_log milter-a)" 'to=<bob@b\.test>, ssmp=upgraded \(duplicate, original receipt\)' \
-    "key back: the retry is answered with the original receipt"
+like "$(e2e_log milter-a)" "$(e2e_qid a f-re@a.test): from=<alice@a\.test>, to=<bob@b\.test>, ssmp=upgraded \(2\." \
+    "key back: upgraded (a first delivery, not a duplicate)"
 sleep 1
 is "$(e2e_count b bob f-re@a.test)" 1 "key back: bob has exactly one copy"
+
+# --- a receipt that fails after ssmpd accepted (m=testing): b.test's
+# ssmpd signs receipts with s2, which is not published.  The message was
+# probably delivered: no SMTP fallback, a.test keeps it and retries, and
+# once s2 is published the retry gets the original receipt.
+e2e_policy b s1 testing && world_dns_reload || bail "cannot publish m=testing"
+e2e_keygen b s2 testing && e2e_keytable b s2 s1 || bail "cannot make b.test's s2"
+kill -HUP "$(cat "$WORLD/run/ssmpd-b.pid")"
+e2e_until 5 grep -q 'reload: domain b.test selector s2 (signing)' "$WORLD/log/ssmpd-b.log" ||
+    bail "ssmpd b did not reload"
+sleep 1.1
+check "unverified: local submission to bob" e2e_sendmail alice@a.test bob@b.test f-ru@a.test
+check "unverified: it stays in a.test's queue" e2e_until 10 in_queue bob@b.test
+check "unverified: milter log: tempfailed, receipt unverified" e2e_until 5 sh -c \
+    "grep -q 'to=<bob@b.test>, ssmp=tempfailed, receipt unverified (4.7.5 receipt: key s2._ssmpkey.b.test: not published)' '$WORLD/log/milter-a.log'"
+like "$(e2e_log milter-a)" 'to=<bob@b\.test>: b\.test may have delivered the message, without a valid receipt .*no SMTP fallback' \
+    "unverified: logged loudly"
+check "unverified: bob has the SSMP copy" e2e_wait b bob f-ru@a.test 1 20
+sleep 1
+is "$(e2e_count b bob f-ru@a.test)" 1 "unverified: and no SMTP copy"
+e2e_publish b s2 key && world_dns_reload || bail "cannot publish b.test's s2"
+sleep 1.1
+e2e_flush a
+check "s2 published: the queue empties" e2e_until 20 sh -c \
+    "postqueue -c '$(world_postfix_conf a)' -p | grep -q 'Mail queue is empty'"
+like "$(e2e_log milter-a)" "$(e2e_qid a f-ru@a.test): from=<alice@a\.test>, to=<bob@b\.test>, ssmp=upgraded \(duplicate, original receipt\)" \
+    "s2 published: the retry is answered with the original receipt"
+sleep 1
+is "$(e2e_count b bob f-ru@a.test)" 1 "s2 published: bob has exactly one copy"
 done_testing

@@ -138,6 +138,19 @@ run 0 "log show --since age" --json log show --since 1h
 like "$out" '"receipt":\{"domain":"b.test","s":"s1"\}' "json log carries the receipt"
 run 64 "log show bad --since" log show --since yesterday
 like "$err" "--since 'yesterday'" "error names the value"
+run 0 "log delivered" log delivered Alice@a.test '<x@a.test>' dan@B.test
+is "$out" "delivered: alice@a.test <x@a.test> dan@b.test" "log delivered canonicalises"
+run 0 "log show after log delivered" log show --rcpt dan@b.test
+like "$out" ' alice@a\.test dan@b\.test <x@a\.test> delivered set by ssmpctl$' "entry set by ssmpctl"
+run 0 "log forget" log forget alice@a.test '<x@a.test>' dan@b.test
+is "$out" "forgotten: alice@a.test <x@a.test> dan@b.test" "log forget says so"
+run 0 "log show after forget" log show --rcpt dan@b.test
+is "$out" "" "entry gone"
+run 66 "log forget again" log forget alice@a.test '<x@a.test>' dan@b.test
+like "$err" "no delivered-log entry for alice@a.test <x@a.test> dan@b.test" "error names the entry"
+run 65 "log forget bad recipient" log forget alice@a.test '<x@a.test>' 'dan@'
+like "$err" "recipient 'dan@'" "error names the recipient"
+run 64 "log forget too few arguments" log forget alice@a.test '<x@a.test>'
 run 0 "stats" stats
 like "$out" "allow +7 entries" "stats counts allow entries"
 like "$out" "delivered +2 entries" "stats counts delivered entries"

@@ -28,3 +28,6 @@ include t/world.mk
 include t/send.mk
 include t/consent.mk
 include t/demo.mk
+include t/hostile.mk
+include t/harden.mk
+include t/faults.mk

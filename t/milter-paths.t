@@ -7,6 +7,9 @@
 #   local submission: no SSMP recipient -> accepted at DATA; DNS failure
 #   -> nothing refused before EOM, 451 there
 #   remote down: testing -> SMTP, enforce -> 451
+#   receipt key of the recipient domain revoked or not published: no
+#   request at all; testing -> SMTP, enforce -> 451 (at EOM for local
+#   submissions)
 #   SSMP accept -> delrcpt + discard; mixed -> delrcpt only the SSMP one
 #   SSMP reject: enforce -> 550, testing -> SMTP
 . "$top_srcdir/t/lib.sh"
@@ -17,6 +20,14 @@ dead=$(world_port spare 1)	# nothing ever listens here
 world_dns_add a.test "s1._ssmpkey.a.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=$pa\""
 world_dns_add c.test "_ssmp.down.c.test. 300 IN TXT \"v=SSMP1; h=ssmp.c.test:$dead; s=s1; m=testing\""
 world_dns_add c.test "_ssmp.downe.c.test. 300 IN TXT \"v=SSMP1; h=ssmp.c.test:$dead; s=s1; m=enforce\""
+for d in down downe; do
+	world_dns_add c.test "s1._ssmpkey.$d.c.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=$pa\""
+done
+# Receipt key revoked: rev.c.test (testing), reve.c.test (enforce).
+world_dns_add c.test "_ssmp.rev.c.test. 300 IN TXT \"v=SSMP1; h=ssmp.c.test:$dead; s=s1; m=testing\""
+world_dns_add c.test "s1._ssmpkey.rev.c.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=\""
+world_dns_add c.test "_ssmp.reve.c.test. 300 IN TXT \"v=SSMP1; h=ssmp.c.test:$dead; s=s1; m=enforce\""
+world_dns_add c.test "s1._ssmpkey.reve.c.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=\""
 world_dns_start || bail "nsd did not start"
 world_ca_init || bail "no test CA"
 
@@ -38,13 +49,13 @@ check "internal host, c.test has no _ssmp record: SMTP, no delrcpt" mt_case "$po
 like "$(mt_log milter-a)" "4ABC123: from=<alice@a.test>, to=<carol@c.test>, ssmp=not SSMP" \
     "logged: carol@c.test not SSMP, with the queue id"
 check "authenticated client from outside: handled, SMTP" mt_case "$port" auth_nossmp
-# AutoAllow needs the end of message; without it nothing does.
-port3=$(world_port spare 3)
-mt_conf "$TMP/noauto.conf" "$port3" "$(world_port dns)" AutoAllow no \
-    TrustAnchorFile "$WORLD/dns/anchors.dnskey" Database "$TMP/db3"
-mt_start milter-noauto "$TMP/noauto.conf" "$port3" || bail "third milter did not start"
+# Decided at DATA: logged and auto-allowed there, the body never sent.
 check "local submission, no SSMP recipient: accepted at DATA (no body sent)" \
-    mt_case "$port3" local_nossmp
+    mt_case "$port" local_nossmp
+like "$(mt_log milter-a)" "4ABC123: from=<alice@a\.test>, to=<dave@c\.test>, ssmp=not SSMP" \
+    "logged at DATA: dave@c.test not SSMP, with the queue id"
+like "$("$SSMPCTL" -c "$TMP/a.conf" allow list alice@a.test)" "alice@a\.test dave@c\.test known auto " \
+    "AutoAllow at DATA: dave@c.test is in alice's allow-list"
 
 # --- remote down
 check "remote down, testing domain: falls back to SMTP" mt_case "$port" down_testing
@@ -53,6 +64,21 @@ like "$(mt_log milter-a)" "to=<bob@down.c.test>, ssmp=fell back, envelope failed
 check "remote down, enforce domain: 451 at RCPT" mt_case "$port" down_enforce
 like "$(mt_log milter-a)" "to=<bob@downe.c.test>, ssmp=tempfailed \(4\.4\.1 " \
     "logged: tempfailed, enforce"
+
+# --- the recipient domain's receipt key is revoked: decided before any
+# request (the host is down: a request would show as 4.4.1)
+check "receipt key revoked, testing domain: SMTP" mt_case "$port" revoked_testing
+like "$(mt_log milter-a)" "to=<bob@rev\.c\.test>, ssmp=not SSMP now, receipt key unusable \(4\.7\.5 key s1\._ssmpkey\.rev\.c\.test: revoked\)" \
+    "logged: not SSMP now, receipt key revoked"
+check "receipt key revoked, enforce domain: 451 at RCPT" mt_case "$port" revoked_enforce
+like "$(mt_log milter-a)" "to=<bob@reve\.c\.test>, ssmp=tempfailed, receipt key unusable \(4\.7\.5 key s1\._ssmpkey\.reve\.c\.test: revoked\)" \
+    "logged: tempfailed, receipt key revoked"
+check "receipt key revoked, local submission, testing: accepted at DATA" \
+    mt_case "$port" local_revoked_testing
+check "receipt key revoked, local submission, enforce: 451 at EOM" \
+    mt_case "$port" local_revoked_enforce
+is "$(mt_log milter-a | grep -c 'to=<bob@reve\?\.c\.test>.*4\.4\.1')" 0 \
+    "no request was made to either domain"
 
 # --- DNS failure: a milter whose nameserver never answers
 port2=$(world_port spare 2)

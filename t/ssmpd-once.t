@@ -1,17 +1,19 @@
 #!/bin/sh
 # ssmpd hands each message to the MTA at most once per recipient, even
 # when the delivered-log cannot be written after the MTA's 250 (the LMDB
-# map is filled by another process while the MTA delays its DATA answer):
+# map is filled by another process while the MTA delays its answer to
+# the end of data):
 # the first answer is 2xx, a retry is a temporary error that says the
 # outcome is unknown, and nothing is delivered twice.  Also: a second
 # request for a message being delivered now waits (4.x); a "delivering"
-# record that cannot be written means nothing is sent.  MTA: smtp-sink,
-# DATA answered after 3 s.
+# record that cannot be written means the final "." is never sent, so
+# the MTA discards the message.  MTA: smtp-sink, end of data answered
+# after 3 s.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/ssmpd-lib.sh"
 
 sd_world
-sd_sink -w 3
+sd_sink -W .:3
 MAP=1048576
 export SSMPC_MAPSIZE=$MAP
 sd_conf MTA "inet:$SD_SINK@127.0.0.1" MapSize $MAP

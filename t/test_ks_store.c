@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "tap.h"
 #include "ssmp_err.h"
@@ -430,6 +433,217 @@ test_threads(struct ks_store *ks)
 	is_int(allow_count(ks, "dave@b.test"), 200, "all writes visible");
 }
 
+/* All of one message's records in one call: all or nothing. */
+static void
+test_put_many(struct ks_store *ks)
+{
+	struct ssmp_err		err = { "" };
+	struct ks_delivered	d[3], out;
+	struct ks_stats		st0, st1;
+
+	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 3; i++) {
+		strcpy(d[i].from, "alice@a.test");
+		strcpy(d[i].msgid, "<many@a.test>");
+		snprintf(d[i].rcpt, sizeof(d[i].rcpt), "r%d@b.test", i);
+		d[i].outcome = KS_OUT_DELIVERED;
+		d[i].time = 7000;
+	}
+	strcpy(d[1].rcpt, "not an address");
+	is_int(ks_delivered_put_many(ks, d, 3, &err), -1,
+	    "put_many with a bad record refused");
+	like(err.msg, "record 2: ", "error names the record");
+	is_int(ks_delivered_get(ks, "alice@a.test", "<many@a.test>",
+	    "r0@b.test", &out, &err), 1, "nothing of it written");
+	strcpy(d[1].rcpt, "r1@b.test");
+	ks_stats(ks, &st0, &err);
+	is_int(ks_delivered_put_many(ks, d, 3, &err), 0, "put_many");
+	ks_stats(ks, &st1, &err);
+	is_int((int)(st1.commits - st0.commits), 1, "three records, one commit");
+	for (int i = 0; i < 3; i++) {
+		is_int(ks_delivered_get(ks, "alice@a.test", "<many@a.test>",
+		    d[i].rcpt, &out, &err), 0, "record %d back", i + 1);
+		ks_delivered_clear(&out);
+	}
+	is_int(ks_delivered_put_many(ks, d, 0, &err), 0, "zero records: no-op");
+}
+
+/* Refuse a record that is delivered already; skip or abort per answer. */
+static int
+not_delivered(const struct ks_delivered *now, const struct ks_delivered *d,
+    void *arg)
+{
+	(void)d;
+	if (now != NULL && now->outcome == KS_OUT_DELIVERED)
+		return *(int *)arg;
+	return KS_PUT;
+}
+
+static void
+test_put_if(struct ks_store *ks)
+{
+	struct ssmp_err		err = { "" };
+	struct ks_delivered	d[2], out;
+	int			answer = KS_ABORT;
+
+	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 2; i++) {
+		strcpy(d[i].from, "alice@a.test");
+		strcpy(d[i].msgid, "<cas@a.test>");
+		snprintf(d[i].rcpt, sizeof(d[i].rcpt), "c%d@b.test", i);
+		d[i].outcome = KS_OUT_TEMPFAIL;
+		strcpy(d[i].info, "delivering");
+	}
+	is_int(ks_delivered_put_if(ks, d, 2, not_delivered, &answer, &err), 0,
+	    "put_if on free records");
+	d[1].outcome = KS_OUT_DELIVERED;
+	is_int(ks_delivered_put(ks, &d[1], &err), 0, "second delivered");
+	d[0].outcome = d[1].outcome = KS_OUT_REJECTED;
+	is_int(ks_delivered_put_if(ks, d, 2, not_delivered, &answer, &err), 1,
+	    "KS_ABORT: 1, nothing written");
+	ks_delivered_get(ks, "alice@a.test", "<cas@a.test>", "c0@b.test", &out,
+	    &err);
+	is_int(out.outcome, KS_OUT_TEMPFAIL, "first record untouched");
+	ks_delivered_clear(&out);
+	answer = KS_SKIP;
+	is_int(ks_delivered_put_if(ks, d, 2, not_delivered, &answer, &err), 0,
+	    "KS_SKIP: the others written");
+	ks_delivered_get(ks, "alice@a.test", "<cas@a.test>", "c0@b.test", &out,
+	    &err);
+	is_int(out.outcome, KS_OUT_REJECTED, "first record written");
+	ks_delivered_clear(&out);
+	ks_delivered_get(ks, "alice@a.test", "<cas@a.test>", "c1@b.test", &out,
+	    &err);
+	is_int(out.outcome, KS_OUT_DELIVERED, "skipped record kept");
+	ks_delivered_clear(&out);
+	is_int(ks_delivered_del(ks, "Alice@a.test", "<cas@a.test>",
+	    "c1@b.test", &err), 0, "del");
+	is_int(ks_delivered_get(ks, "alice@a.test", "<cas@a.test>",
+	    "c1@b.test", &out, &err), 1, "gone");
+	is_int(ks_delivered_del(ks, "alice@a.test", "<cas@a.test>",
+	    "c1@b.test", &err), 1, "del again: 1");
+	is_int(ks_delivered_del(ks, "alice", "<cas@a.test>", "c1@b.test",
+	    &err), -1, "del with a bad address refused");
+	like(err.msg, "from 'alice'", "error names it");
+}
+
+/*
+ * Group commit.  Another process holds LMDB's writer lock, so the first
+ * of eight writer threads blocks in its transaction with its own change
+ * and the other seven queue up; when the lock is released they must go
+ * in one transaction, each with its own outcome: one nonce is new
+ * (stored) for exactly one thread and a replay for the others.
+ */
+struct gc_thr {
+	struct ks_store	*ks;
+	int		 i, rc;
+	char		 msg[200];
+};
+
+static void *
+gc_writer(void *arg)
+{
+	struct gc_thr	*t = arg;
+	struct ssmp_err	 err = { "" };
+	char		 nonce[32];
+
+	snprintf(nonce, sizeof(nonce), "gc-%d", t->i < 4 ? t->i : 99);
+	t->rc = ks_replay_add(t->ks, "a.test", nonce, 2000, 1000, &err);
+	snprintf(t->msg, sizeof(t->msg), "%s", err.msg);
+	return NULL;
+}
+
+static pid_t
+hold_writer_lock(const char *dir, int *release)
+{
+	int	 up[2], down[2];
+	char	 c = 0;
+	pid_t	 pid;
+
+	if (pipe(up) != 0 || pipe(down) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		MDB_env	*env;
+		MDB_txn	*txn;
+
+		close(up[0]);
+		close(down[1]);
+		if (mdb_env_create(&env) != 0 ||
+		    mdb_env_set_maxdbs(env, 8) != 0 ||
+		    mdb_env_open(env, dir, MDB_NOTLS, 0600) != 0 ||
+		    mdb_txn_begin(env, NULL, 0, &txn) != 0)
+			_exit(1);
+		if (write(up[1], "x", 1) != 1 || read(down[0], &c, 1) < 0)
+			_exit(1);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	if (pid < 0 || read(up[0], &c, 1) != 1) {
+		close(up[0]);
+		close(down[1]);
+		return -1;
+	}
+	close(up[0]);
+	*release = down[1];
+	return pid;
+}
+
+static void
+test_group_commit(void)
+{
+	struct ks_store	*ks = open_store("group", 0, 0);
+	struct ssmp_err	 err = { "" };
+	struct ks_stats	 st0, st1;
+	struct gc_thr	 t[8];
+	pthread_t	 th[8];
+	char		 dir[300];
+	int		 release, status, fresh = 0, replays = 0, other = 0;
+	pid_t		 pid;
+
+	if (ks == NULL) {
+		ok(0, "group store opened");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/group", base);
+	ks_stats(ks, &st0, &err);
+	if ((pid = hold_writer_lock(dir, &release)) < 0) {
+		ok(0, "a second process holds the writer lock");
+		ks_close(ks);
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		t[i] = (struct gc_thr){ ks, i, 0, "" };
+		pthread_create(&th[i], NULL, gc_writer, &t[i]);
+	}
+	usleep(500 * 1000);	/* all eight are waiting for the lock */
+	close(release);
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		if (t[i].rc == 0)
+			fresh++;
+		else if (t[i].rc == 1)
+			replays++;
+		else {
+			other++;
+			diag("writer %d: %d %s", i, t[i].rc, t[i].msg);
+		}
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "lock holder exited cleanly");
+	ks_stats(ks, &st1, &err);
+	is_int(other, 0, "no writer failed");
+	is_int(fresh, 5, "five distinct nonces stored once each");
+	is_int(replays, 3, "the same nonce from four threads: three replays");
+	is_int((int)(st1.writes - st0.writes), 8, "eight writes counted");
+	is_int((int)(st1.commits - st0.commits), 2,
+	    "two transactions: the blocked one, then the seven queued");
+	ks_close(ks);
+}
+
 int
 main(void)
 {
@@ -452,7 +666,10 @@ main(void)
 	test_pending(ks);
 	test_stats(ks);
 	test_threads(ks);
+	test_put_many(ks);
+	test_put_if(ks);
 	ks_close(ks);
+	test_group_commit();
 	test_rdonly();
 	test_map_full();
 	if (getenv("SSMP_KEEP_TMP") == NULL) {

@@ -3,7 +3,8 @@
 # minute, each part does its job (signed DNS answers that validate against
 # the world's trust anchors and fail against a wrong one, certificates of
 # the test CA, mail relayed between the three Postfix instances into
-# Maildirs), and world_stop_all leaves no process and no registration.
+# Maildirs), and world_stop_all leaves no process and no registration;
+# nor does a test that bails out, or is hung up, with its world up.
 . "$top_srcdir/t/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root to run private Postfix instances"
 . "$top_srcdir/t/world/world.sh"
@@ -140,4 +141,66 @@ acd=$(postconf -c /etc/postfix -h alternate_config_directories)
 case $acd in *"$WORLD/"*) reg=yes ;; *) reg=no ;; esac
 is "$reg" no "the instances are no longer listed in /etc/postfix/main.cf"
 check "world_stop_all again is harmless" world_stop_all
+
+# --- a test that bails out, or is killed, leaves nothing running
+# A child test starts a small world (a world_spawn daemon, a process
+# that went to the background by itself as a Background yes daemon does,
+# and in the bail case nsd and a Postfix instance), then bails out, or
+# waits to be hung up (run by dash, which runs no EXIT trap for a signal
+# it does not trap).  Its world must be gone once it exited.
+cat >"$TMP/child.t" <<'EOC'
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/world/world.sh"
+world_init "$1" || bail "world_init failed"
+# nsd and Postfix in the bail case only: they cost seconds to start.
+if [ "$2" = bail ]; then
+	world_dns_start || bail "nsd did not start"
+	world_postfix_start c "$(world_port c smtp)" || bail "postfix did not start"
+fi
+world_spawn sleeper sleep 300
+: >"$WORLD/log/stray"
+setsid -f tail -f "$WORLD/log/stray" >/dev/null 2>&1 </dev/null
+ok "the world of $1 runs"
+case $2 in
+bail) bail "deliberately, with the world up" ;;
+hup) touch "$WORLD/ready"; while :; do sleep 0.1; done ;;
+esac
+EOC
+# child_world DIR: processes left of the child's world (world_pids, and
+# those of its pid files), its ports still open and its registration in
+# /etc/postfix/main.cf ("processes/ports/registered").
+child_world() {
+	local WORLD n p k v a
+	WORLD=$1
+	n=$(world_pids | wc -l)
+	for k in "$WORLD"/run/*.pid; do
+		[ -f "$k" ] && kill -0 "$(cat "$k")" 2>/dev/null && n=$((n + 1))
+	done
+	p=0
+	for k in WORLD_DNS_PORT WORLD_C_SMTP WORLD_C_INJECT; do
+		v=$(sed -n "s/^$k=//p" "$WORLD/ports.env")
+		[ -z "$(ss -Hltun "( sport = :$v )")" ] || p=$((p + 1))
+	done
+	case $(postconf -c /etc/postfix -h alternate_config_directories) in
+	*"$WORLD/"*) a=1 ;; *) a=0 ;; esac
+	echo "$n/$p/$a"
+}
+export top_srcdir top_builddir
+# Should the children fail at it, their worlds are still stopped here.
+at_exit "world_stop_all '$TMP/bail'; world_stop_all '$TMP/hup'"
+out=$(bash "$TMP/child.t" "$TMP/bail" bail 2>&1)
+like "$out" "^ok 1 - the world of .* runs" "child test: its world came up"
+like "$out" "Bail out! deliberately" "child test: bailed out"
+is "$(child_world "$TMP/bail")" 0/0/0 \
+    "after a bail out: no process, no port, no registration of its world left"
+
+dash "$TMP/child.t" "$TMP/hup" hup >"$TMP/hup.out" 2>&1 &
+cpid=$!
+i=0; while [ ! -f "$TMP/hup/ready" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+check "child test under dash: its world came up" test -f "$TMP/hup/ready"
+kill -HUP $cpid
+wait $cpid
+is "$?" 129 "child test: ended by SIGHUP (exit 129)"
+is "$(child_world "$TMP/hup")" 0/0/0 \
+    "after SIGHUP: no process, no port, no registration of its world left"
 done_testing

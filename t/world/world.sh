@@ -120,11 +120,15 @@ world_init() {
 	echo "WORLD_DNS_PORT=$WORLD_DNS_PORT" >>"$WORLD/ports.env"
 	echo "WORLD_PORT_BASE=$WORLD_PORT_BASE" >>"$WORLD/ports.env"
 	echo "WORLD=$WORLD" >>"$WORLD/ports.env"
+	# The cleanup names this world's directory: a test that starts a
+	# second world, or points WORLD elsewhere, still stops this one.
 	if command -v at_exit >/dev/null 2>&1; then
-		at_exit world_stop_all
+		at_exit "world_stop_all '$WORLD'"
 	else
-		trap world_stop_all EXIT
+		trap "trap '' INT TERM HUP PIPE; world_stop_all '$WORLD'" EXIT
 		trap 'exit 130' INT TERM
+		trap 'exit 129' HUP
+		trap 'exit 141' PIPE
 	fi
 }
 
@@ -599,17 +603,59 @@ world_pids() {
 	} 2>/dev/null | sed 's|^/proc/\([0-9]*\)/.*|\1|' | sort -un
 }
 
-# world_stop_all: stop every daemon, Postfix instance and nsd of the world.
-# Safe to call more than once, and on a half-started world.
+# _world_wait_launches: Postfix instances that world_up is starting in
+# background subshells (a signal can end the test while they run) must be
+# up before they can be stopped; wait for those subshells (15 s at most).
+_world_wait_launches() {
+	local pid i
+	[ -f "$WORLD/run/launching" ] || return 0
+	for pid in $(cat "$WORLD/run/launching"); do
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+			sleep 0.05; i=$((i + 1))
+		done
+	done
+	rm -f "$WORLD/run/launching"
+}
+
+# _world_sweep: end what is left of the world after the orderly stop: a
+# daemon that went to the background by itself (Background yes, a
+# forking server), children of a daemon that had to be KILLed, anything
+# whose command line or MAIL_CONFIG names the world (world_pids).  TERM,
+# then KILL after 2 s.  Never this shell or its parent.
+_world_sweep() {
+	local pids p i
+	pids=$(world_pids | grep -vx -e "$$" -e "${PPID:-0}")
+	[ -n "$pids" ] || return 0
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	i=0
+	while [ $i -lt 40 ]; do
+		for p in $pids; do kill -0 "$p" 2>/dev/null && break; p=""; done
+		[ -n "$p" ] || return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	return 0
+}
+
+# world_stop_all [DIR]: stop every daemon, Postfix instance and nsd of the
+# world (DIR, default $WORLD), then anything else still running from it
+# (_world_sweep).  Safe to call more than once, and on a half-started
+# world.
 world_stop_all() {
-	local f n
+	local d f n
+	d=${1:-$WORLD}
+	local WORLD
+	WORLD=$d
 	[ -n "$WORLD" ] && [ -d "$WORLD/run" ] || return 0
+	_world_wait_launches
 	for f in "$WORLD"/run/*.pid; do
 		[ -f "$f" ] || continue
 		case $f in */nsd.pid) ;; *) _world_kill_pidfile "$f" ;; esac
 	done
 	for n in $(sort -u "$WORLD/run/postfix"); do world_postfix_stop "$n"; done
 	world_dns_stop
+	_world_sweep
 	return 0
 }
 
@@ -672,9 +718,11 @@ world_up() {
 	for l in a b c; do
 		_world_pf_launch "$l" "$(world_port "$l" smtp)" &
 		pids="$pids $!"
+		echo $! >>"$WORLD/run/launching"
 	done
 	rc=0
 	for l in $pids; do wait "$l" || rc=1; done
+	rm -f "$WORLD/run/launching"
 	[ $rc = 0 ] || return 1
 	WORLD_UP_SECONDS=$(echo "$t0 $(_world_now)" | awk '{ printf "%.2f", $2 - $1 }')
 }
