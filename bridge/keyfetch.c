@@ -153,11 +153,25 @@ merge(struct fetch *f, bool *disagree)
 	return a;
 }
 
-/* The cache write is a synced commit: a worker does it, nobody waits. */
+/* Loop: the caller gets the answer, as the cache now has it. */
+static void
+reply(struct fetch *f, const struct ks_keycache *kc, const char *why)
+{
+	unsigned char pk[SSMP_PUBKEY_BYTES];
+	enum kf_result r = from_cache(kc, pk);
+
+	f->cb(r, pk, r == KF_NOKEY ? why : "", f->arg);
+	free(f);
+}
+
+/*
+ * The cache write is a synced commit, so a worker does it; the answer
+ * waits for it, so the next request for this key finds it cached.
+ */
 struct cache_job {
-	struct ssmpd		*d;
-	char			 reqid[24];
+	struct fetch		*f;
 	struct ks_keycache	 kc;
+	char			 why[256];
 };
 
 static void
@@ -166,19 +180,17 @@ cache_run(void *arg)
 	struct cache_job *j = arg;
 	struct ssmp_err err;
 
-	if (ks_keycache_put(j->d->store, &j->kc, &err) != 0)
-		ssmp_log(LOG_WARNING, j->reqid, "key cache: %s", err.msg);
+	if (ks_keycache_put(j->f->d->store, &j->kc, &err) != 0)
+		ssmp_log(LOG_WARNING, j->f->reqid, "key cache: %s", err.msg);
 }
 
 static void
-cache_store(struct ssmpd *d, const char *reqid, const struct ks_keycache *kc)
+cache_done(void *arg)
 {
-	struct cache_job *j = ssmp_xcalloc(1, sizeof(*j));
+	struct cache_job *j = arg;
 
-	j->d = d;
-	snprintf(j->reqid, sizeof(j->reqid), "%s", reqid);
-	j->kc = *kc;
-	workq_submit(d->storeq, cache_run, free, j);
+	reply(j->f, &j->kc, j->why);
+	free(j);
 }
 
 /* Loop: both sources in, the answer out (and into the cache). */
@@ -186,10 +198,9 @@ static void
 conclude(struct fetch *f)
 {
 	struct ssmpd *d = f->d;
+	struct cache_job *j;
 	struct ks_keycache kc;
 	struct answer a;
-	unsigned char pk[SSMP_PUBKEY_BYTES];
-	enum kf_result r;
 	bool disagree = false;
 
 	if (d->conf.keysource == KEYSRC_BOTH)
@@ -212,13 +223,16 @@ conclude(struct fetch *f)
 	kc.expires = kc.fetched + clamp_ttl(d, a.ttl);
 	kc.source = d->conf.keysource == KEYSRC_HTTPS ? KS_SRC_HTTPS :
 	    KS_SRC_DNS;
-	if (disagree)
+	if (disagree) {
 		ssmp_log(LOG_WARNING, f->reqid, "%s", a.why);
-	else
-		cache_store(d, f->reqid, &kc);
-	r = from_cache(&kc, pk);
-	f->cb(r, pk, r == KF_NOKEY ? a.why : "", f->arg);
-	free(f);
+		reply(f, &kc, a.why);
+		return;
+	}
+	j = ssmp_xcalloc(1, sizeof(*j));
+	j->f = f;
+	j->kc = kc;
+	snprintf(j->why, sizeof(j->why), "%s", a.why);
+	workq_submit(d->storeq, cache_run, cache_done, j);
 }
 
 static void

@@ -547,9 +547,14 @@ parse_since(const char *s)
 		return (int64_t)timegm(&tm);
 	n = strtoll(s, &e, 10);
 	if (e != s && n >= 0 && e[0] != '\0' && e[1] == '\0' &&
-	    strchr("smhd", e[0]) != NULL)
-		return (int64_t)time(NULL) - n * (e[0] == 's' ? 1 :
-		    e[0] == 'm' ? 60 : e[0] == 'h' ? 3600 : 86400);
+	    strchr("smhd", e[0]) != NULL) {
+		long long unit = e[0] == 's' ? 1 : e[0] == 'm' ? 60 :
+		    e[0] == 'h' ? 3600 : 86400;
+
+		if (n > (long long)time(NULL) / unit)
+			die(EX_USAGE, "--since '%s': older than the epoch", s);
+		return (int64_t)time(NULL) - n * unit;
+	}
 	die(EX_USAGE, "--since '%s': expected YYYY-MM-DD[THH:MM:SS], @EPOCH "
 	    "or an age like 2h", s);
 }

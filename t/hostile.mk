@@ -45,3 +45,11 @@ t_fuzz_fuzz_dnsq_CPPFLAGS = $(KS_CPPFLAGS)
 t_fuzz_fuzz_dnsq_CFLAGS = $(KS_CFLAGS)
 t_fuzz_fuzz_dnsq_LDADD = $(FUZZ_DRIVER_LIB) $(KS_LIBS)
 t_fuzz_fuzz_dnsq_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+
+# The answer to an allow request (ssmp_allow_answer_decode, read by
+# bridge/allow_client.c).
+check_PROGRAMS += t/fuzz/fuzz_allowanswer
+t_fuzz_fuzz_allowanswer_SOURCES = t/fuzz/fuzz_allowanswer.c
+t_fuzz_fuzz_allowanswer_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)
+t_fuzz_fuzz_allowanswer_LDADD = $(FUZZ_LIBS)
+t_fuzz_fuzz_allowanswer_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

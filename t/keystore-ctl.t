@@ -138,6 +138,8 @@ run 0 "log show --since age" --json log show --since 1h
 like "$out" '"receipt":\{"domain":"b.test","s":"s1"\}' "json log carries the receipt"
 run 64 "log show bad --since" log show --since yesterday
 like "$err" "--since 'yesterday'" "error names the value"
+run 64 "log show --since overflowing age" log show --since 999999999999999999d
+like "$err" "--since '999999999999999999d': older than the epoch" "error names the value"
 run 0 "log delivered" log delivered Alice@a.test '<x@a.test>' dan@B.test
 is "$out" "delivered: alice@a.test <x@a.test> dan@b.test" "log delivered canonicalises"
 run 0 "log show after log delivered" log show --rcpt dan@b.test
