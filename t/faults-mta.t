@@ -34,10 +34,21 @@ RCPT=$TMP/rcpt.access; EOD=$TMP/eod.access
 world_postfix_set b smtpd_recipient_restrictions "check_recipient_access texthash:$RCPT" &&
 world_postfix_set b smtpd_end_of_data_restrictions "check_recipient_access texthash:$EOD" &&
     world_postfix_reload b || bail "cannot configure b.test's Postfix"
+# pf_reload: reload b.test's Postfix and end its idle smtpd processes:
+# one of the old generation can still take one more connection, and
+# would serve it with the old tables.
+pf_reload() {
+	local pid
+	world_postfix_reload b || return 1
+	pid=$(postfix -c "$(world_postfix_conf b)" status 2>&1 |
+	    sed -n 's/.*PID: *\([0-9]*\).*/\1/p')
+	[ -z "$pid" ] || pkill -TERM -P "$pid" -x smtpd
+	return 0
+}
 # access FILE LINE: set b.test's table (LINE empty: clear it).
 access() {
 	printf '%s\n' "$2" >"$1" && _world_age "$RCPT" "$EOD" &&
-	    world_postfix_reload b && proxy_bounce
+	    pf_reload && proxy_bounce
 }
 
 # --- MTA down.
