@@ -7,6 +7,8 @@
 . "$top_srcdir/t/lib.sh"
 
 command -v valgrind >/dev/null 2>&1 || skip_all "valgrind not installed"
+# ./run-tests runs it in the gcc build, not again in distcheck's.
+[ -z "${SSMP_SKIP_VALGRIND:-}" ] || skip_all "SSMP_SKIP_VALGRIND is set"
 # harden.mk passes the build's SAN_CFLAGS; a binary built with ASan
 # gives itself away by its runtime's symbols when run by hand.
 case ${SSMP_SAN_CFLAGS:-} in
@@ -15,7 +17,7 @@ esac
 
 progs=""
 for p in "$top_builddir"/t/test_*; do
-	case $p in *.*) continue ;; esac
+	case ${p##*/} in *.*) continue ;; esac	# test_x.o, test_x.log ...
 	[ -f "$p" ] && [ -x "$p" ] || continue
 	progs="$progs $p"
 done
