@@ -436,6 +436,12 @@ message_result(struct dl_client *c, struct dl_batch *b, struct dlh_req *r,
 		    (own == NULL || own->verdict == SSMP_ACCEPT);
 		silent = r->http == 0 && r->body != NULL &&
 		    r->off >= r->body->len;
+		/* ssmpd(8): another attempt is delivering it, or did */
+		if (own != NULL && own->verdict == SSMP_TEMPFAIL &&
+		    (strstr(own->reason, "delivery of this message is in "
+		    "progress") != NULL || strstr(own->reason, "outcome of "
+		    "an earlier delivery unknown") != NULL))
+			said_yes = true;
 		st = decoded && b->receipt_ok ? rcpt_status(resp, rp->to) :
 		    NULL;
 		rp->st = st ? *st : b->mst;

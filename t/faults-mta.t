@@ -122,7 +122,7 @@ check "MTA slow, m=testing: milter gives up (HTTPTimeout), no SMTP fallback" \
     fl_wait_verdict 'to=<bob@b\.test>, ssmp=tempfailed'
 release
 e2e_flush a
-e2e_until 30 _fl_done b bob m-slowt@a.test
+e2e_until 30 _fl_settled b bob m-slowt@a.test
 sleep 1
 e2e_until 10 _fl_all_empty
 rearm
