@@ -72,14 +72,14 @@ dl_cache_free(struct dl_cache *t)
 	free(t);
 }
 
-static unsigned
-hash(const char *s)
+unsigned
+dl_hash(const char *s, unsigned nbucket)
 {
 	unsigned h = 5381;
 
 	while (*s != '\0')
 		h = h * 33 + (unsigned char)*s++;
-	return h % NBUCKET;
+	return h % nbucket;
 }
 
 /* "selector|domain" in lower case; selector "" names the policy. */
@@ -100,7 +100,7 @@ mem_get(struct dl_cache *t, const char *name, int64_t now, struct centry *out)
 	int		 found = 0;
 
 	pthread_mutex_lock(&t->mu);
-	for (e = t->b[hash(name)]; e != NULL; e = e->next)
+	for (e = t->b[dl_hash(name, NBUCKET)]; e != NULL; e = e->next)
 		if (strcmp(e->name, name) == 0 && e->expires > now) {
 			*out = *e;
 			found = 1;
@@ -114,7 +114,7 @@ static void
 mem_put(struct dl_cache *t, const struct centry *in)
 {
 	struct centry	*e;
-	unsigned	 h = hash(in->name);
+	unsigned	 h = dl_hash(in->name, NBUCKET);
 
 	pthread_mutex_lock(&t->mu);
 	for (e = t->b[h]; e != NULL; e = e->next)

@@ -5,12 +5,16 @@
  * validates DNSSEC.  The HTTPS host's address is asked of the same
  * Nameservers with plain A/AAAA queries (dl_host_addr, also ssmpd's):
  * TLS authenticates the host, so the address needs no validation.
- * Without Nameservers libcurl uses the system resolver.
+ * Without Nameservers libcurl uses the system resolver.  Addresses are
+ * kept for their TTL: every message to a domain needs its host, and a
+ * query per HTTPS request doubled the latency of a message phase.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <ldns/ldns.h>
 
 #include "ssmp_buf.h"
@@ -18,9 +22,23 @@
 #include "dnsq.h"
 #include "deliver_int.h"
 
+/* Hosts are few (one per remote domain); a collision just evicts. */
+#define ADDR_SLOTS	256
+#define ADDR_TTL_MAX	3600
+
+struct dl_addrcache {
+	pthread_mutex_t	 mu;
+	struct {
+		char	 host[SSMP_HOST_MAX + 1];
+		char	 addr[46];
+		time_t	 expires;
+	}		 e[ADDR_SLOTS];
+};
+
 struct dl_dnsq {
 	struct dnsq		*dq;
 	struct dl_nameservers	 ns;	/* for the HTTPS host's address */
+	struct dl_addrcache	*ac;
 };
 
 static enum dl_dns
@@ -106,7 +124,7 @@ addr_resolver(const struct dl_nameservers *ns)
 /* One query: 0 found, 1 no such name or record, -1 failure. */
 static int
 addr_query(ldns_resolver *res, ldns_rdf *name, ldns_rr_type type, char *out,
-    size_t outlen)
+    size_t outlen, uint32_t *ttl)
 {
 	ldns_pkt	*pkt = NULL;
 	ldns_rr_list	*rrs;
@@ -126,6 +144,7 @@ addr_query(ldns_resolver *res, ldns_rdf *name, ldns_rr_type type, char *out,
 		    0))) != NULL) {
 			(void)snprintf(out, outlen, "%s", txt);
 			free(txt);
+			*ttl = ldns_rr_ttl(ldns_rr_list_rr(rrs, 0));
 			rc = 0;
 		}
 		ldns_rr_list_deep_free(rrs);
@@ -134,13 +153,64 @@ addr_query(ldns_resolver *res, ldns_rdf *name, ldns_rr_type type, char *out,
 	return rc;
 }
 
+struct dl_addrcache *
+dl_addrcache_new(void)
+{
+	struct dl_addrcache *ac = ssmp_xcalloc(1, sizeof(*ac));
+
+	pthread_mutex_init(&ac->mu, NULL);
+	return ac;
+}
+
+void
+dl_addrcache_free(struct dl_addrcache *ac)
+{
+	if (ac == NULL)
+		return;
+	pthread_mutex_destroy(&ac->mu);
+	free(ac);
+}
+
+static int
+addr_cached(struct dl_addrcache *ac, const char *host, char *out,
+    size_t outlen)
+{
+	unsigned	i = dl_hash(host, ADDR_SLOTS);
+	int		found;
+
+	pthread_mutex_lock(&ac->mu);
+	found = strcmp(ac->e[i].host, host) == 0 &&
+	    ac->e[i].expires > time(NULL);
+	if (found)
+		(void)snprintf(out, outlen, "%s", ac->e[i].addr);
+	pthread_mutex_unlock(&ac->mu);
+	return found;
+}
+
+static void
+addr_keep(struct dl_addrcache *ac, const char *host, const char *addr,
+    uint32_t ttl)
+{
+	unsigned i = dl_hash(host, ADDR_SLOTS);
+
+	if (ttl == 0 || strlen(host) >= sizeof(ac->e[i].host))
+		return;
+	pthread_mutex_lock(&ac->mu);
+	(void)snprintf(ac->e[i].host, sizeof(ac->e[i].host), "%s", host);
+	(void)snprintf(ac->e[i].addr, sizeof(ac->e[i].addr), "%s", addr);
+	ac->e[i].expires = time(NULL) + (ttl > ADDR_TTL_MAX ? ADDR_TTL_MAX :
+	    (time_t)ttl);
+	pthread_mutex_unlock(&ac->mu);
+}
+
 enum dl_dns
-dl_host_addr(const struct dl_nameservers *ns, const char *host, char *out,
-    size_t outlen, struct ssmp_err *err)
+dl_host_addr(const struct dl_nameservers *ns, struct dl_addrcache *ac,
+    const char *host, char *out, size_t outlen, struct ssmp_err *err)
 {
 	unsigned char	 bin[16];
 	ldns_resolver	*res;
 	ldns_rdf	*name;
+	uint32_t	 ttl = 0;
 	int		 rc;
 
 	if (inet_pton(AF_INET, host, bin) == 1 ||
@@ -148,6 +218,8 @@ dl_host_addr(const struct dl_nameservers *ns, const char *host, char *out,
 		(void)snprintf(out, outlen, "%s", host);
 		return DL_DNS_OK;
 	}
+	if (ac != NULL && addr_cached(ac, host, out, outlen))
+		return DL_DNS_OK;
 	if ((res = addr_resolver(ns)) == NULL) {
 		(void)ssmp_err_set(err, "address of %s: no resolver", host);
 		return DL_DNS_TEMP;
@@ -157,12 +229,17 @@ dl_host_addr(const struct dl_nameservers *ns, const char *host, char *out,
 		(void)ssmp_err_set(err, "address of %s: bad name", host);
 		return DL_DNS_NONE;
 	}
-	if ((rc = addr_query(res, name, LDNS_RR_TYPE_A, out, outlen)) == 1)
-		rc = addr_query(res, name, LDNS_RR_TYPE_AAAA, out, outlen);
+	if ((rc = addr_query(res, name, LDNS_RR_TYPE_A, out, outlen, &ttl)) ==
+	    1)
+		rc = addr_query(res, name, LDNS_RR_TYPE_AAAA, out, outlen,
+		    &ttl);
 	ldns_rdf_deep_free(name);
 	ldns_resolver_deep_free(res);
-	if (rc == 0)
+	if (rc == 0) {
+		if (ac != NULL)
+			addr_keep(ac, host, out, ttl);
 		return DL_DNS_OK;
+	}
 	(void)ssmp_err_set(err, "address of %s: %s", host, rc == 1 ?
 	    "no A or AAAA record" : "DNS failed");
 	return rc == 1 ? DL_DNS_NONE : DL_DNS_TEMP;
@@ -174,7 +251,7 @@ q_addr(void *arg, const char *host, char *out, size_t outlen,
 {
 	struct dl_dnsq *d = arg;
 
-	return dl_host_addr(&d->ns, host, out, outlen, err);
+	return dl_host_addr(&d->ns, d->ac, host, out, outlen, err);
 }
 
 int
@@ -192,6 +269,7 @@ dl_resolver_dnsq(const struct ssmp_config *cfg, struct dl_resolver *out,
 		free(d);
 		return -1;
 	}
+	d->ac = dl_addrcache_new();
 	memset(out, 0, sizeof(*out));
 	out->policy = q_policy;
 	out->key = q_key;
@@ -210,6 +288,7 @@ dl_resolver_dnsq_free(struct dl_resolver *r)
 	if (d == NULL)
 		return;
 	dnsq_free(d->dq);
+	dl_addrcache_free(d->ac);
 	free(d);
 	r->arg = NULL;
 }

@@ -23,6 +23,14 @@
 /* Answers are small JSON documents; anything larger is not SSMP. */
 #define RESP_MAX	(256 * 1024)
 
+/*
+ * Idle connections the shared cache keeps.  libcurl trims the shared
+ * cache to the limit of whichever multi handle returns a connection,
+ * 4 per transfer by default: with one or two transfers per handle and
+ * many milter threads, most requests paid a new TLS handshake.
+ */
+#define KEEP_CONNS	256L
+
 struct dlh {
 	CURLSH		*share;
 	pthread_mutex_t	 lock[CURL_LOCK_DATA_LAST];
@@ -159,6 +167,23 @@ on_read(char *p, size_t size, size_t n, void *arg)
 	return (size_t)got;
 }
 
+/*
+ * A kept connection the server closed meanwhile is only found dead when
+ * the request goes out; libcurl then sends it again on a new connection,
+ * which needs the body from the start.  (A request the server did read
+ * is answered from its delivery records the second time.)
+ */
+static int
+on_seek(void *arg, curl_off_t off, int origin)
+{
+	struct dlh_req *r = arg;
+
+	if (origin != SEEK_SET || off < 0 || (size_t)off > r->body->len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	r->off = (size_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
 static CURL *
 easy_for(struct dlh *x, struct dlh_req *r)
 {
@@ -189,6 +214,8 @@ easy_for(struct dlh *x, struct dlh_req *r)
 		r->off = 0;
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, r);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, r);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)r->body->len);
 	} else {
@@ -220,6 +247,7 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 			    "libcurl: cannot create multi handle");
 		return;
 	}
+	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, KEEP_CONNS);
 	for (i = 0; i < n; i++) {
 		r[i]->http = 0;
 		ssmp_buf_reset(&r[i]->resp);

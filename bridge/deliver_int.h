@@ -30,7 +30,8 @@ int dl_key_get(struct dl_client *c, const char *domain, const char *sel,
  * (none: /etc/resolv.conf) with plain A, then AAAA queries: TLS
  * authenticates the host, so the address needs no DNSSEC.  The one
  * lookup of libdeliver (curl pinning) and of ssmpd's key fetch
- * (hostaddr.c).  Blocking and thread-safe: a resolver per call.
+ * (hostaddr.c).  Blocking and thread-safe: a resolver per call, answers
+ * kept in a dl_addrcache for their TTL (at most an hour).
  */
 #define DL_NS_MAX	8
 struct dl_nameservers {
@@ -44,12 +45,21 @@ struct dl_nameservers {
 int dl_nameservers_init(const struct ssmp_config *cfg,
     struct dl_nameservers *ns, struct ssmp_err *err);
 
+/* Bucket of a name in a table of nbucket (the caches of libdeliver). */
+unsigned dl_hash(const char *s, unsigned nbucket);
+
+struct dl_addrcache;
+struct dl_addrcache *dl_addrcache_new(void);
+void dl_addrcache_free(struct dl_addrcache *);
+
 /*
  * First A (else AAAA) of host, as text; an IP literal is returned as it
  * is.  DL_DNS_NONE: no such host or no address; DL_DNS_TEMP: ask later.
- * err says why whenever the result is not DL_DNS_OK.
+ * err says why whenever the result is not DL_DNS_OK.  ac (may be NULL)
+ * answers from memory and keeps what DNS said.
  */
-enum dl_dns dl_host_addr(const struct dl_nameservers *ns, const char *host,
-    char *out, size_t outlen, struct ssmp_err *err);
+enum dl_dns dl_host_addr(const struct dl_nameservers *ns,
+    struct dl_addrcache *ac, const char *host, char *out, size_t outlen,
+    struct ssmp_err *err);
 
 #endif

@@ -12,7 +12,8 @@
 #include "ssmp_buf.h"
 
 struct hostaddr {
-	struct dl_nameservers	ns;
+	struct dl_nameservers	 ns;
+	struct dl_addrcache	*ac;
 };
 
 int
@@ -25,6 +26,7 @@ hostaddr_new(const struct ssmp_config *cfg, struct hostaddr **out,
 		free(ha);
 		return -1;
 	}
+	ha->ac = dl_addrcache_new();
 	*out = ha;
 	return 0;
 }
@@ -32,6 +34,9 @@ hostaddr_new(const struct ssmp_config *cfg, struct hostaddr **out,
 void
 hostaddr_free(struct hostaddr *ha)
 {
+	if (ha == NULL)
+		return;
+	dl_addrcache_free(ha->ac);
 	free(ha);
 }
 
@@ -39,7 +44,7 @@ enum keys_dns
 hostaddr_lookup(struct hostaddr *ha, const char *host, char *out,
     size_t outlen, struct ssmp_err *err)
 {
-	switch (dl_host_addr(&ha->ns, host, out, outlen, err)) {
+	switch (dl_host_addr(&ha->ns, ha->ac, host, out, outlen, err)) {
 	case DL_DNS_OK:
 		return KEYS_DNS_OK;
 	case DL_DNS_NONE:

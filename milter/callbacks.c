@@ -5,6 +5,14 @@
  * outbound (outbound.c), keep the message (spool.c) and hand the real
  * work to upgrade.c.  Mail that is not ours, or has no SSMP recipient
  * left by DATA, is accepted at once so it costs no further callbacks.
+ *
+ * Every round trip to the MTA costs each SMTP session time, so the MTA
+ * is asked not to send HELO or unknown commands at all and not to wait
+ * for a reply after connect, MAIL, each header, end of headers or body
+ * chunk: the milter only answers at RCPT, DATA and end of message.  Mail
+ * that is not ours is therefore accepted at its first RCPT, which costs
+ * the same one reply that accepting at MAIL did.  libmilter emulates the
+ * "no reply" steps for an MTA that lacks them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +28,10 @@
 
 #define MSG(ctx)	((struct msgctx *)smfi_getpriv(ctx))
 
+/* The steps whose reply nobody waits for (libmilter >= 8.14 fakes them). */
+#define MILTER_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | \
+			 SMFIP_NR_EOH | SMFIP_NR_BODY)
+
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -27,7 +39,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	*pf0 = SMFIF_DELRCPT | SMFIF_ADDHDRS;
 	/* Exact header bytes: keep the blank after the colon if offered. */
-	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOHELO | SMFIP_NOUNKNOWN |
+	    MILTER_NOREPLY);
 	milter->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
 	*pf2 = *pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -44,9 +57,10 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	    sa);
 	(void)mp_token(host, m->client, sizeof(m->client), "unknown");
 	smfi_setpriv(ctx, m);
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
+/* Decides whether the message is ours; the answer waits for RCPT. */
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -55,24 +69,25 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	const char	*sel;
 
 	if (m == NULL)
-		return SMFIS_ACCEPT;
+		return SMFIS_NOREPLY;
 	msgctx_reset(m);
 	m->kind = outbound_mail(m->conn_kind,
 	    smfi_getsymval(ctx, (char *)"{auth_authen}"));
 	if (m->kind == OB_NO)
-		return SMFIS_ACCEPT;	/* not outbound: hands off */
+		return SMFIS_NOREPLY;	/* not outbound: hands off */
 	if (mp_address(argv[0], &m->from_addr, &err) != 0)
-		return SMFIS_ACCEPT;	/* bounces, exotic senders: SMTP */
+		return SMFIS_NOREPLY;	/* bounces, exotic senders: SMTP */
 	/* The table of this message, even if a reload swaps it meanwhile. */
 	m->keys = signer_hold(milter->signer);
 	if ((m->key = signer_key(m->keys, m->from_addr.domain, &sel)) ==
 	    NULL) {
 		msgctx_reset(m);
-		return SMFIS_ACCEPT;	/* not one of our signing domains */
+		return SMFIS_NOREPLY;	/* not one of our signing domains */
 	}
 	(void)snprintf(m->selector, sizeof(m->selector), "%s", sel);
 	(void)snprintf(m->from, sizeof(m->from), "%s", m->from_addr.full);
-	return SMFIS_CONTINUE;
+	m->ours = true;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -82,6 +97,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	struct rcpt	*r;
 	struct ssmp_err	 err;
 
+	if (m == NULL || !m->ours)
+		return SMFIS_ACCEPT;	/* no further callback for it */
 	r = msgctx_rcpt_add(m, argv[0]);
 	if (mp_address(argv[0], &r->addr, &err) != 0) {
 		(void)snprintf(r->addr.full, sizeof(r->addr.full), "%.200s",
@@ -118,14 +135,14 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	struct ssmp_err	 err;
 
 	if (!m->spooling || m->spool_failed)
-		return SMFIS_CONTINUE;
+		return SMFIS_NOREPLY;
 	if (!m->have_msgid && strcasecmp(name, "Message-ID") == 0)
 		m->have_msgid = mp_msgid(value, m->msgid) == 0;
 	if (spool_header(&m->spool, name, value, milter->leadspc, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
 		m->spool_failed = true;
 	}
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -139,7 +156,7 @@ mlfi_eoh(SMFICTX *ctx)
 		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
 		m->spool_failed = true;
 	}
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -153,7 +170,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *p, size_t n)
 		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
 		m->spool_failed = true;
 	}
-	return m->spooling ? SMFIS_CONTINUE : SMFIS_SKIP;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat

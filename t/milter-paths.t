@@ -2,7 +2,8 @@
 # milter-paths.t - ssmp-milter through its callback paths with miltertest,
 # against a real nsd (DNSSEC-signed world zones), a real ssmpd over TLS
 # with the world's test CA, and real LMDB files.
-#   not outbound / not our domain -> accepted at MAIL, no DNS lookup
+#   not outbound / not our domain -> accepted at the first RCPT (MAIL
+#   asks no reply), no DNS lookup
 #   no SSMP record -> stays on SMTP; DNS SERVFAIL/timeout -> 451 at RCPT
 #   local submission: no SSMP recipient -> accepted at DATA; DNS failure
 #   -> nothing refused before EOM, 451 there
@@ -40,8 +41,8 @@ check "ssmp-milter -n accepts the configuration" "$MILTER_BIN" -n -c "$TMP/a.con
 mt_start milter-a "$TMP/a.conf" "$port" || bail "ssmp-milter did not start: $(mt_log milter-a)"
 
 # --- hands off
-check "not outbound: accepted at MAIL FROM" mt_case "$port" notout
-check "sender domain not in the key table: accepted at MAIL FROM" mt_case "$port" notours
+check "not outbound: accepted at the first RCPT" mt_case "$port" notout
+check "sender domain not in the key table: accepted at the first RCPT" mt_case "$port" notours
 is "$(mt_log milter-a | grep -c 'ssmp=')" 0 "no recipient decision logged for mail that is not ours"
 
 # --- no SSMP
