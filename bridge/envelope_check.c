@@ -4,7 +4,9 @@
  * Steps (1)-(3) run at once on the loop.  Step (4) starts the key fetch
  * and the allow-list lookups together (the lookups in a worker, because
  * a reader may wait on LMDB's reader table); when both have answered,
- * (5)-(7) run on the loop, and the recipients still accepted are
+ * the signature (5) and the nonce (6) are checked in a store worker, so
+ * that verifications use every core while the loop serves connections,
+ * then (7) runs on the loop, and the recipients still accepted are
  * probed at the local MTA in a worker.  Nothing touches the MTA for an
  * envelope whose signature did not verify.
  */
@@ -348,13 +350,22 @@ step_policy(struct echeck *ec)
 	workq_submit(ec->d->mtaq, probe_run, probe_done, pr);
 }
 
-/* Worker: (6) record the nonce; 1 = seen before. */
+/*
+ * Worker: (5) the signature, then (6) record the nonce; replay_rc 1 =
+ * seen before.  Only an envelope that verified may use up its nonce.
+ */
 static void
-replay_run(void *arg)
+verify_run(void *arg)
 {
 	struct echeck *ec = arg;
 	struct ssmp_err err = { "" };
 
+	if (ssmp_envelope_verify(&ec->env, ec->pk, &err) != 0) {
+		ec->sig_bad = true;
+		snprintf(ec->replay_err, sizeof(ec->replay_err), "%s",
+		    err.msg);
+		return;
+	}
 	ec->replay_rc = ks_replay_add(ec->d->store, ec->env.from_addr.domain,
 	    ec->env.nonce, ec->env.tm.sec + ec->d->conf.window, time(NULL),
 	    &err);
@@ -362,10 +373,14 @@ replay_run(void *arg)
 }
 
 static void
-replay_done(void *arg)
+verify_done(void *arg)
 {
 	struct echeck *ec = arg;
 
+	if (ec->sig_bad) {
+		finish(ec, SSMP_BAD_SIG, ec->replay_err);
+		return;
+	}
 	if (ec->replay_rc == 1) {
 		finish(ec, SSMP_REPLAY, NULL);
 		return;
@@ -379,12 +394,10 @@ replay_done(void *arg)
 	step_policy(ec);
 }
 
-/* (5) signature, (6) replay. */
+/* The key's verdict; then (5) and (6) in a worker. */
 static void
 step_verify(struct echeck *ec)
 {
-	struct ssmp_err err;
-
 	if (ec->allow_err[0] != '\0')
 		ssmp_log(LOG_ERR, ec->reqid, "allow-list: %s", ec->allow_err);
 	switch (ec->key_rc) {
@@ -398,10 +411,6 @@ step_verify(struct echeck *ec)
 		finish(ec, SSMP_KEY_REVOKED, NULL);
 		return;
 	}
-	if (ssmp_envelope_verify(&ec->env, ec->pk, &err) != 0) {
-		finish(ec, SSMP_BAD_SIG, err.msg);
-		return;
-	}
-	/* a synced write: off the loop, group-committed with others */
-	workq_submit(ec->d->storeq, replay_run, replay_done, ec);
+	/* CPU and a synced write: off the loop, group-committed */
+	workq_submit(ec->d->storeq, verify_run, verify_done, ec);
 }

@@ -12,6 +12,8 @@
 #ifndef BRIDGE_ENVELOPE_CHECK_H
 #define BRIDGE_ENVELOPE_CHECK_H
 
+#include <stdbool.h>
+
 #include "pending.h"
 #include "ssmp_envelope.h"
 #include "ssmp_status.h"
@@ -40,6 +42,7 @@ struct echeck {
 	int			 allow_rc[SSMP_MAX_RCPT];
 	int			 tier[SSMP_MAX_RCPT];
 	char			 allow_err[256];
+	bool			 sig_bad;
 	int			 replay_rc;
 	char			 replay_err[256];
 };

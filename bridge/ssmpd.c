@@ -51,7 +51,7 @@
  * of all threads waiting at once together, so more threads = bigger
  * batches, not more disk work.
  */
-#define STORE_THREADS	16
+#define STORE_THREADS	64
 #define DRAIN_GRACE	30
 
 static struct ssmp_config cfg;
