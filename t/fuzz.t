@@ -1,6 +1,6 @@
 #!/bin/sh
 # Smoke run of every fuzz target.  Built with --enable-fuzzing (clang,
-# libFuzzer) each target runs 100k inputs or 20 s from its seed corpus;
+# libFuzzer) each target runs 50k inputs or 10 s from its seed corpus;
 # otherwise each target replays its corpus and saved crashers once.
 # Either way a crash, leak or sanitizer report fails the test.
 . "$top_srcdir/t/lib.sh"
@@ -13,7 +13,7 @@ for t in $targets; do
 	log="$TMP/$t.log"
 	if [ "$SSMP_FUZZ_MODE" = libfuzzer ]; then
 		mkdir -p "$TMP/$t.new"
-		"$top_builddir/t/fuzz/$t" -runs=100000 -max_total_time=20 \
+		"$top_builddir/t/fuzz/$t" -runs=50000 -max_total_time=10 \
 		    -timeout=10 -rss_limit_mb=1024 "$TMP/$t.new" "$corpus" >"$log" 2>&1
 	else
 		"$top_builddir/t/fuzz/$t" "$corpus" >"$log" 2>&1
