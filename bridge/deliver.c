@@ -436,11 +436,9 @@ message_result(struct dl_client *c, struct dl_batch *b, struct dlh_req *r,
 		    (own == NULL || own->verdict == SSMP_ACCEPT);
 		silent = r->http == 0 && r->body != NULL &&
 		    r->off >= r->body->len;
-		/* ssmpd(8): another attempt is delivering it, or did */
-		if (own != NULL && own->verdict == SSMP_TEMPFAIL &&
-		    (strstr(own->reason, "delivery of this message is in "
-		    "progress") != NULL || strstr(own->reason, "outcome of "
-		    "an earlier delivery unknown") != NULL))
+		/* "delivering": it is being delivered, or may have been */
+		if (decoded && (own != NULL ? own->delivering :
+		    resp->st.delivering))
 			said_yes = true;
 		st = decoded && b->receipt_ok ? rcpt_status(resp, rp->to) :
 		    NULL;

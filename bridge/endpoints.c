@@ -177,8 +177,13 @@ hold_pending(struct conn *c, const char *nonce)
 		return NULL;
 	}
 	if (p->busy) {
-		http_respond_status(c, SSMP_MTA_TEMP, "a delivery for this "
-		    "envelope is in progress", "Retry-After: 5\r\n");
+		struct ssmp_response r;
+
+		memset(&r, 0, sizeof(r));
+		ssmp_status_set(&r.st, SSMP_MTA_TEMP, "a delivery for this "
+		    "envelope is in progress");
+		r.st.delivering = true;
+		http_respond_json(c, &r, "Retry-After: 5\r\n");
 		return NULL;
 	}
 	p->busy = true;

@@ -426,10 +426,12 @@ rcpt_result(struct handoff *h, int i)
 	case R_BUSY:
 		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "a delivery of this "
 		    "message is in progress");
+		rr->st.delivering = true;
 		return;
 	case R_UNKNOWN:
 		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "outcome of an "
 		    "earlier delivery unknown; not delivered again");
+		rr->st.delivering = true;
 		return;
 	case R_SEND:
 		break;
@@ -437,6 +439,7 @@ rcpt_result(struct handoff *h, int i)
 	if (h->lost[i]) {
 		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "local MTA's answer "
 		    "lost; outcome unknown");
+		rr->st.delivering = true;
 		return;
 	}
 	if (h->claim[i] == C_FAILED) {
@@ -447,6 +450,7 @@ rcpt_result(struct handoff *h, int i)
 	if (h->claim[i] == C_BUSY) {
 		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "a delivery of this "
 		    "message is in progress");
+		rr->st.delivering = true;
 		return;
 	}
 	if (r->code == 0) {

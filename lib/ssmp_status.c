@@ -141,6 +141,23 @@ ssmp_status_to_json(json_t *o, const struct ssmp_status *st)
 	ssmp_json_set_str(o, "status", ssmp_verdict_name(st->verdict));
 	ssmp_json_set_str(o, "code", st->code);
 	ssmp_json_set_str(o, "reason", st->reason);
+	if (st->delivering)
+		ssmp_json_set_new(o, "delivering", json_true());
+}
+
+/* Optional; only a temporary answer can say the receiver may have it. */
+static int
+delivering_from_json(json_t *o, struct ssmp_status *st, struct ssmp_err *err)
+{
+	json_t *v = json_object_get(o, "delivering");
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return ssmp_err_set(err, "member 'delivering': must be true "
+		    "or false");
+	st->delivering = json_is_true(v) && st->verdict == SSMP_TEMPFAIL;
+	return 0;
 }
 
 /* HTTP is not in the JSON: the caller has it from the transport. */
@@ -159,8 +176,10 @@ ssmp_status_from_json(json_t *o, struct ssmp_status *st, struct ssmp_err *err)
 		return ssmp_err_set(err, "member 'status': '%s' does not agree "
 		    "with code %s (%s)", word, st->code,
 		    ssmp_verdict_name(st->verdict));
-	return ssmp_json_str_opt(o, "reason", st->reason, sizeof(st->reason),
-	    err);
+	if (ssmp_json_str_opt(o, "reason", st->reason, sizeof(st->reason),
+	    err) != 0)
+		return -1;
+	return delivering_from_json(o, st, err);
 }
 
 static json_t *

@@ -52,6 +52,12 @@ struct ssmp_status {
 	int		http;
 	char		code[16];		/* "5.7.1" */
 	char		reason[SSMP_REASON_MAX + 1];
+	/*
+	 * "delivering":true of ssmp.7: the receiver may have the message
+	 * (a delivery is under way, or its outcome is unknown), so the
+	 * sender retries and never delivers it another way.
+	 */
+	bool		delivering;
 };
 
 /* reason NULL uses the outcome's default text. */

@@ -45,6 +45,7 @@ sleep 1
 message "$N3" '<busy@a.test>' "$TMP/r3"
 is "$(cat "$TMP/r3.code") $(code_of "$TMP/r3")" "503 4.3.0" "same msgid while it is being delivered: 503 4.3.0"
 like "$(cat "$TMP/r3")" 'in progress' "...reason: in progress"
+like "$(cat "$TMP/r3")" '"delivering":true' '...marked "delivering":true (no other route)'
 wait $p2
 is "$(cat "$TMP/r2.code") $(code_of "$TMP/r2")" "200 2.0.0" "the first request: 200 2.0.0"
 message "$N3" '<busy@a.test>' "$TMP/r3"
@@ -68,6 +69,7 @@ is "$(sd_sink_count)" 2 "two messages at the MTA so far"
 message "$N1" '<full@a.test>' "$TMP/r1"
 is "$(cat "$TMP/r1.code") $(code_of "$TMP/r1")" "503 4.3.0" "retry: temporary 503 4.3.0, not delivered"
 like "$(cat "$TMP/r1")" 'outcome of an earlier delivery unknown' "retry: reason says the outcome is unknown"
+like "$(cat "$TMP/r1")" '"delivering":true' 'retry: marked "delivering":true'
 like "$(cat "$WORLD/log/ssmpd.log")" 'msgid=<full@a.test> to=<bob@b.test>: the outcome of delivery attempt .* is unknown; NOT delivering again' \
     "retry: logged loudly"
 

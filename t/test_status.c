@@ -203,6 +203,45 @@ response_malformed(void)
 	ssmp_buf_free(&b);
 }
 
+/* "delivering":true: encoded only when set, kept only on class 4. */
+static void
+delivering(void)
+{
+	static struct ssmp_response	r, d;
+	struct ssmp_err			err;
+	struct ssmp_buf			b;
+	const char			*json;
+
+	memset(&r, 0, sizeof(r));
+	r.nrcpt = 1;
+	snprintf(r.rcpt[0].to, sizeof(r.rcpt[0].to), "bob@b.test");
+	ssmp_status_set(&r.rcpt[0].st, SSMP_MTA_TEMP, "a delivery of this "
+	    "message is in progress");
+	r.rcpt[0].st.delivering = true;
+	ssmp_status_set(&r.st, SSMP_MTA_TEMP, NULL);
+	ssmp_buf_init(&b);
+	ssmp_response_encode(&r, &b);
+	like(b.p, "progress\",\"delivering\":true}]",
+	    "delivering: encoded in the recipient's entry");
+	ok(ssmp_response_decode(b.p, b.len, &d, &err) == 0 &&
+	    d.nrcpt == 1 && d.rcpt[0].st.delivering && !d.st.delivering,
+	    "  decodes back, top level not set");
+	ssmp_buf_free(&b);
+	json = "{\"v\":1,\"status\":\"tempfail\",\"code\":\"4.3.0\","
+	    "\"delivering\":false}";
+	ok(ssmp_response_decode(json, strlen(json), &d, &err) == 0 &&
+	    !d.st.delivering, "delivering:false accepted, not set");
+	json = "{\"v\":1,\"status\":\"accept\",\"code\":\"2.0.0\","
+	    "\"delivering\":true}";
+	ok(ssmp_response_decode(json, strlen(json), &d, &err) == 0 &&
+	    !d.st.delivering, "delivering on class 2: ignored");
+	json = "{\"v\":1,\"status\":\"tempfail\",\"code\":\"4.3.0\","
+	    "\"delivering\":1}";
+	ok(ssmp_response_decode(json, strlen(json), &d, &err) == -1,
+	    "delivering:1 refused");
+	like(err.msg, "delivering", "  error names the member");
+}
+
 int
 main(void)
 {
@@ -211,6 +250,7 @@ main(void)
 	codes();
 	response_round_trip();
 	response_malformed();
+	delivering();
 	vectors_free(&v);
 	return done_testing();
 }
