@@ -93,7 +93,6 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	}
 	(void)snprintf(m->selector, sizeof(m->selector), "%s", sel);
 	(void)snprintf(m->from, sizeof(m->from), "%s", m->from_addr.full);
-	m->ours = true;
 	return SMFIS_NOREPLY;
 }
 
@@ -104,7 +103,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	struct rcpt	*r;
 	struct ssmp_err	 err;
 
-	if (m == NULL || !m->ours)
+	/* Only an outbound message of a signing domain has a key. */
+	if (m == NULL || m->key == NULL)
 		return SMFIS_ACCEPT;	/* no further callback for it */
 	r = msgctx_rcpt_add(m, argv[0]);
 	if (mp_address(argv[0], &r->addr, &err) != 0) {

@@ -44,7 +44,6 @@ msgctx_reset(struct msgctx *m)
 	m->batches = NULL;
 	m->nbatch = 0;
 	m->kind = m->conn_kind;
-	m->ours = false;
 	m->qid[0] = m->from[0] = m->msgid[0] = '\0';
 	memset(&m->from_addr, 0, sizeof(m->from_addr));
 	m->key = NULL;

@@ -47,7 +47,6 @@ struct msgctx {
 	enum ob_kind		 conn_kind;
 	char			 client[64];
 	/* message */
-	bool			 ours;		/* outbound, our domain */
 	enum ob_kind		 kind;
 	char			 qid[MP_QID_MAX + 1];
 	char			 from[SSMP_ADDR_MAX + 1];	/* as sent */
