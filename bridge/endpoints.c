@@ -180,9 +180,8 @@ hold_pending(struct conn *c, const char *nonce)
 		struct ssmp_response r;
 
 		memset(&r, 0, sizeof(r));
-		ssmp_status_set(&r.st, SSMP_MTA_TEMP, "a delivery for this "
+		ssmp_status_set_delivering(&r.st, "a delivery for this "
 		    "envelope is in progress");
-		r.st.delivering = true;
 		http_respond_json(c, &r, "Retry-After: 5\r\n");
 		return NULL;
 	}

@@ -362,14 +362,14 @@ verify_run(void *arg)
 
 	if (ssmp_envelope_verify(&ec->env, ec->pk, &err) != 0) {
 		ec->sig_bad = true;
-		snprintf(ec->replay_err, sizeof(ec->replay_err), "%s",
+		snprintf(ec->verify_err, sizeof(ec->verify_err), "%s",
 		    err.msg);
 		return;
 	}
 	ec->replay_rc = ks_replay_add(ec->d->store, ec->env.from_addr.domain,
 	    ec->env.nonce, ec->env.tm.sec + ec->d->conf.window, time(NULL),
 	    &err);
-	snprintf(ec->replay_err, sizeof(ec->replay_err), "%s", err.msg);
+	snprintf(ec->verify_err, sizeof(ec->verify_err), "%s", err.msg);
 }
 
 static void
@@ -378,7 +378,7 @@ verify_done(void *arg)
 	struct echeck *ec = arg;
 
 	if (ec->sig_bad) {
-		finish(ec, SSMP_BAD_SIG, ec->replay_err);
+		finish(ec, SSMP_BAD_SIG, ec->verify_err);
 		return;
 	}
 	if (ec->replay_rc == 1) {
@@ -387,7 +387,7 @@ verify_done(void *arg)
 	}
 	if (ec->replay_rc != 0) {
 		ssmp_log(LOG_ERR, ec->reqid, "replay cache: %s",
-		    ec->replay_err);
+		    ec->verify_err);
 		finish(ec, SSMP_INTERNAL, "replay cache unavailable");
 		return;
 	}

@@ -44,7 +44,7 @@ struct echeck {
 	char			 allow_err[256];
 	bool			 sig_bad;
 	int			 replay_rc;
-	char			 replay_err[256];
+	char			 verify_err[256];
 };
 
 struct echeck *echeck_new(struct ssmpd *d, const char *reqid,

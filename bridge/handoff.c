@@ -410,6 +410,8 @@ deliver_run(void *arg)
 	ssmp_buf_free(&json);
 }
 
+#define IN_PROGRESS	"a delivery of this message is in progress"
+
 static void
 rcpt_result(struct handoff *h, int i)
 {
@@ -424,22 +426,18 @@ rcpt_result(struct handoff *h, int i)
 		ssmp_status_set(&rr->st, SSMP_RCPT_OK, "already delivered");
 		return;
 	case R_BUSY:
-		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "a delivery of this "
-		    "message is in progress");
-		rr->st.delivering = true;
+		ssmp_status_set_delivering(&rr->st, IN_PROGRESS);
 		return;
 	case R_UNKNOWN:
-		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "outcome of an "
-		    "earlier delivery unknown; not delivered again");
-		rr->st.delivering = true;
+		ssmp_status_set_delivering(&rr->st, "outcome of an earlier "
+		    "delivery unknown; not delivered again");
 		return;
 	case R_SEND:
 		break;
 	}
 	if (h->lost[i]) {
-		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "local MTA's answer "
-		    "lost; outcome unknown");
-		rr->st.delivering = true;
+		ssmp_status_set_delivering(&rr->st, "local MTA's answer lost; "
+		    "outcome unknown");
 		return;
 	}
 	if (h->claim[i] == C_FAILED) {
@@ -448,9 +446,7 @@ rcpt_result(struct handoff *h, int i)
 		return;
 	}
 	if (h->claim[i] == C_BUSY) {
-		ssmp_status_set(&rr->st, SSMP_MTA_TEMP, "a delivery of this "
-		    "message is in progress");
-		rr->st.delivering = true;
+		ssmp_status_set_delivering(&rr->st, IN_PROGRESS);
 		return;
 	}
 	if (r->code == 0) {

@@ -74,6 +74,13 @@ ssmp_status_set(struct ssmp_status *st, enum ssmp_outcome o,
 	set_reason(st, reason != NULL ? reason : oc->reason);
 }
 
+void
+ssmp_status_set_delivering(struct ssmp_status *st, const char *reason)
+{
+	ssmp_status_set(st, SSMP_MTA_TEMP, reason);
+	st->delivering = true;
+}
+
 int
 ssmp_status_set_code(struct ssmp_status *st, const char *code,
     struct ssmp_err *err)

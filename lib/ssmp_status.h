@@ -63,6 +63,8 @@ struct ssmp_status {
 /* reason NULL uses the outcome's default text. */
 void ssmp_status_set(struct ssmp_status *st, enum ssmp_outcome o,
     const char *reason);
+/* A temporary answer saying the receiver may have the message. */
+void ssmp_status_set_delivering(struct ssmp_status *st, const char *reason);
 /*
  * Replace the code (and verdict) with another one, e.g. the local MTA's
  * own 4.x.x/5.x.x for SSMP_MTA_TEMP / SSMP_MTA_PERM.  -1 if not X.Y.Z.

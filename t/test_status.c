@@ -215,9 +215,8 @@ delivering(void)
 	memset(&r, 0, sizeof(r));
 	r.nrcpt = 1;
 	snprintf(r.rcpt[0].to, sizeof(r.rcpt[0].to), "bob@b.test");
-	ssmp_status_set(&r.rcpt[0].st, SSMP_MTA_TEMP, "a delivery of this "
+	ssmp_status_set_delivering(&r.rcpt[0].st, "a delivery of this "
 	    "message is in progress");
-	r.rcpt[0].st.delivering = true;
 	ssmp_status_set(&r.st, SSMP_MTA_TEMP, NULL);
 	ssmp_buf_init(&b);
 	ssmp_response_encode(&r, &b);
