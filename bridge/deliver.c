@@ -384,7 +384,7 @@ receipt_check(struct dl_client *c, const struct dl_batch *b,
 	    body->hash) != 0)
 		return ssmp_err_set(err, "receipt: body hash differs from "
 		    "the message sent");
-	if (dl_key_get(c, rc->domain, rc->selector, &key, err) != 0)
+	if (dl_key_get(c, rc->domain, rc->selector, &key, err) != DL_DNS_OK)
 		return ssmp_err_prefix(err, "receipt: ");
 	if (ssmp_receipt_verify(rc, key.pk, err) != 0)
 		return ssmp_err_prefix(err, "receipt: ");

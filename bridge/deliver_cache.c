@@ -254,7 +254,7 @@ dl_discover(struct dl_client *c, const char *domain, struct dl_disc_result *r)
 	}
 }
 
-int
+enum dl_dns
 dl_key_get(struct dl_client *c, const char *domain, const char *sel,
     struct ssmp_keyrec *key, struct ssmp_err *err)
 {
@@ -262,17 +262,23 @@ dl_key_get(struct dl_client *c, const char *domain, const char *sel,
 	enum dl_dns	st;
 
 	st = lookup(c, domain, sel, &e, err);
-	if (st == DL_DNS_TEMP)
-		return ssmp_err_prefix(err, "key %s._ssmpkey.%s: ", sel,
+	if (st == DL_DNS_TEMP) {
+		(void)ssmp_err_prefix(err, "key %s._ssmpkey.%s: ", sel,
 		    domain);
-	if (st == DL_DNS_NONE)
-		return ssmp_err_set(err, "key %s._ssmpkey.%s: not published",
+		return DL_DNS_TEMP;
+	}
+	if (st == DL_DNS_NONE) {
+		(void)ssmp_err_set(err, "key %s._ssmpkey.%s: not published",
 		    sel, domain);
-	if (e.key.revoked)
-		return ssmp_err_set(err, "key %s._ssmpkey.%s: revoked", sel,
+		return DL_DNS_NONE;
+	}
+	if (e.key.revoked) {
+		(void)ssmp_err_set(err, "key %s._ssmpkey.%s: revoked", sel,
 		    domain);
+		return DL_DNS_NONE;
+	}
 	*key = e.key;
-	return 0;
+	return DL_DNS_OK;
 }
 
 struct disc_job {

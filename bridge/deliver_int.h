@@ -21,8 +21,12 @@ struct dl_client {
 struct dl_cache *dl_cache_new(void);
 void dl_cache_free(struct dl_cache *t);
 
-/* A usable (published, not revoked) key; -1 with err naming why not. */
-int dl_key_get(struct dl_client *c, const char *domain, const char *sel,
+/*
+ * A usable key: DL_DNS_OK; DL_DNS_NONE when it is not published or
+ * revoked (lasting), DL_DNS_TEMP when the lookup failed for now; err
+ * names why.
+ */
+enum dl_dns dl_key_get(struct dl_client *c, const char *domain, const char *sel,
     struct ssmp_keyrec *key, struct ssmp_err *err);
 
 /*

@@ -208,29 +208,23 @@ sc_receipt_key(struct dl_client *dl, const char *domain,
 {
 	struct ssmp_keyrec	key;
 	struct ssmp_err		err;
-	size_t			len;
+	enum dl_dns		rc;
 
-	if (dl_key_get(dl, domain, pol->selector, &key, &err) == 0)
+	if ((rc = dl_key_get(dl, domain, pol->selector, &key, &err)) ==
+	    DL_DNS_OK)
 		return 0;
-	/*
-	 * dl_key_get names the two lasting faults in its message; anything
-	 * else is a lookup that failed for now.  Should that text change,
-	 * revoked keys are taken for temporary faults: mail waits, never
-	 * goes twice.
-	 */
-	len = strlen(err.msg);
 	memset(st, 0, sizeof(*st));
-	if ((len > 9 && strcmp(err.msg + len - 9, ": revoked") == 0) ||
-	    (len > 15 && strcmp(err.msg + len - 15, ": not published") == 0)) {
+	if (rc == DL_DNS_NONE) {	/* not published or revoked: lasting */
 		st->verdict = SSMP_TEMPFAIL;
 		(void)snprintf(st->code, sizeof(st->code), "4.7.5");
-		(void)snprintf(st->reason, sizeof(st->reason), "%s", err.msg);
+		(void)snprintf(st->reason, sizeof(st->reason), "%.*s",
+		    (int)sizeof(st->reason) - 1, err.msg);
 		return 1;
 	}
 	ssmp_status_set(st, SSMP_KEY_TEMP, NULL);
 	(void)snprintf(st->code, sizeof(st->code), "4.4.3");
-	(void)snprintf(st->reason, sizeof(st->reason), "DNS lookup of %s",
-	    err.msg);
+	(void)snprintf(st->reason, sizeof(st->reason), "DNS lookup of %.*s",
+	    (int)sizeof(st->reason) - 15, err.msg);
 	return -1;
 }
 
