@@ -102,14 +102,15 @@ is "$got" "$($SSMPC keyrec $SEED)" "ssmpd serves its key over TLS after the drop
 like "$(stat -c %U "$D/db/data.mdb" 2>&1)" '^nobody$' "ssmpd opened its database as nobody"
 world_kill ssmpd
 
-# sd_fails DESC CONF PATTERN: ssmpd -f CONF exits non-zero at once, says
-# PATTERN and leaves no listener.
-sd_fails() {
+# start_fails PROGRAM DESC CONF PATTERN: PROGRAM -f -c CONF exits non-zero
+# at once and says PATTERN.
+start_fails() {
 	local out rc
-	out=$(timeout 3 "$SSMPD" -f -c "$2" 2>&1); rc=$?
-	case $rc in 0|124) not_ok "$1 (exit $rc)"; printf "%s\n" "$out" | tail -5 | sed "s/^/#   /" ;;
-	*) like "$out" "$3" "$1" ;; esac
+	out=$(timeout 3 "$1" -f -c "$3" 2>&1); rc=$?
+	case $rc in 0|124) not_ok "$2 (exit $rc)"; printf "%s\n" "$out" | tail -5 | sed "s/^/#   /" ;;
+	*) like "$out" "$4" "$2" ;; esac
 }
+sd_fails() { start_fails "$SSMPD" "$@"; }
 sd_conf "$D/nouser.conf" UserID no-such-user-ssmp
 sed -i '/^UserID nobody$/d' "$D/nouser.conf"
 sd_fails "ssmpd: UserID naming no user stops the start, named" "$D/nouser.conf" \
@@ -160,13 +161,7 @@ else
 fi
 world_kill milter
 
-# mt_fails DESC CONF PATTERN: like sd_fails for the milter.
-mt_fails() {
-	local out rc
-	out=$(timeout 3 "$MILTER_BIN" -f -c "$2" 2>&1); rc=$?
-	case $rc in 0|124) not_ok "$1 (exit $rc)"; printf "%s\n" "$out" | tail -5 | sed "s/^/#   /" ;;
-	*) like "$out" "$3" "$1" ;; esac
-}
+mt_fails() { start_fails "$MILTER_BIN" "$@"; }
 mt_conf "$M/nouser.conf" UserID no-such-user-ssmp
 sed -i '/^UserID nobody$/d' "$M/nouser.conf"
 mt_fails "ssmp-milter: UserID naming no user stops the start, named" "$M/nouser.conf" \

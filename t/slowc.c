@@ -76,6 +76,20 @@ fail(struct cl *c)
 	inflight--;
 }
 
+/* Established: from now on only its closing is watched. */
+static void
+opened(int ep, struct cl *c)
+{
+	struct epoll_event ev;
+
+	c->st = S_OPEN;
+	nopen++;
+	inflight--;
+	ev.events = EPOLLRDHUP;
+	ev.data.ptr = c;
+	epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
 static void
 start(SSL_CTX *ctx, int ep, struct cl *c, int port, const char *sni)
 {
@@ -119,26 +133,17 @@ start(SSL_CTX *ctx, int ep, struct cl *c, int port, const char *sni)
 static void
 connected(int ep, struct cl *c)
 {
-	struct epoll_event ev;
 	int e = 0;
 	socklen_t len = sizeof(e);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0 || e != 0) {
+	/* one octet of a TLS record: the server waits for the rest */
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0 || e != 0 ||
+	    send(c->fd, "\x16", 1, MSG_NOSIGNAL) != 1) {
 		epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 		fail(c);
 		return;
 	}
-	if (send(c->fd, "\x16", 1, MSG_NOSIGNAL) != 1) {
-		epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-		fail(c);
-		return;
-	}
-	c->st = S_OPEN;
-	nopen++;
-	inflight--;
-	ev.events = EPOLLRDHUP;
-	ev.data.ptr = c;
-	epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+	opened(ep, c);
 }
 
 /* Drive one handshake; on completion send the partial head. */
@@ -153,12 +158,7 @@ step(int ep, struct cl *c)
 			fail(c);
 			return;
 		}
-		c->st = S_OPEN;
-		nopen++;
-		inflight--;
-		ev.events = EPOLLRDHUP;
-		ev.data.ptr = c;
-		epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+		opened(ep, c);
 		return;
 	}
 	e = SSL_get_error(c->ssl, r);
