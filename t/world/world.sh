@@ -56,20 +56,46 @@ world_port() {
 # connections cannot take our ports between this check and the binds.
 # Blocks of other worlds (their ports.env, read not touched) are skipped
 # too: their daemons may not listen yet.
+#
+# The pick and the claim are one step under a lock (flock on a file in
+# /run/lock, shared by every world on the machine): two worlds starting at
+# once used to read the same list of taken blocks and pick the same one.
+# A claim is a directory /run/lock/ssmp-world-ports/BASE naming the world;
+# claims whose world directory is gone are pruned.
+WORLD_PORT_CLAIMS=${WORLD_PORT_CLAIMS:-/run/lock/ssmp-world-ports}
 _world_pick_ports() {
-	local try r base used
+	mkdir -p "$WORLD_PORT_CLAIMS" || return 1
+	WORLD_PORT_BASE=$(
+		exec 9>>"$WORLD_PORT_CLAIMS.lock"
+		flock 9 || exit 1
+		_world_pick_locked
+	)
+	[ -n "$WORLD_PORT_BASE" ] ||
+	    { _world_die "no free block of ports found in 10000-31999"; return 1; }
+}
+
+# _world_pick_locked: under the claims lock, print a free base and claim it.
+_world_pick_locked() {
+	local try r base used c
+	for c in "$WORLD_PORT_CLAIMS"/*; do
+		[ -f "$c" ] || continue
+		[ -d "$(cat "$c" 2>/dev/null)" ] || rm -f "$c"
+	done
 	used=$(ss -Hltun 2>/dev/null | awk '{ n = split($5, a, ":"); print a[n] }'
-	    sed -n 's/^WORLD_PORT_BASE=//p' "${TMPDIR:-/tmp}"/*/*/ports.env 2>/dev/null)
+	    ls "$WORLD_PORT_CLAIMS" 2>/dev/null)
 	try=0
 	while [ $try -lt 50 ]; do
 		try=$((try + 1))
 		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 		base=$((10000 + (r % 440) * 50))
-		echo "$used" | awk -v b=$base '$1 >= b && $1 < b + 50 { f = 1 } END { exit f }' &&
-		    { WORLD_PORT_BASE=$base; return 0; }
+		echo "$used" | awk -v b=$base '$1 >= b && $1 < b + 50 { f = 1 } END { exit f }' || continue
+		echo "$WORLD" >"$WORLD_PORT_CLAIMS/$base" || return 1
+		echo "$base"
+		return 0
 	done
-	_world_die "no free block of ports found in 10000-31999"
+	return 1
 }
+
 
 # world_init DIR: make the world's directories and its port plan, and
 # arrange for world_stop_all to run on exit.  DIR must not exist yet or be
@@ -656,6 +682,8 @@ world_stop_all() {
 	for n in $(sort -u "$WORLD/run/postfix"); do world_postfix_stop "$n"; done
 	world_dns_stop
 	_world_sweep
+	f=$(sed -n 's/^WORLD_PORT_BASE=//p' "$WORLD/ports.env" 2>/dev/null)
+	[ -z "$f" ] || rm -f "$WORLD_PORT_CLAIMS/$f"
 	return 0
 }
 
