@@ -7,8 +7,8 @@
 
 #include <stdlib.h>
 
-#include "deliver_int.h"
 #include "hostaddr.h"
+#include "hostlookup.h"
 #include "ssmp_buf.h"
 
 struct hostaddr {

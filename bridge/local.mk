@@ -1,7 +1,7 @@
 # bridge: ssmpd, the inbound SSMP bridge (HTTPS -> local MTA).
 sbin_PROGRAMS += bridge/ssmpd
-BRIDGE_CPPFLAGS = $(KS_CPPFLAGS) -I$(top_srcdir)/bridge
-BRIDGE_CFLAGS = $(KS_CFLAGS) $(LIBEVENT_CFLAGS) $(CURL_CFLAGS)
+BRIDGE_CPPFLAGS = $(CLIENT_CPPFLAGS) -I$(top_srcdir)/bridge
+BRIDGE_CFLAGS = $(CLIENT_CFLAGS) $(LIBEVENT_CFLAGS)
 # The server without main(): shared by ssmpd, the fuzz target and tests.
 noinst_LIBRARIES += bridge/libssmpd.a
 bridge_libssmpd_a_CPPFLAGS = $(BRIDGE_CPPFLAGS)
@@ -19,6 +19,8 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/keyhttp.c bridge/keyhttp.h \
 	bridge/hostaddr.c bridge/hostaddr.h \
 	bridge/keys.c bridge/keys.h \
+	bridge/allow.c bridge/allow.h \
+	bridge/admin_allow.c \
 	bridge/pending.c bridge/pending.h \
 	bridge/handoff.c bridge/handoff.h \
 	bridge/dlog.c bridge/dlog.h \
@@ -26,7 +28,7 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/ratelimit.c bridge/ratelimit.h \
 	bridge/tls.c bridge/tls.h \
 	bridge/workq.c bridge/workq.h
-BRIDGE_LIBS = bridge/libssmpd.a $(CONSENT_LIBS) $(KS_LIBS) $(LIBEVENT_LIBS) $(CURL_LIBS) \
+BRIDGE_LIBS = bridge/libssmpd.a $(CLIENT_LIBS) $(LIBEVENT_LIBS) \
 	$(OPENSSL_LIBS) $(PTHREAD_LIBS)
 bridge_ssmpd_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 bridge_ssmpd_CFLAGS = $(BRIDGE_CFLAGS)
@@ -34,6 +36,3 @@ bridge_ssmpd_SOURCES = bridge/ssmpd.c
 bridge_ssmpd_LDADD = $(BRIDGE_LIBS)
 dist_man_MANS += man/ssmpd.8
 
-include bridge/deliver.mk
-include bridge/consent.mk
-include bridge/send.mk

@@ -1,13 +1,27 @@
-# libdeliver: the SSMP/1 delivery client (discovery, envelope and message
-# phases, receipt checks) shared by ssmp-milter and ssmp-send.
-noinst_LIBRARIES += bridge/libdeliver.a
-bridge_libdeliver_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) \
-	$(LMDB_CFLAGS) $(LDNS_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/keystore -I$(top_srcdir)/bridge
-bridge_libdeliver_a_SOURCES = \
-	bridge/deliver.c bridge/deliver.h \
-	bridge/deliver_cache.c bridge/deliver_int.h \
-	bridge/deliver_http.c bridge/deliver_http.h \
-	bridge/deliver_dnsq.c
+# client: the outbound SSMP client shared by ssmp-milter, ssmp-send,
+# ssmpd (consent answers, key fetches) and ssmpctl: discovery, the
+# outbound pipeline and its decision function, HTTPS delivery, receipts,
+# the message parser, spool and signer, and the consent client.
+noinst_LIBRARIES += client/libclient.a
+# Programs using the client: $(CLIENT_CPPFLAGS), $(CLIENT_CFLAGS),
+# $(CLIENT_LIBS) (which include the keystore's).
+CLIENT_CPPFLAGS = $(KS_CPPFLAGS) -I$(top_srcdir)/client
+CLIENT_CFLAGS = $(KS_CFLAGS) $(CURL_CFLAGS)
+client_libclient_a_CPPFLAGS = $(CLIENT_CPPFLAGS)
+client_libclient_a_CFLAGS = $(CLIENT_CFLAGS)
+client_libclient_a_SOURCES = \
+	client/deliver.c client/deliver.h \
+	client/deliver_cache.c client/deliver_int.h \
+	client/deliver_http.c client/deliver_http.h \
+	client/deliver_dnsq.c client/hostlookup.h \
+	client/send_core.c client/send_core.h \
+	client/send_deliver.c client/send_deliver.h \
+	client/decide.c client/decide.h \
+	client/parse.c client/parse.h \
+	client/spool.c client/spool.h \
+	client/signer.c client/signer.h \
+	client/allow_client.c client/allow_client.h \
+	client/allow_ops.c client/allow_ops.h
 
-# What a program linking libdeliver needs besides it (and KS_LIBS).
-DELIVER_LIBS = bridge/libdeliver.a $(CURL_LIBS) $(PTHREAD_LIBS)
+# What a program linking the client needs.
+CLIENT_LIBS = client/libclient.a $(KS_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)

@@ -9,7 +9,7 @@
 C=$top_srcdir/contrib
 SSMPD=$top_builddir/bridge/ssmpd
 MILTER=$top_builddir/milter/ssmp-milter
-KEYGEN=$top_builddir/keystore/ssmp-keygen
+KEYGEN=$top_builddir/tools/ssmp-keygen
 
 skip() { ok "$1 # SKIP $2"; }
 have() { command -v "$1" >/dev/null 2>&1; }

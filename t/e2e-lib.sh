@@ -23,8 +23,8 @@
 command -v nsd >/dev/null || PATH=$PATH:/usr/sbin:/sbin
 . "$top_srcdir/t/world/world.sh"
 
-E2E_KEYGEN=$top_builddir/keystore/ssmp-keygen
-E2E_CTL=$top_builddir/keystore/ssmpctl
+E2E_KEYGEN=$top_builddir/tools/ssmp-keygen
+E2E_CTL=$top_builddir/tools/ssmpctl
 E2E_SSMPD=$top_builddir/bridge/ssmpd
 E2E_MILTER=$top_builddir/milter/ssmp-milter
 

@@ -10,13 +10,12 @@ t_fuzz_fuzz_smtpc_CFLAGS = $(BRIDGE_CFLAGS)
 t_fuzz_fuzz_smtpc_LDADD = $(FUZZ_LIBS) $(PTHREAD_LIBS)
 t_fuzz_fuzz_smtpc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
-# The message ssmp-send reads from its pipe (bridge/send_read.c).
+# The message ssmp-send reads from its pipe (send/send_read.c).
 check_PROGRAMS += t/fuzz/fuzz_sendread
-t_fuzz_fuzz_sendread_SOURCES = t/fuzz/fuzz_sendread.c milter/spool.c \
-	milter/parse.c
-t_fuzz_fuzz_sendread_CPPFLAGS = $(BRIDGE_CPPFLAGS) -I$(top_srcdir)/milter
-t_fuzz_fuzz_sendread_CFLAGS = $(BRIDGE_CFLAGS)
-t_fuzz_fuzz_sendread_LDADD = $(FUZZ_LIBS)
+t_fuzz_fuzz_sendread_SOURCES = t/fuzz/fuzz_sendread.c
+t_fuzz_fuzz_sendread_CPPFLAGS = $(CLIENT_CPPFLAGS) -I$(top_srcdir)/send
+t_fuzz_fuzz_sendread_CFLAGS = $(CLIENT_CFLAGS)
+t_fuzz_fuzz_sendread_LDADD = $(FUZZ_DRIVER_LIB) $(CLIENT_LIBS)
 t_fuzz_fuzz_sendread_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 # The HTTPS key endpoint's answer as ssmpd's key fetcher reads it
@@ -47,7 +46,7 @@ t_fuzz_fuzz_dnsq_LDADD = $(FUZZ_DRIVER_LIB) $(KS_LIBS)
 t_fuzz_fuzz_dnsq_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 # The answer to an allow request (ssmp_allow_answer_decode, read by
-# bridge/allow_client.c).
+# client/allow_client.c).
 check_PROGRAMS += t/fuzz/fuzz_allowanswer
 t_fuzz_fuzz_allowanswer_SOURCES = t/fuzz/fuzz_allowanswer.c
 t_fuzz_fuzz_allowanswer_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)

@@ -3,8 +3,8 @@
 # a read-only and a full store, and two processes using the store at once.
 . "$top_srcdir/t/lib.sh"
 
-ctl=$top_builddir/keystore/ssmpctl
-keygen=$top_builddir/keystore/ssmp-keygen
+ctl=$top_builddir/tools/ssmpctl
+keygen=$top_builddir/tools/ssmp-keygen
 chmod 755 "$TMP"	# the non-root cases run as nobody
 "$keygen" -d a.test -s s1 -D "$TMP" || bail "ssmp-keygen failed"
 cat >"$TMP/ssmp.conf" <<EOC

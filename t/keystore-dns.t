@@ -7,8 +7,8 @@
 NSD=${NSD:-$(command -v nsd || echo /usr/sbin/nsd)}
 [ -x "$NSD" ] || skip_all "nsd not installed"
 command -v drill >/dev/null || skip_all "drill (ldnsutils) not installed"
-ctl=$top_builddir/keystore/ssmpctl
-keygen=$top_builddir/keystore/ssmp-keygen
+ctl=$top_builddir/tools/ssmpctl
+keygen=$top_builddir/tools/ssmp-keygen
 port=$((20000 + $$ % 20000))
 dead=$((port + 1))
 Z=$TMP/nsd

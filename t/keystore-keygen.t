@@ -2,7 +2,7 @@
 # ssmp-keygen: file modes, zone lines, refusal to overwrite, usage errors.
 . "$top_srcdir/t/lib.sh"
 
-keygen=$top_builddir/keystore/ssmp-keygen
+keygen=$top_builddir/tools/ssmp-keygen
 mkdir "$TMP/k"
 
 check "keygen writes a key" "$keygen" -d A.Test -s S2026 -D "$TMP/k"

@@ -3,7 +3,7 @@
 command -v nsd >/dev/null || PATH=$PATH:/usr/sbin
 . "$top_srcdir/t/world/world.sh"
 SSMPD=$top_builddir/bridge/ssmpd
-SSMPCTL=$top_builddir/keystore/ssmpctl
+SSMPCTL=$top_builddir/tools/ssmpctl
 
 MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/ssmp-milter}
 MILTERTEST=${MILTERTEST:-$(command -v miltertest)}

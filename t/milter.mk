@@ -5,9 +5,8 @@ EXTRA_DIST += t/milter-paths.t t/milter-ssmp.t t/milter-postfix.t t/milter-daemo
 
 # Fuzz target over the milter's parsers (t/corpus/milter).
 check_PROGRAMS += t/fuzz/fuzz_milter
-t_fuzz_fuzz_milter_SOURCES = t/fuzz/fuzz_milter.c milter/parse.c milter/spool.c
-t_fuzz_fuzz_milter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter \
-	-I$(top_srcdir)/bridge
-t_fuzz_fuzz_milter_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS)
-t_fuzz_fuzz_milter_LDADD = $(FUZZ_LIBS)
+t_fuzz_fuzz_milter_SOURCES = t/fuzz/fuzz_milter.c
+t_fuzz_fuzz_milter_CPPFLAGS = $(CLIENT_CPPFLAGS)
+t_fuzz_fuzz_milter_CFLAGS = $(CLIENT_CFLAGS)
+t_fuzz_fuzz_milter_LDADD = $(FUZZ_DRIVER_LIB) $(CLIENT_LIBS)
 t_fuzz_fuzz_milter_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

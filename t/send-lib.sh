@@ -3,14 +3,14 @@
 # (m=enforce) and t.b.test (m=testing) behind real ssmpd over TLS, c.test
 # legacy; bob@b.test allows alice@a.test.  ssmp-send signs for a.test.
 . "$top_srcdir/t/milter-lib.sh"
-SSMP_SEND=${SSMP_SEND:-$top_builddir/bridge/ssmp-send}
+SSMP_SEND=${SSMP_SEND:-$top_builddir/send/ssmp-send}
 
 # ss_world [KEY VALUE]...: the world and $SS_CONF, an ssmp.conf for
 # ssmp-send (a.test's key, a keystore, the world's DNS, anchors and CA).
 ss_world() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root (Postfix, nsd)"
 	[ -x "$SSMPD" ] || skip_all "bridge/ssmpd not built"
-	[ -x "$SSMP_SEND" ] || bail "bridge/ssmp-send not built"
+	[ -x "$SSMP_SEND" ] || bail "send/ssmp-send not built"
 	mt_world
 	mkdir -p "$TMP/db"
 	SS_CONF=$TMP/a.conf

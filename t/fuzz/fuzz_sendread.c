@@ -1,7 +1,7 @@
 /*
  * fuzz_sendread.c - the message ssmp-send reads from its pipe.
  *
- * The input is fed to the reader of bridge/send_read.c (included for its
+ * The input is fed to the reader of send/send_read.c (included for its
  * static reader) twice: whole, and in chunks of 1..256 octets (first
  * byte), as read(2) may return it.  Both must agree on the result, the
  * Message-ID and every spooled octet; an accepted message has CRLF line
