@@ -40,6 +40,15 @@ diag()   { echo "# $*"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 bail()   { echo "Bail out! $*"; exit 1; }
 
+# only_in_pass PASS: a slow test that needs to run once per ./run-tests,
+# in the build flavour named (gcc: the -Werror build; san: the ASan/UBSan
+# build, where memory errors show).  run-tests exports SSMP_PASS; a plain
+# `make check` (SSMP_PASS unset) runs every test.
+only_in_pass() {
+	[ -z "${SSMP_PASS:-}" ] || [ "$SSMP_PASS" = "$1" ] ||
+	    skip_all "runs in the $1 pass of run-tests only (this is $SSMP_PASS)"
+}
+
 # check DESCRIPTION COMMAND...: ok if the command succeeds.
 check() {
 	_d=$1; shift
