@@ -26,7 +26,6 @@ struct milter {
 	struct dl_client	*dl;
 	struct ks_store		*ks;		/* NULL: no Database */
 	struct signer		*signer;
-	bool			 leadspc;	/* SMFIP_HDR_LEADSPC granted */
 	const char		*hostname;
 };
 
