@@ -53,6 +53,7 @@ struct bridge_conf {
 	char			*user, *pidfile;
 	bool			 background;
 	long			 dns_timeout;
+	long			 max_pending, max_pending_domain;
 };
 
 /* Counters for GET /metrics (loop thread only). */
