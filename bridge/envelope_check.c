@@ -245,6 +245,7 @@ remember(struct echeck *ec)
 	switch (pending_add(ec->d->pending, p, time(NULL), &evicted)) {
 	case PENDING_OK:
 		ec->accepted = p;
+		ec->d->metrics[M_PENDING_EVICTED] += evicted;
 		if (evicted > 0)
 			ssmp_log(LOG_WARNING, ec->reqid, "pending envelopes at "
 			    "their limit: %zu oldest evicted", evicted);
