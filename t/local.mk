@@ -31,3 +31,7 @@ include t/demo.mk
 include t/hostile.mk
 include t/harden.mk
 include t/faults.mk
+
+# ./run-tests and ./run-demo after an in-place build (t/build-src).
+TESTS += t/build-inplace.t
+EXTRA_DIST += t/build-inplace.t
