@@ -120,6 +120,8 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	}
 	b->rl_domain = c->rate_limit_domain;
 	b->rl_client = c->rate_limit_client;
+	b->max_pending = c->max_pending;
+	b->max_pending_domain = c->max_pending_domain;
 	b->user = c->user_id;
 	b->pidfile = c->pid_file;
 	b->background = c->background;
@@ -328,7 +330,8 @@ setup(struct ssmpd *d)
 	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
 	    d->conf.hostname, 30);
-	d->pending = pending_new();
+	d->pending = pending_new((size_t)d->conf.max_pending,
+	    (size_t)d->conf.max_pending_domain);
 	d->rl_client = ratelimit_new(d->conf.rl_client);
 	d->rl_domain = ratelimit_new(d->conf.rl_domain);
 	d->rcache = rcptcache_new(d->conf.rcpt_cache);

@@ -53,6 +53,7 @@ struct bridge_conf {
 	char			*user, *pidfile;
 	bool			 background;
 	long			 dns_timeout;
+	long			 max_pending, max_pending_domain;
 };
 
 /* Counters for GET /metrics (loop thread only). */
@@ -60,7 +61,7 @@ enum metric {
 	M_CONN_ACCEPTED, M_TLS_FAILED, M_REQUESTS, M_ENV_ACCEPT,
 	M_ENV_REJECT, M_ENV_TEMPFAIL, M_MSG_DELIVERED, M_MSG_DUPLICATE,
 	M_MSG_REJECT, M_MSG_TEMPFAIL, M_RATE_LIMITED, M_KEY_CACHE_HIT,
-	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_NMETRICS
+	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_PENDING_EVICTED, M_NMETRICS
 };
 
 struct ssmpd {
