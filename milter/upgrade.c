@@ -141,14 +141,19 @@ eom_steps(SMFICTX *ctx, struct msgctx *m, const struct dl_body *body)
 static void
 add_header(SMFICTX *ctx, const struct msgctx *m)
 {
-	char	v[256];
-	size_t	up;
+	const char	*host;
+	char		 v[256];
+	size_t		 up;
 
 	if (!milter->cfg.add_header)
 		return;
 	up = pl_count(&m->pl, PL_DONE, PL_DONE);
-	(void)snprintf(v, sizeof(v), "%s; upgraded=%zu; smtp=%zu",
-	    milter->hostname, up, m->pl.nr - up);
+	/* The MTA's name ({j}): the header tells where the copy left. */
+	if ((host = smfi_getsymval(ctx, (char *)"j")) == NULL || *host == '\0')
+		host = milter->hostname;
+	/* With SMFIP_HDR_LEADSPC the MTA adds no blank after the colon. */
+	(void)snprintf(v, sizeof(v), "%s%s; upgraded=%zu; smtp=%zu",
+	    m->leadspc ? " " : "", host, up, m->pl.nr - up);
 	(void)smfi_addheader(ctx, (char *)"SSMP-Milter", v);
 }
 
