@@ -196,7 +196,7 @@ if have postconf && have postmap; then
 	d=$(pf_dir milter main.cf.milter -- master.cf.submission)
 	pf_clean "postconf: main.cf.milter + master.cf.submission" "$d"
 	is "$(postconf -c "$d" -hx smtpd_milters)" \
-	    "{ inet:127.0.0.1:8894, default_action=tempfail }" \
+	    "{ unix:ssmp/milter.sock, default_action=tempfail }" \
 	    "smtpd_milters tempfails when ssmp-milter is down"
 	is "$(postconf -c "$d" -h milter_default_action)" tempfail \
 	    "milter_default_action = tempfail"
@@ -244,7 +244,7 @@ if have m4 && [ -f "$CF/m4/cf.m4" ]; then
 O Milter.macros.envfrom=i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}
 O Milter.macros.envrcpt=i, {rcpt_mailer}, {rcpt_host}, {rcpt_addr}
 O Milter.macros.eom=i, {msg_id}
-Xssmp, S=inet:8894@127.0.0.1, F=T, T=C:10s;S:30s;R:1m;E:5m" \
+Xssmp, S=local:/run/ssmp/milter.sock, F=T, T=C:10s;S:30s;R:1m;E:5m" \
 	    "sendmail.cf: the filter tempfails, and gets i and {auth_authen}"
 else
 	skip "sendmail ssmp-milter.mc" "m4 or sendmail-cf not installed"
