@@ -145,6 +145,8 @@ echeck_run(struct echeck *ec, const char *json, size_t len)
 		    SSMP_BAD_SYNTAX, err.msg);
 		return;
 	}
+	/* from here on the log lines carry the envelope's nonce */
+	snprintf(ec->reqid, sizeof(ec->reqid), "%s", ec->env.nonce);
 	/* (2) time window: before any lookup */
 	ssmp_time_now(&now);
 	if (ssmp_time_check_window(&ec->env.tm, &now, (int)d->conf.window,

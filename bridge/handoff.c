@@ -147,9 +147,8 @@ static void
 answer(struct handoff *h)
 {
 	unlink_active(h);
-	ssmp_log(LOG_INFO, h->queueid[0] ? h->queueid : h->reqid,
-	    "message from=<%s> msgid=%s nonce=%s: %s %s %s", h->p->from,
-	    h->msgid, h->p->nonce, ssmp_verdict_name(h->resp.st.verdict),
+	ssmp_log(LOG_INFO, h->reqid, "message from=<%s> msgid=%s: %s %s %s",
+	    h->p->from, h->msgid, ssmp_verdict_name(h->resp.st.verdict),
 	    h->resp.st.code, h->resp.st.reason);
 	h->cb(h, h->arg);
 }
@@ -348,8 +347,7 @@ settle(struct handoff *h, const char *receipt)
 	/* the "delivering" records stay: retries are refused, never doubled */
 	for (int i = 0; i < h->p->nto; i++)
 		if (h->rs[i] == R_SEND && !h->lost[i])
-			ssmp_log(LOG_CRIT, h->queueid[0] ? h->queueid :
-			    h->reqid, "delivered-log for <%s> after the MTA's "
+			ssmp_log(LOG_CRIT, h->reqid, "delivered-log for <%s> after the MTA's "
 			    "%d: %s; retries of msgid=%s will be refused as "
 			    "outcome unknown, never delivered twice",
 			    h->p->rcpt[i].to, h->reply[i].code, err.msg, h->msgid);
@@ -371,7 +369,7 @@ sign_receipt(struct handoff *h, bool dups)
 	memset(r, 0, sizeof(*r));
 	snprintf(r->domain, sizeof(r->domain), "%s", h->p->domain);
 	if ((ke = ks_keytable_signing(h->keys, h->p->domain)) == NULL) {
-		ssmp_log(LOG_ERR, h->queueid, "no signing key for %s",
+		ssmp_log(LOG_ERR, h->reqid, "no signing key for %s",
 		    h->p->domain);
 		return;
 	}
@@ -390,7 +388,7 @@ sign_receipt(struct handoff *h, bool dups)
 	if (r->nto > 0 && ssmp_receipt_sign(r, &ke->key, &err) == 0)
 		h->resp.has_receipt = true;
 	else if (r->nto > 0)
-		ssmp_log(LOG_ERR, h->queueid, "receipt: %s", err.msg);
+		ssmp_log(LOG_ERR, h->reqid, "receipt: %s", err.msg);
 }
 
 /* Worker: deliver, sign, record. */
