@@ -30,6 +30,7 @@
 #include "body.h"
 #include "dlog.h"
 #include "hdrfilter.h"
+#include "keyproc.h"
 #include "keys.h"
 #include "smtpc.h"
 #include "ssmp_b64.h"
@@ -385,7 +386,7 @@ sign_receipt(struct handoff *h, bool dups)
 		    h->reply[i].code / 100 == 2) || (dups && h->rs[i] == R_DUP))
 			snprintf(r->to[r->nto++], sizeof(r->to[0]), "%s",
 			    h->p->rcpt[i].to);
-	if (r->nto > 0 && ssmp_receipt_sign(r, &ke->key, &err) == 0)
+	if (r->nto > 0 && keyproc_sign_receipt(h->d->kp, r, &err) == 0)
 		h->resp.has_receipt = true;
 	else if (r->nto > 0)
 		ssmp_log(LOG_ERR, h->reqid, "receipt: %s", err.msg);

@@ -85,7 +85,8 @@ struct ssmpd {
 	struct event_base	*base;
 	SSL_CTX			*ssl;
 	struct ks_store		*store;		/* thread-safe */
-	struct ks_keytable	*keys;		/* our keys; loop thread only */
+	struct ks_keytable	*keys;		/* public halves; loop thread */
+	struct keyproc		*kp;		/* holds and signs: keys.h */
 	struct workq		*dnsq;		/* DNS key fetches */
 	struct workq		*mtaq;		/* SMTP hand-off */
 	struct workq		*storeq;	/* keystore writes (fsync) */
@@ -104,6 +105,7 @@ struct ssmpd {
 	uint64_t		 metrics[M_NMETRICS];
 	uint64_t		 reqseq;
 	bool			 draining;
+	int			 exit_code;	/* 1 if the key process died */
 };
 
 #endif

@@ -10,7 +10,8 @@
 #                       each message under $WORLD/sink; sd_sink_count
 #   sd_keytable LINES   write $SD_DIR/keytable (KeyTable instead of
 #                       Domain/Selector/KeyFile)
-#   sd_start / sd_stop  run ssmpd -f on the config; waits for the port
+#   sd_start / sd_stop  run ssmpd -f on the config (as root, UserID
+#                       nobody: world_userid); waits for the port
 #   sd_env ARGS...      envelope JSON signed with a.test's key
 #   sd_post PATH FILE [curl args]   POST to ssmpd; body to $TMP/resp,
 #                       prints the HTTP status
@@ -88,6 +89,7 @@ MTA inet:$(world_port b inject)@127.0.0.1
 Hostname ssmp.b.test
 UnknownSender reject
 ReadTimeout 3
+UserID nobody
 EOC
 	while [ $# -ge 2 ]; do
 		grep -v "^$1 " "$SD_CONF" >"$SD_CONF.new"; mv "$SD_CONF.new" "$SD_CONF"
@@ -96,6 +98,7 @@ EOC
 }
 
 sd_start() {
+	world_userid "$SD_CONF" || bail "world_userid failed"
 	world_spawn ssmpd "$SSMPD" -f -c "$SD_CONF"
 	world_wait_port "$SD_PORT" 10 || { cat "$WORLD/log/ssmpd.log"; bail "ssmpd did not start"; }
 }
