@@ -4,6 +4,8 @@
 # errors.
 ATTACK_TESTS = \
 	t/attack-envelope.t \
-	t/attack-pending.t
+	t/attack-pending.t \
+	t/attack-relay.t \
+	t/attack-trust.t
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS)

@@ -51,6 +51,26 @@ sd_world() {
 	SD_CURL="curl -sS --cacert $WORLD_CA --resolve ssmp.b.test:$SD_PORT:127.0.0.1"
 }
 
+# sd_contrib_postfix: b.test's Postfix as contrib/postfix and the README
+# set it up for ssmpd: the hand-off listener of master.cf.inbound on
+# $SD_HANDOFF (ssmp-domains: b.test), main.cf.inbound's header_checks on
+# all other mail (authserv-id ssmp.b.test).  Only the paths and the port
+# change (and chroot: the world runs without).
+sd_contrib_postfix() {
+	local dir c
+	dir=$(world_postfix_conf b); c=$top_srcdir/contrib/postfix
+	SD_HANDOFF=$(world_port spare 2)
+	echo "b.test OK" >"$dir/ssmp-domains"
+	sed 's/ssmp\\.example\\.com/ssmp\\.b\\.test/' "$c/header_checks.ssmp" >"$dir/header_checks.ssmp"
+	grep -v '^#' "$c/master.cf.inbound" | sed -e "s|/etc/postfix/|$dir/|g" \
+	    -e "s/^127\.0\.0\.1:10035 *inet *n *- *y /127.0.0.1:$SD_HANDOFF inet n - n /" >>"$dir/master.cf"
+	grep -v '^#' "$c/main.cf.inbound" | grep . | sed "s|/etc/postfix/|$dir/|g" |
+	while IFS='=' read -r k v; do
+		world_postfix_set b "$(echo $k)" "$(echo $v)" || return 1
+	done
+	world_postfix_reload b && world_wait_port "$SD_HANDOFF" 10
+}
+
 sd_conf() {
 	cat >"$SD_CONF" <<EOC
 Syslog no

@@ -387,8 +387,6 @@ test_milter_socket(void)
 	is_str(c.socket_mode, "0660", "default SocketMode 0660");
 	is_str(c.database, LOCALSTATEDIR "/lib/ssmp", "Database under "
 	    "--localstatedir");
-	is_str(c.spool_directory, LOCALSTATEDIR "/lib/ssmp/spool",
-	    "SpoolDirectory under --localstatedir");
 	ssmp_config_free(&c);
 	is_int(load_text("SocketMode 0666\n", &c, &e), -1, "SocketMode 0666");
 	like(e.msg, "0666: open to every local user", "...refused: others");
