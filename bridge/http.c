@@ -254,7 +254,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		timeout_error(c, "body");
 		return;
 	}
-	if ((what & BEV_EVENT_EOF) && c->state == C_BODY)
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && c->state == C_BODY)
 		ssmp_log(LOG_INFO, c->reqid, "client %s: body truncated at "
 		    "%llu of %llu octets", c->peer,
 		    (unsigned long long)c->body.len,

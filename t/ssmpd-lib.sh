@@ -136,13 +136,16 @@ sd_raw() {
 	    -servername ssmp.b.test -CAfile "$WORLD_CA" <"$1" 2>/dev/null
 }
 
-# sd_message NONCE MSGID FILE [SEED]: message phase; prints the HTTP status.
+# sd_message NONCE MSGID FILE [SEED [CURL-ARGS]]: message phase; prints the
+# HTTP status.
 sd_message() {
-	local sig
-	sig=$($SSMPC msgsig "${4:-$SEED_A}" "$1" "$2" <"$3")
+	local n m f sig
+	n=$1; m=$2; f=$3
+	sig=$($SSMPC msgsig "${4:-$SEED_A}" "$n" "$m" <"$f")
+	shift 3; [ $# -eq 0 ] || shift
 	$SD_CURL -o "$TMP/resp" -w '%{http_code}' -H 'Content-Type: message/rfc822' \
-	    -H "SSMP-Msgid: $2" -H "SSMP-Signature: $sig" \
-	    --data-binary "@$3" "$SD_URL/message/$1"
+	    -H "SSMP-Msgid: $m" -H "SSMP-Signature: $sig" \
+	    --data-binary "@$f" "$@" "$SD_URL/message/$n"
 }
 
 # sd_msg_head NONCE MSGID FILE [SEED]: the head of a message-phase request
