@@ -95,7 +95,7 @@ static void
 envelope_head(struct conn *c)
 {
 	if (!client_limited(c))
-		http_read_body(c, SSMP_ENVELOPE_JSON_MAX);
+		http_read_json(c, SSMP_ENVELOPE_JSON_MAX);
 }
 
 static void

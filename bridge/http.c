@@ -501,6 +501,15 @@ http_set_state(struct conn *c, void *st)
 }
 
 void
+http_read_json(struct conn *c, uint64_t max)
+{
+	if (c->bev != NULL && c->head.length > max)
+		http_respond_status(c, SSMP_JSON_TOO_BIG, NULL, NULL);
+	else
+		http_read_body(c, max);
+}
+
+void
 http_read_body(struct conn *c, uint64_t max)
 {
 	if (c->bev == NULL) {

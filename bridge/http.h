@@ -62,6 +62,8 @@ void http_set_state(struct conn *c, void *st);
  * Sends "100 Continue" first when the client asked for it.
  */
 void http_read_body(struct conn *c, uint64_t max);
+/* The same for a JSON body: above max is 413 5.5.2 (ssmp.7 JSON-1). */
+void http_read_json(struct conn *c, uint64_t max);
 
 /*
  * Answer.  extra: additional header lines, each ending in CRLF, or NULL.

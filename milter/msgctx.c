@@ -49,6 +49,7 @@ msgctx_reset(struct msgctx *m)
 	m->key = NULL;
 	m->selector[0] = '\0';
 	m->spooling = m->have_msgid = m->spool_failed = false;
+	m->nmsgid = 0;
 }
 
 void

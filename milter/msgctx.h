@@ -59,7 +59,8 @@ struct msgctx {
 	struct dl_batch		**batches;	/* owned, one per envelope */
 	int			 nbatch;
 	bool			 spooling;
-	bool			 have_msgid;
+	bool			 have_msgid;	/* exactly one, valid */
+	int			 nmsgid;	/* Message-ID fields seen */
 	char			 msgid[SSMP_MSGID_MAX + 1];
 	struct spool		 spool;
 	bool			 spool_failed;

@@ -42,7 +42,7 @@ sd_env alice@a.test bob@b.test >"$TMP/e.json"
 env_case "valid envelope" 200 2.0.0 ''
 env_case "replayed nonce" 409 5.7.0 ''
 head -c 70000 /dev/zero | tr '\0' ' ' >"$TMP/e.json"
-env_case "oversize envelope" 413 5.3.4 ''
+env_case "oversize envelope (ssmp.7 JSON-1)" 413 5.5.2 ''
 
 # Per-recipient policy: known, blocked, unknown sender (reject mode).
 sd_env alice@a.test bob@b.test,carol@b.test,dave@b.test >"$TMP/e.json"

@@ -67,9 +67,9 @@ is "$(env_as $SEED_A $SEL)" "200 2.0.0" "https: key server back: accepted"
 
 keysrc_phase both db-both
 is "$(env_as $SEED_A $SEL)" "200 2.0.0" "both: DNS and HTTPS agree: accepted"
-is "$(env_as $SEED_N honly)" "403 5.7.5" "both: key over HTTPS but none in DNS: 403 5.7.5"
+is "$(env_as $SEED_N honly)" "503 4.4.3" "both: key over HTTPS but none in DNS: 503 4.4.3 (ssmp.7 KSRC-2)"
 like "$(cat "$TMP/resp")" 'disagree' "...reason says the sources disagree"
-is "$(env_as $SEED_N honly)" "403 5.7.5" "both: a disagreement is not cached (fetched again)"
+is "$(env_as $SEED_N honly)" "503 4.4.3" "both: a disagreement is not cached (fetched again)"
 is "$(metric key_fetches_total)" 3 "both: three fetches, no cache hit for the disagreement"
 world_kill ssmpd-a
 sd_stop; sd_conf KeySource both CAFile "$WORLD_CA" Database "$SD_DIR/db-both2"; sd_start
