@@ -595,6 +595,9 @@ http_respond_json(struct conn *c, const struct ssmp_response *r,
 	ssmp_buf_init(&b);
 	ssmp_response_encode(r, &b);
 	ssmp_buf_adds(&b, "\n");
+	/* ssmp.7 HTTP-9: 429 and 503 say when to come back */
+	if (extra == NULL && (r->st.http == 429 || r->st.http == 503))
+		extra = "Retry-After: 60\r\n";
 	http_respond(c, r->st.http, "application/json", extra, b.p, b.len);
 	ssmp_buf_free(&b);
 }
