@@ -25,6 +25,17 @@ A = s.Key(s.seed_of(0x00))      # a.test, selector s2026 (TEST VECTORS)
 B = s.Key(s.seed_of(0x20))      # b.test, the gateway's own key
 N = s.Key(s.seed_of(0x40))      # c.test
 cl = s.Client(HOST, PORT, CA)
+ANSWERS = []    # every final answer, for HTTP-8 and STAT-1
+_read = cl.read_answer
+
+
+def _record(a=None):
+    a = _read(a)
+    ANSWERS.append(a)
+    return a
+
+
+cl.read_answer = _record
 ALICE = "alice@a.test"
 
 # Clauses whose code is still being written elsewhere: their checks run
@@ -245,6 +256,18 @@ def transport():
         a = cl.request("POST", s.PREFIX + "envelope", s.compact(e).encode(),
                        ctype=ct)
         tap.answer(a, 200, "2.0.0", "HTTP-13", "envelope as %s" % ct)
+
+    # HTTP-11: transport checks come first.
+    e = env(["bob@b.test"], when=s.stamp(-400))
+    a = cl.request("POST", s.PREFIX + "envelope", s.compact(e).encode(),
+                   ctype="text/plain")
+    tap.answer(a, 400, "5.5.2", "HTTP-11", "stale envelope as text/plain: "
+               "the Content-Type first", todo=todo("HTTP-13"))
+    a = cl.request("POST", s.PREFIX + "envelope", b"5\r\n{nope\r\n0\r\n\r\n",
+                   ctype="application/json", length=False,
+                   headers=[("Transfer-Encoding", "chunked")])
+    tap.answer(a, 411, "5.5.2", "HTTP-11", "chunked bad JSON: the length "
+               "first")
 
     # VER-1: unknown header fields are ignored.
     e = env(["bob@b.test"])
@@ -615,6 +638,8 @@ def message_phase():
     tap.ok(all(len(c) == 1 for c in copies.values()), "MSG-10",
            "one copy for each accepted recipient",
            diag={u: len(c) for u, c in copies.items()})
+    tap.ok(all(len(c) == 1 for c in copies.values()), "MSG-1",
+           "the message went to all the envelope's accepted recipients")
     for user, tier in (("bob", "known"), ("carol", "trusted")):
         if not copies[user]:
             continue
@@ -634,6 +659,10 @@ def message_phase():
             seq[2] == "SSMP-Trust: " + tier and seq[3].startswith("From: "),
             "HDR-1", "%s: then Authentication-Results, SSMP-Trust, then the "
             "message" % user, diag="\n".join(f[:8]))
+        tap.ok(len(seq) == 4 and seq[1].startswith(
+            "Authentication-Results: ssmp.b.test;"), "HDR-2",
+            "%s: authserv-id is the gateway's host name" % user,
+            diag="\n".join(f[:8]))
         tap.ok(seq[2:3] == ["SSMP-Trust: " + tier], "HDR-3",
                "%s's copy says its own tier (%s)" % (user, tier),
                diag="\n".join(f[:8]))
@@ -803,6 +832,9 @@ def consent():
     a = cl.post_json("allow", s.allow(A, "share", ALICE, "eve@b.test"))
     tap.ok((a.json or {}).get("allow") == "pending", "CONS-4",
            "eve has not allowed alice: pending", diag=a)
+    e, a = accept_one(["eve@b.test"])
+    tap.answer(a, 200, "5.7.1", "CONS-9", "a pending share did not write "
+               "eve's allow-list")
     a = cl.post_json("allow", s.allow(A, "signup", ALICE, "bob@b.test"))
     tap.answer(a, 200, "5.7.1", "CONS-11", "signup to an address that is "
                "not a list")
@@ -814,6 +846,12 @@ def consent():
     a = cl.post_json("allow", s.allow(A, "withdraw", ALICE, "frank@b.test"))
     tap.ok((a.json or {}).get("allow") == "withdrawn", "CONS-7",
            "withdraw with nothing to remove: withdrawn", diag=a)
+    a = cl.post_json("allow", s.allow(A, "withdraw", ALICE, "bob@b.test"))
+    tap.ok((a.json or {}).get("allow") == "withdrawn", "CONS-12",
+           "withdraw of the shared pair alice/bob: withdrawn", diag=a)
+    e, a = accept_one(["bob@b.test"])
+    tap.answer(a, 200, "2.0.0", "CONS-12", "bob's own allow-list entry for "
+               "alice stays")
     al = s.allow(A, "share", ALICE, "bob@b.test")
     al["type"] = "befriend"
     a = cl.post_json("allow", al)
@@ -867,6 +905,19 @@ def main():
     one_shot()
     consent()
     key_endpoint()
+    body_ok = [a for a in ANSWERS if a.status > 0 and not (
+        a.status == 200 and (a.header("content-type") or "").startswith(
+            "text/plain"))]
+    bad8 = [str(a) for a in body_ok if (a.header("content-type") or "").split(
+        ";")[0].strip().lower() != "application/json"]
+    bad1 = ["%s: %s" % (s.body_problem(a.json), a) for a in body_ok
+            if s.body_problem(a.json) is not None]
+    tap.ok(body_ok and not bad8, "HTTP-8", "all %d answers (but the key "
+           "endpoint's 200) are application/json" % len(body_ok),
+           diag="\n".join(bad8[:3]))
+    tap.ok(body_ok and not bad1, "STAT-1", "all %d answers carry a valid "
+           "status body (v 1, status agrees with the class, reason <= 200)"
+           % len(body_ok), diag="\n".join(bad1[:3]))
     bad = [str(a) for a in STOPPED if isinstance(a.json, dict) and
            "rcpt" in a.json]
     tap.ok(STOPPED and not bad, "ENV-10", "none of the %d envelope answers "
@@ -906,6 +957,34 @@ def tag():
            "...with SSMP-Trust: unknown", diag=c[:1])
 
 
+def slowmta():
+    """IDEM-4: a second message phase for a (from, msgid, to) whose
+    delivery is under way is not handed to the MTA: class 4, delivering."""
+    import threading
+    msgid = uniq("slow")
+    body = mail(msgid)
+    e1, a1 = accept_one(["bob@b.test"])
+    e2, a2 = accept_one(["bob@b.test"])
+    first = {}
+
+    def go():
+        c = s.Client(HOST, PORT, CA, timeout=30)
+        first["a"] = c.post_message(e1["nonce"], msgid, body,
+                                    s.message_sig(A, e1["nonce"], msgid,
+                                                  body))
+    t = threading.Thread(target=go)
+    t.start()
+    time.sleep(1.0)
+    a = send_msg(e2["nonce"], msgid, body)
+    t.join()
+    r = a.rcpt("bob@b.test") or (a.json or {})
+    tap.ok((a.code or "").startswith("4.") and r.get("delivering") is True,
+           "IDEM-4", "the same message while its delivery is under way: "
+           "class 4 with delivering:true", diag=a)
+    tap.ok(first.get("a") is not None and first["a"].status == 200,
+           "IDEM-4", "...the first one is delivered", diag=first.get("a"))
+
+
 def mta4xx():
     e, a = accept_one(["bob@b.test"])
     msgid = uniq("mta4xx")
@@ -943,6 +1022,6 @@ def mta5xx():
            "429 carries Retry-After", diag=a.headers)
 
 
-{"main": main, "restarted": restarted, "tag": tag,
+{"main": main, "restarted": restarted, "tag": tag, "slowmta": slowmta,
  "mta4xx": mta4xx, "mta5xx": mta5xx}[sys.argv[1]]()
 sys.exit(1 if tap.failed else 0)

@@ -91,6 +91,11 @@ cf_restart
 cf_run receiver.py restarted
 cf_restart UnknownSender tag
 cf_run receiver.py tag
+# IDEM-4: an MTA that takes 3 s to answer the data.
+world_spawn sinkw smtp-sink -u postfix -w 3 "127.0.0.1:$(world_port spare 4)" 64 &&
+world_wait_port "$(world_port spare 4)" 10 || bail "smtp-sink did not start"
+cf_restart MTA "inet:$(world_port spare 4)@127.0.0.1"
+cf_run receiver.py slowmta
 # MTAs that refuse the data: 4xx, then 5xx (MSG-12)
 world_spawn sink4 smtp-sink -u postfix -r data "127.0.0.1:$(world_port spare 2)" 64 &&
 world_spawn sink5 smtp-sink -u postfix -f data "127.0.0.1:$(world_port spare 3)" 64 &&
