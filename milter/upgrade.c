@@ -531,6 +531,7 @@ static void
 add_header(SMFICTX *ctx, const struct msgctx *m)
 {
 	const struct rcpt	*r;
+	const char		*host;
 	char			 v[256];
 	int			 up = 0, smtp = 0;
 
@@ -538,8 +539,12 @@ add_header(SMFICTX *ctx, const struct msgctx *m)
 		return;
 	for (r = m->rcpts; r != NULL; r = r->next)
 		r->route == RT_DONE ? up++ : smtp++;
-	(void)snprintf(v, sizeof(v), "%s; upgraded=%d; smtp=%d",
-	    milter->hostname, up, smtp);
+	/* The MTA's name ({j}): the header tells where the copy left. */
+	if ((host = smfi_getsymval(ctx, (char *)"j")) == NULL || *host == '\0')
+		host = milter->hostname;
+	/* With SMFIP_HDR_LEADSPC the MTA adds no blank after the colon. */
+	(void)snprintf(v, sizeof(v), "%s%s; upgraded=%d; smtp=%d",
+	    milter->leadspc ? " " : "", host, up, smtp);
 	(void)smfi_addheader(ctx, (char *)"SSMP-Milter", v);
 }
 

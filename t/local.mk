@@ -29,6 +29,7 @@ include t/send.mk
 include t/consent.mk
 include t/demo.mk
 include t/hostile.mk
+include t/attack.mk
 include t/harden.mk
 include t/faults.mk
 
