@@ -72,7 +72,7 @@ wrong = []
 for label, row in rows.items():
     if re.match(r"(untestable|elsewhere): \S", row):
         continue
-    files = row.split()
+    files = row.split(" -- ")[0].split()
     if not files:
         wrong.append("%s: no test and no reason" % label)
     for f in files:

@@ -498,8 +498,17 @@ def envelope_checks():
     other = env(["bob@b.test"], frm="alice@c.test", key=N,
                 nonce_=good["nonce"])
     a = post_env(other)
-    tap.answer(a, 200, "2.0.0", "REPLAY-1", "the same nonce from another "
-               "sender domain")
+    tap.answer(a, 409, "5.7.0", "ENV-12", "another sender domain with the "
+               "nonce of a kept envelope")
+    refused = env(["eve@b.test"])          # recorded, not kept: 5.7.1
+    a = post_env(refused)
+    tap.answer(a, 200, "5.7.1", "REPLAY-1", "an envelope with no recipient "
+               "accepted")
+    other = env(["bob@b.test"], frm="alice@c.test", key=N,
+                nonce_=refused["nonce"])
+    a = post_env(other)
+    tap.answer(a, 200, "2.0.0", "REPLAY-1", "its nonce from another sender "
+               "domain: no replay (the cache is per domain)")
     al = s.allow(A, "share", ALICE, "bob@b.test", nonce_=s.nonce())
     a = cl.post_json("allow", al)
     tap.ok(a.status == 200, "REPLAY-1", "consent request accepted", diag=a)

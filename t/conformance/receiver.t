@@ -44,6 +44,7 @@ cf_conf() {
 	cat >"$D/ssmp.conf" <<EOC
 Syslog no
 Background no
+UserID nobody
 Database $D/db
 Domain b.test
 Selector $SEL
@@ -67,6 +68,7 @@ EOC
 	done
 }
 cf_start() {
+	world_userid "$D/ssmp.conf" || bail "world_userid failed"
 	world_spawn ssmpd "$SSMPD" -f -c "$D/ssmp.conf"
 	world_wait_port "$PORT" 10 || { cat "$WORLD/log/ssmpd.log"; bail "ssmpd did not start"; }
 }

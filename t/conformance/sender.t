@@ -102,7 +102,9 @@ cf_run sender.py cache-after
 if [ -x "$MILTERTEST" ]; then
 	MP=$(world_port a milter)
 	cf_client_conf "$TMP/milter.conf" "$TMP/db-milter" \
-	    Socket "inet:$MP@127.0.0.1" InternalHosts 10.0.0.0/8
+	    Socket "inet:$MP@127.0.0.1" InternalHosts 10.0.0.0/8 UserID nobody
+	sed -i "s|^SpoolDirectory .*|SpoolDirectory $TMP/spool-milter|" "$TMP/milter.conf"
+	world_userid "$TMP/milter.conf" || bail "world_userid failed"
 	world_spawn milter "$MILTER" -f -c "$TMP/milter.conf"
 	world_wait_port "$MP" 10 || { cat "$WORLD/log/milter.log"; bail "ssmp-milter did not start"; }
 	export CF_MILTERTEST=$MILTERTEST CF_MILTER=$MP CF_MILTER_CONF=$TMP/milter.conf
