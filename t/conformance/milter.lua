@@ -5,7 +5,8 @@
 --     -D mids=<1@a.test>|<2@a.test> -D subject=... -s milter.lua
 -- rcpts: recipients (comma-separated); rcptreply: the reply expected
 -- at each RCPT; eom: the reply expected at end of message ("tempfail"
--- also accepts a 4xx reply code, "reject" a 5xx one); gone/kept:
+-- also accepts a 4xx reply code, "reject" a 5xx one; "continue" also
+-- accepts the milter letting go of the message at DATA); gone/kept:
 -- recipients that must / must not be removed; mids: the values of the
 -- Message-ID fields to send ("|" between several, "-" for none).
 -- Any difference raises an error (miltertest exits non-zero).
@@ -53,7 +54,15 @@ if eom == nil or eom == "" then
 	return
 end
 step(mt.data(conn), "data")
-mt.getreply(conn)
+if mt.getreply(conn) == SMFIR_ACCEPT then
+	-- No SSMP recipient left: the message is not the milter's any more,
+	-- every recipient stays for SMTP.  Right only if nothing was to go.
+	if eom ~= "continue" or (gone ~= nil and gone ~= "") then
+		error("DATA: accepted, expected the message at end of data")
+	end
+	mt.disconnect(conn)
+	return
+end
 step(mt.header(conn, "From", "Alice <alice@a.test>"), "header From")
 step(mt.header(conn, "To", "bob@b.test"), "header To")
 step(mt.header(conn, "Subject", subject or "conformance"), "header Subject")
