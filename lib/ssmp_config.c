@@ -233,6 +233,14 @@ static const struct ssmp_conf_def config_defs[] = {
 	    100000000, NULL },
 	{ "RateLimitClient", SSMP_CONF_INT, OFF(rate_limit_client), 0,
 	    100000000, NULL },
+	{ "AuthservID", SSMP_CONF_STRING, OFF(authserv_id), 0, 0,
+	    check_hostname },
+	{ "MaxBytesInFlight", SSMP_CONF_SIZE, OFF(max_bytes_in_flight), 65536,
+	    0x7fffffffffffL, NULL },
+	{ "MTAReuseTime", SSMP_CONF_SECONDS, OFF(mta_reuse_time), 0, DAY,
+	    NULL },
+	{ "MTAReuseCount", SSMP_CONF_INT, OFF(mta_reuse_count), 0, 1000000,
+	    NULL },
 	{ "MaxPendingEnvelopes", SSMP_CONF_INT, OFF(max_pending), 1, 10000000,
 	    NULL },
 	{ "MaxPendingPerDomain", SSMP_CONF_INT, OFF(max_pending_domain), 1,
@@ -286,6 +294,9 @@ ssmp_config_init(struct ssmp_config *c)
 	c->rcpt_cache_time = 60;
 	c->unknown_sender = ssmp_xstrdup("tag");
 	c->key_source = ssmp_xstrdup("dns");
+	c->max_bytes_in_flight = (size_t)1 << 30;
+	c->mta_reuse_time = 300;
+	c->mta_reuse_count = 100;
 	c->max_pending = 10000;
 	c->max_pending_domain = 1000;
 	c->allow_pending_max = 100;
@@ -297,7 +308,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->auto_allow = true;
 	c->add_header = false;
 	c->spool_threshold = (size_t)1 << 20;
-	c->spool_directory = ssmp_xstrdup("/var/lib/ssmp/spool");
+	c->spool_directory = NULL;		/* Database/spool */
 	c->http_timeout = 20;
 }
 
@@ -332,6 +343,19 @@ cross_check(const char *name, const struct ssmp_config *c,
 	return 0;
 }
 
+/* Defaults that follow other keys. */
+static void
+derive(struct ssmp_config *c)
+{
+	size_t n;
+
+	if (c->spool_directory == NULL) {
+		n = strlen(c->database) + sizeof("/spool");
+		c->spool_directory = ssmp_xmalloc(n);
+		snprintf(c->spool_directory, n, "%s/spool", c->database);
+	}
+}
+
 int
 ssmp_config_parse(const char *name, const char *text, size_t len,
     struct ssmp_config *cfg, struct ssmp_err *err)
@@ -342,6 +366,7 @@ ssmp_config_parse(const char *name, const char *text, size_t len,
 		ssmp_config_free(cfg);
 		return -1;
 	}
+	derive(cfg);
 	return 0;
 }
 
@@ -355,5 +380,6 @@ ssmp_config_load(const char *path, struct ssmp_config *cfg,
 		ssmp_config_free(cfg);
 		return -1;
 	}
+	derive(cfg);
 	return 0;
 }

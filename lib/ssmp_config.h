@@ -60,6 +60,10 @@ struct ssmp_config {
 	char		*hostname;		/* Hostname (NULL = gethostname) */
 	long		 rate_limit_domain;	/* RateLimitDomain 0 (per min) */
 	long		 rate_limit_client;	/* RateLimitClient 0 (per min) */
+	char		*authserv_id;		/* AuthservID (NULL = Hostname) */
+	size_t		 max_bytes_in_flight;	/* MaxBytesInFlight 1g */
+	long		 mta_reuse_time;	/* MTAReuseTime 300 (seconds) */
+	long		 mta_reuse_count;	/* MTAReuseCount 100 */
 	long		 max_pending;		/* MaxPendingEnvelopes 10000 */
 	long		 max_pending_domain;	/* MaxPendingPerDomain 1000 */
 	long		 allow_pending_max;	/* AllowPendingMax 100 */
@@ -73,7 +77,7 @@ struct ssmp_config {
 	bool		 auto_allow;		/* AutoAllow yes */
 	bool		 add_header;		/* AddHeader no */
 	size_t		 spool_threshold;	/* SpoolThreshold 1m */
-	char		*spool_directory;	/* SpoolDirectory /var/lib/ssmp/spool */
+	char		*spool_directory;	/* SpoolDirectory Database/spool */
 	long		 http_timeout;		/* HTTPTimeout 20s */
 	char		*ca_file;		/* CAFile (none = system store) */
 };

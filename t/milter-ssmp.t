@@ -55,7 +55,7 @@ like "$(mt_log milter-a)" "to=<nobody@t.b.test>, ssmp=rejected \(5\.7\.1 " \
 # --- local submissions: every testing recipient in one envelope at EOM
 check "local submission, testing domain refuses both with 5.7.1: the message is refused at EOM" \
     mt_case "$port" local_testing_batch
-is "$(sed -n 's/.*\(R[0-9]*\): envelope .*to=<nobody2\?@t\.b\.test>.*/\1/p' "$WORLD/log/sd-t.log" | tail -2 | sort -u | wc -l)" 1 \
+is "$(sed -n 's/^[^:]*: \([A-Za-z0-9_-]*\): envelope .*to=<nobody2\?@t\.b\.test>.*/\1/p' "$WORLD/log/sd-t.log" | tail -2 | sort -u | wc -l)" 1 \
     "both recipients of t.b.test went in one envelope request"
 like "$(mt_log milter-a)" "to=<nobody2@t.b.test>, ssmp=rejected \(5\.7\.1 " \
     "logged: the second testing recipient rejected too"
