@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,26 @@ check_unknown_sender(const char *v, struct ssmp_err *err)
 	if (one_of(v, w) == 0)
 		return 0;
 	return ssmp_err_set(err, "'%.40s' is not tag or reject", v);
+}
+
+/* Octal, never reachable by others: 0600, 0660, 0620 ... */
+static int
+check_socket_mode(const char *v, struct ssmp_err *err)
+{
+	char	*end;
+	long	 m;
+
+	errno = 0;
+	m = strtol(v, &end, 8);
+	if (errno != 0 || *end != '\0' || end == v || m < 0 || m > 0777)
+		return ssmp_err_set(err, "'%.20s' is not an octal mode", v);
+	if ((m & 0600) != 0600)
+		return ssmp_err_set(err, "%04lo: the owner (UserID) must read "
+		    "and write the socket", m);
+	if ((m & 0007) != 0)
+		return ssmp_err_set(err, "%04lo: open to every local user, "
+		    "who could have mail signed as anyone (at most 0660)", m);
+	return 0;
 }
 
 static int
@@ -255,6 +276,9 @@ static const struct ssmp_conf_def config_defs[] = {
 
 	/* ssmp-milter: used by the outbound milter (milter/, ssmp-milter.8) */
 	{ "Socket", SSMP_CONF_STRING, OFF(socket), 0, 0, ssmp_sockspec_check },
+	{ "SocketGroup", SSMP_CONF_STRING, OFF(socket_group), 0, 0, NULL },
+	{ "SocketMode", SSMP_CONF_STRING, OFF(socket_mode), 0, 0,
+	    check_socket_mode },
 	{ "InternalHosts", SSMP_CONF_LIST, OFF(internal_hosts), 0, 0,
 	    check_cidr },
 	{ "AutoAllow", SSMP_CONF_BOOL, OFF(auto_allow), 0, 0, NULL },
@@ -276,7 +300,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->syslog = true;
 	c->syslog_facility = ssmp_xstrdup("mail");
 	c->background = true;
-	c->database = ssmp_xstrdup("/var/lib/ssmp");
+	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
 	c->dns_timeout = 5;
 	c->min_cache_ttl = 60;
@@ -301,7 +325,8 @@ ssmp_config_init(struct ssmp_config *c)
 	c->allow_pending_max = 100;
 	c->allow_rate_domain = 1000;
 
-	c->socket = ssmp_xstrdup("inet:8894@127.0.0.1");
+	c->socket = ssmp_xstrdup(SSMP_SOCKET_DEFAULT);
+	c->socket_mode = ssmp_xstrdup("0660");
 	ssmp_strlist_add(&c->internal_hosts, "127.0.0.0/8");
 	ssmp_strlist_add(&c->internal_hosts, "::1/128");
 	c->auto_allow = true;

@@ -196,7 +196,7 @@ if have postconf && have postmap; then
 	d=$(pf_dir milter main.cf.milter -- master.cf.submission)
 	pf_clean "postconf: main.cf.milter + master.cf.submission" "$d"
 	is "$(postconf -c "$d" -hx smtpd_milters)" \
-	    "{ inet:127.0.0.1:8894, default_action=tempfail }" \
+	    "{ unix:ssmp/milter.sock, default_action=tempfail }" \
 	    "smtpd_milters tempfails when ssmp-milter is down"
 	is "$(postconf -c "$d" -h milter_default_action)" tempfail \
 	    "milter_default_action = tempfail"
@@ -249,7 +249,7 @@ if have m4 && [ -f "$CF/m4/cf.m4" ]; then
 	# t/milter-sendmail.t shows Sendmail sends them.
 	is "$(grep -E '^(Xssmp|O InputMailFilters)' "$TMP/test.cf")" \
 "O InputMailFilters=ssmp
-Xssmp, S=inet:8894@127.0.0.1, F=T, T=C:10s;S:30s;R:1m;E:5m" \
+Xssmp, S=local:/run/ssmp/milter.sock, F=T, T=C:10s;S:30s;R:1m;E:5m" \
 	    "sendmail.cf: the filter, tempfail when it is unavailable"
 else
 	skip "sendmail ssmp-milter.mc" "m4 or sendmail-cf not installed"
