@@ -309,7 +309,7 @@ ssmp_config_init(struct ssmp_config *c)
 
 	ssmp_strlist_add(&c->listen, "inet:443@0.0.0.0");
 	c->admin_listen = ssmp_xstrdup("inet:8895@127.0.0.1");
-	c->mta = ssmp_xstrdup("inet:25@127.0.0.1");
+	c->mta = ssmp_xstrdup("inet:10035@127.0.0.1");
 	c->mta_protocol = ssmp_xstrdup("smtp");
 	c->max_message_size = (size_t)50 << 20;
 	c->max_connections = 10000;
