@@ -40,6 +40,7 @@
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
+#include "ssmp_notify.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
@@ -218,13 +219,14 @@ reload(struct ssmpd *d)
 	struct ssmp_err err;
 	SSL_CTX *ctx;
 	struct ks_keytable *k;
-	bool failed = false;
+	char why[sizeof(err.msg)] = "";	/* the first failure */
 
+	(void)ssmp_notify_reloading();
 	if ((ctx = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "certificate", err.msg);
-		failed = true;
+		snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		SSL_CTX_free(d->ssl);
 		d->ssl = ctx;
@@ -233,14 +235,19 @@ reload(struct ssmpd *d)
 	if (keyproc_reload(d->kp, &k, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "keys", err.msg);
-		failed = true;
+		if (*why == '\0')
+			snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		ks_keytable_release(d->keys);
 		d->keys = k;
 		log_keys(d->keys, "reload");
 	}
-	if (!failed)
+	if (*why == '\0') {
 		ssmp_log(LOG_INFO, NULL, "reloaded");
+		(void)ssmp_notify("READY=1\nSTATUS=reloaded");
+	} else
+		(void)ssmp_notifyf("READY=1\nSTATUS=reload failed, old ones "
+		    "kept: %s", why);
 }
 
 static void
@@ -250,6 +257,7 @@ drain(struct ssmpd *d)
 		return;
 	ssmp_log(LOG_INFO, NULL, "stopping: %d connections to finish",
 	    http_nconn(d));
+	(void)ssmp_notify("STOPPING=1");
 	http_drain(d);
 	drain_deadline = time(NULL) + d->conf.read_timeout + DRAIN_GRACE;
 }
