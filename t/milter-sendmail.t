@@ -139,7 +139,7 @@ sm_paths() {
 	FEATURE(\`mailertable', \`hash -o $S/mailertable')dnl
 	DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
 	EOM
-	sed "s/inet:8894@127\.0\.0\.1/inet:$port@127.0.0.1/" \
+	sed "s|local:/run/ssmp/milter\.sock|inet:$port@127.0.0.1|" \
 	    "$top_srcdir/contrib/sendmail/ssmp-milter.mc"
 	echo "MAILER(\`local')dnl"; echo "MAILER(\`smtp')dnl"
 } >"$S/sendmail.mc"
