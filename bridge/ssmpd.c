@@ -42,6 +42,7 @@
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
 #include "ssmp_notify.h"
+#include "ssmp_preflight.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
@@ -59,6 +60,13 @@
 
 static struct ssmp_config cfg;
 static time_t drain_deadline;
+
+/*
+ * Open files MaxConnections needs at the least: a socket each, and the
+ * listeners, the MTA pool, DNS, the keystore and libraries.  Large
+ * bodies in flight hold a spool file too: the unit gives more.
+ */
+#define NOFILE_NEED(maxconn)	((unsigned long)(maxconn) + 256)
 
 static void
 usage(void)
@@ -448,6 +456,11 @@ check(const struct bridge_conf *b)
 		return 1;
 	}
 	SSL_CTX_free(ctx);
+	if (ssmp_preflight_nofile(NOFILE_NEED(b->max_conn), "MaxConnections",
+	    false, &err) != 0) {
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
 	return 0;
 }
 
@@ -485,6 +498,10 @@ main(int argc, char **argv)
 	if (d.conf.background && !foreground &&
 	    ssmp_daemon_background(&readyfd, &err) != 0)
 		fatal("%s", err.msg);
+	/* -n refuses a low limit; a start by hand goes on, with a warning */
+	if (ssmp_preflight_nofile(NOFILE_NEED(d.conf.max_conn),
+	    "MaxConnections", true, &err) != 0)
+		ssmp_log(LOG_WARNING, NULL, "%s", err.msg);
 	d.conf_path = path;
 	d.base = event_base_new();
 	setup(&d);

@@ -115,8 +115,8 @@ if getent group postfix >/dev/null && [ -d /var/spool/postfix ]; then
 	is "$(stat -c '%a %U:%G' /var/spool/postfix/ssmp)" "2750 ssmp:postfix" \
 	    "the milter socket's directory in Postfix's queue directory: setgid postfix"
 fi
-is "$(grep -Ev '^(#|[[:space:]]*$)' /etc/ssmp.conf)" "" \
-    "/etc/ssmp.conf: every line a comment"
+is "$(grep -E '^(Domain|Selector|KeyFile|Hostname|TLSCertificate|TLSKey)[[:space:]]' /etc/ssmp.conf)" "" \
+    "/etc/ssmp.conf: the settings only the site knows are commented out"
 like "$(setpriv --reuid=ssmp --regid=ssmp --clear-groups /usr/sbin/ssmpd -n -c /etc/ssmp.conf 2>&1)" \
     'no keys configured' "ssmpd -n on the unedited /etc/ssmp.conf names what is missing"
 if command -v systemd-analyze >/dev/null; then
@@ -124,33 +124,73 @@ if command -v systemd-analyze >/dev/null; then
 	    --man=no /lib/systemd/system/ssmpd.service /lib/systemd/system/ssmp-milter.service
 fi
 
-# --- the demo's first step with the installed programs ----------------
-# unit_wrapper UNIT: a script that starts the unit's ExecStart program as
-# systemd would: as its User=, with its AmbientCapabilities=, on a copy
-# of the world's ssmp.conf without UserID (the units' advice), the
-# directories and TLS key given to that user.
+# unit_wrapper UNIT: a script, run as "SCRIPT -f -c CONF", that starts
+# the unit as systemd would: its ExecStartPre= then its ExecStart= (on a
+# copy of CONF with UserID the unit's User=, the advice of README and
+# ssmp.conf.example), as that user with the unit's AmbientCapabilities=;
+# the directories and TLS key go to that user.
 unit_wrapper() {
-	local u prog user caps
+	local u user caps pre start
 	u=/lib/systemd/system/$1.service
-	prog=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
 	user=$(sed -n 's/^User=//p' "$u")
 	caps=$(sed -n 's/^AmbientCapabilities=//p' "$u" | tr 'A-Z ' 'a-z\n' |
 	    sed -n 's/^cap_\(.*\)/+\1/p' | paste -sd, -)
+	pre=$(sed -n 's,^ExecStartPre=\(.*\) /etc/ssmp.conf$,\1,p' "$u")
+	start=$(sed -n 's,^ExecStart=\(.*\) /etc/ssmp.conf$,\1,p' "$u")
 	cat >"$TMP/$1" <<-EOW
 	#!/bin/sh
-	# $prog as $u starts it
+	# as $u starts it
 	conf=\$3
-	sed '/^UserID/d' "\$conf" >"\$conf.unit"
+	{ sed '/^UserID/d' "\$conf"; echo "UserID $user"; } >"\$conf.unit"
 	for k in Database SpoolDirectory TLSKey; do
-		v=\$(sed -n "s/^\$k[[:space:]]*//p" "\$conf")
+		v=\$(sed -n "s/^\$k[[:space:]]*//p" "\$conf.unit")
 		[ -z "\$v" ] || chown -R $user "\$v"
 	done
-	exec setpriv --reuid=$user --regid=$user --init-groups \
-	    --inh-caps=$caps --ambient-caps=$caps $prog "\$1" "\$2" "\$conf.unit"
+	as() {
+		setpriv --reuid=$user --regid=$user --init-groups \\
+		    --inh-caps=$caps --ambient-caps=$caps "\$@"
+	}
+	as $pre "\$conf.unit" || exit 1
+	exec setpriv --reuid=$user --regid=$user --init-groups \\
+	    --inh-caps=$caps --ambient-caps=$caps $start "\$conf.unit"
 	EOW
 	chmod 755 "$TMP/$1"
 	echo "$TMP/$1"
 }
+
+# --- the unit's milter on the installed ssmp.conf, beside Postfix -----
+# A key and the three key lines uncommented: the milter makes its socket
+# in the directory postinst made, reachable by the postfix group only.
+if getent group postfix >/dev/null && [ -d /var/spool/postfix ]; then
+	/usr/sbin/ssmp-keygen -d example.com -s s1 -D /etc/ssmp/keys >/dev/null 2>&1
+	sed -e 's/^#Domain[[:space:]].*/Domain example.com/' \
+	    -e 's/^#Selector[[:space:]].*/Selector s1/' \
+	    -e 's,^#KeyFile[[:space:]].*,KeyFile /etc/ssmp/keys/s1.private,' \
+	    /etc/ssmp.conf >"$TMP/ssmp.conf"
+	M=$(unit_wrapper ssmp-milter)
+	"$M" -f -c "$TMP/ssmp.conf" >"$TMP/milter.log" 2>&1 &
+	mpid=$!
+	S=/var/spool/postfix/ssmp/milter.sock
+	for i in $(seq 50); do [ -S "$S" ] && break; sleep 0.1; done
+	is "$(stat -c '%a %U:%G' "$S" 2>&1)" "660 ssmp:postfix" \
+	    "the unit's milter on the installed ssmp.conf: socket 0660 ssmp:postfix"
+	# connect USER [GROUP]: "connected" or the error
+	connect() {
+		setpriv --reuid="$1" --regid="${2:-$1}" --init-groups /usr/bin/python3 -c "
+import socket
+try:
+    socket.socket(socket.AF_UNIX).connect('$S'); print('connected')
+except OSError as e:
+    print(e.strerror)" 2>&1
+	}
+	is "$(connect postfix)" connected "...Postfix (user postfix) can connect to it"
+	is "$(connect nobody nogroup)" "Permission denied" "...another user (nobody) cannot"
+	kill "$mpid" 2>/dev/null; wait "$mpid"
+	grep -v 'starting\|stopping\|domain example.com' "$TMP/milter.log" |
+	    sed 's/^/# milter: /' | head -5
+fi
+
+# --- the demo's first step with the installed programs ----------------
 if [ -n "$no_world" ]; then
 	ok "the demo's first step # SKIP $no_world"
 else
@@ -166,7 +206,7 @@ else
 	check "(a) bob receives it" e2e_wait b bob t-a@a.test 1 20
 	check "(a) carol receives it" e2e_wait c carol t-a@a.test 1 20
 	like "$(e2e_hdr b bob t-a@a.test 'Authentication-Results|Received' | tr '\n' '|')" \
-	    'Received: from \[127\.0\.0\.1\] by ssmp\.b\.test \(ssmpd\) with SSMP .*\|Authentication-Results: ssmp\.b\.test; ssmp=pass ' \
+	    'Received: from [^|]* by ssmp\.b\.test [^|]*with SSMP id [^|]*\|Authentication-Results: ssmp\.b\.test; ssmp=pass ' \
 	    "(a) bob's copy came by SSMP through the installed ssmpd (ssmp=pass)"
 	is "$(e2e_hdr c carol t-a@a.test Authentication-Results)" "" \
 	    "(a) carol's copy came by SMTP"
