@@ -126,7 +126,10 @@ same_key(const struct ssmp_keyrec *a, const struct ssmp_keyrec *b)
 	return memcmp(a->pk, b->pk, SSMP_PUBKEY_BYTES) == 0;
 }
 
-/* KeySource both: one answer, or a refusal when they disagree. */
+/*
+ * KeySource both: one answer, or a temporary failure when they disagree
+ * (ssmp.7 KSRC-2: a rotation half-published must not bounce mail).
+ */
 static struct answer
 merge(struct fetch *f, bool *disagree)
 {
@@ -145,7 +148,7 @@ merge(struct fetch *f, bool *disagree)
 		return a;
 	}
 	*disagree = true;
-	a.rc = KEYS_DNS_NONE;
+	a.rc = KEYS_DNS_TEMP;
 	snprintf(a.why, sizeof(a.why), "key of %.60s/%.63s: DNS and HTTPS disagree "
 	    "(DNS: %s, HTTPS: %s)", f->domain, f->selector,
 	    f->dns.rc == KEYS_DNS_OK ? "a key" : "none",
@@ -208,6 +211,8 @@ conclude(struct fetch *f)
 	else
 		a = d->conf.keysource == KEYSRC_DNS ? f->dns : f->https;
 	if (a.rc == KEYS_DNS_TEMP) {
+		if (disagree)
+			ssmp_log(LOG_WARNING, f->reqid, "%s", a.why);
 		f->cb(KF_TEMP, NULL, a.why, f->arg);
 		free(f);
 		return;
@@ -223,11 +228,6 @@ conclude(struct fetch *f)
 	kc.expires = kc.fetched + clamp_ttl(d, a.ttl);
 	kc.source = d->conf.keysource == KEYSRC_HTTPS ? KS_SRC_HTTPS :
 	    KS_SRC_DNS;
-	if (disagree) {
-		ssmp_log(LOG_WARNING, f->reqid, "%s", a.why);
-		reply(f, &kc, a.why);
-		return;
-	}
 	j = ssmp_xcalloc(1, sizeof(*j));
 	j->f = f;
 	j->kc = kc;

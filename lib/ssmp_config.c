@@ -243,7 +243,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "MaxConnections", SSMP_CONF_INT, OFF(max_connections), 1, 1000000,
 	    NULL },
 	{ "ReadTimeout", SSMP_CONF_SECONDS, OFF(read_timeout), 1, 3600, NULL },
-	{ "Window", SSMP_CONF_SECONDS, OFF(window), 1, DAY, NULL },
+	/* ssmp.7 TIME-3: a window under a minute or over 15 is refused */
+	{ "Window", SSMP_CONF_SECONDS, OFF(window), 60, 900, NULL },
 	{ "RecipientCacheTime", SSMP_CONF_SECONDS, OFF(rcpt_cache_time), 0,
 	    DAY, NULL },
 	{ "UnknownSender", SSMP_CONF_STRING, OFF(unknown_sender), 0, 0,
@@ -310,7 +311,7 @@ ssmp_config_init(struct ssmp_config *c)
 
 	ssmp_strlist_add(&c->listen, "inet:443@0.0.0.0");
 	c->admin_listen = ssmp_xstrdup("inet:8895@127.0.0.1");
-	c->mta = ssmp_xstrdup("inet:25@127.0.0.1");
+	c->mta = ssmp_xstrdup("inet:10035@127.0.0.1");
 	c->mta_protocol = ssmp_xstrdup("smtp");
 	c->max_message_size = (size_t)50 << 20;
 	c->max_connections = 10000;

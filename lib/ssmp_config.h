@@ -60,7 +60,7 @@ struct ssmp_config {
 	char		*admin_listen;		/* AdminListen inet:8895@127.0.0.1 */
 	char		*tls_certificate;	/* TLSCertificate (none) */
 	char		*tls_key;		/* TLSKey (none) */
-	char		*mta;			/* MTA inet:25@127.0.0.1 */
+	char		*mta;			/* MTA inet:10035@127.0.0.1 */
 	char		*mta_protocol;		/* MTAProtocol smtp | lmtp */
 	size_t		 max_message_size;	/* MaxMessageSize 50m */
 	long		 max_connections;	/* MaxConnections 10000 */
