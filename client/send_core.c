@@ -29,6 +29,7 @@ sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
 		goto fail;
 	o.cafile = cfg->ca_file;
 	o.timeout = cfg->http_timeout;
+	o.allow_private = &cfg->allow_private_hosts;
 	o.min_ttl = cfg->min_cache_ttl;
 	o.max_ttl = cfg->max_cache_ttl;
 	o.ks = *ks;

@@ -217,6 +217,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Domain", SSMP_CONF_STRING, OFF(domain), 0, 0, check_domain },
 	{ "Selector", SSMP_CONF_STRING, OFF(selector), 0, 0, check_selector },
 	{ "KeyFile", SSMP_CONF_STRING, OFF(key_file), 0, 0, NULL },
+	{ "AllowPrivateHosts", SSMP_CONF_LIST, OFF(allow_private_hosts), 0, 0,
+	    check_cidr },
 	{ "Nameservers", SSMP_CONF_LIST, OFF(nameservers), 0, 0,
 	    check_nameserver },
 	{ "TrustAnchorFile", SSMP_CONF_STRING, OFF(trust_anchor_file), 0, 0,

@@ -49,6 +49,8 @@ struct ssmp_config {
 	struct ssmp_strlist nameservers;	/* Nameservers IP[:port]...
 						   (empty = /etc/resolv.conf) */
 	char		*trust_anchor_file;	/* TrustAnchorFile (none) */
+	struct ssmp_strlist allow_private_hosts; /* AllowPrivateHosts CIDR...
+						   (none: ssmp_ipclass.h) */
 	long		 dns_timeout;		/* DNSTimeout 5 (seconds) */
 	long		 min_cache_ttl;		/* MinCacheTTL 60 */
 	long		 max_cache_ttl;		/* MaxCacheTTL 86400 */

@@ -8,6 +8,7 @@ ATTACK_TESTS = \
 	t/attack-fd.t \
 	t/attack-pending.t \
 	t/attack-relay.t \
+	t/attack-ssrf.t \
 	t/attack-trust.t
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS)
