@@ -27,8 +27,8 @@
 #include <openssl/ssl.h>
 
 #include "allow.h"
-#include "hostaddr.h"
 #include "http.h"
+#include "keyfetch.h"
 #include "keyhttp.h"
 #include "keys.h"
 #include "pending.h"
@@ -44,7 +44,7 @@
 #include "tls.h"
 #include "workq.h"
 
-#define DNS_THREADS	4
+#define ALLOW_THREADS	4	/* allow-list reads; DNS needs none */
 #define MTA_THREADS	8
 /*
  * Writers block for a commit's fsyncs; the keystore commits the writes
@@ -204,7 +204,7 @@ log_keys(const struct ks_keytable *t, const char *when)
 		    t->v[i].active ? " (signing)" : "");
 }
 
-/* SIGHUP: new TLS context and keys, or keep the old ones. */
+/* SIGHUP: new TLS context and keys (or the old ones), a fresh resolver. */
 static void
 reload(struct ssmpd *d)
 {
@@ -229,6 +229,9 @@ reload(struct ssmpd *d)
 		d->keys = k;
 		log_keys(d->keys, "reload");
 	}
+	if (keyfetch_restart(d, &err) != 0)
+		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old "
+		    "resolver", err.msg);
 	ssmp_log(LOG_INFO, NULL, "reloaded");
 }
 
@@ -281,10 +284,6 @@ setup(struct ssmpd *d)
 	if (ks_keytable_load(&cfg, &d->keys, &err) != 0)
 		fatal("%s", err.msg);
 	log_keys(d->keys, "start");
-	if ((d->dns = keys_dns_new(&cfg, &err)) == NULL)
-		fatal("%s", err.msg);
-	if (hostaddr_new(&cfg, &d->hosts, &err) != 0)
-		fatal("%s", err.msg);
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
@@ -299,7 +298,9 @@ setup(struct ssmpd *d)
 	}
 	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
 		fatal("Database %s: %s", cfg.database, err.msg);
-	d->dnsq = workq_new(d->base, DNS_THREADS);
+	d->allowq = workq_new(d->base, ALLOW_THREADS);
+	if (keyfetch_setup(d, &cfg, &err) != 0)
+		fatal("%s", err.msg);
 	d->mtaq = workq_new(d->base, MTA_THREADS);
 	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
@@ -313,7 +314,8 @@ setup(struct ssmpd *d)
 static void
 teardown(struct ssmpd *d)
 {
-	workq_free(d->dnsq);
+	keyfetch_free(d);
+	workq_free(d->allowq);
 	workq_free(d->mtaq);
 	workq_free(d->storeq);
 	smtpc_pool_free(d->smtp);
@@ -323,9 +325,7 @@ teardown(struct ssmpd *d)
 	rcptcache_free(d->rcache);
 	consent_free(d->consent);
 	ks_keytable_release(d->keys);
-	keys_dns_free(d->dns);
 	keyhttp_free(d->keyhttp);
-	hostaddr_free(d->hosts);
 	ks_close(d->store);
 	SSL_CTX_free(d->ssl);
 }

@@ -914,6 +914,7 @@ ks_allow_import(struct ks_store *ks, const struct ks_allow *v, size_t n,
 #define KC_HDR		19	/* version, flags, source, fetched, expires */
 #define KC_NEGATIVE	0x01
 #define KC_REVOKED	0x02
+#define KC_DNSSEC	0x04
 
 static int
 keycache_decode(const MDB_val *k, const MDB_val *v, struct ks_keycache *kc,
@@ -929,6 +930,7 @@ keycache_decode(const MDB_val *k, const MDB_val *v, struct ks_keycache *kc,
 	    sizeof(kc->selector));
 	kc->negative = (p[1] & KC_NEGATIVE) != 0;
 	kc->revoked = (p[1] & KC_REVOKED) != 0;
+	kc->dnssec = (p[1] & KC_DNSSEC) != 0;
 	kc->source = (enum ks_source)p[2];
 	kc->fetched = get64(p + 3);
 	kc->expires = get64(p + 11);
@@ -988,7 +990,8 @@ ks_keycache_put(struct ks_store *ks, const struct ks_keycache *kc,
 	if (key_pair(&k, dom, sel, true, err) != 0)
 		return -1;
 	v[0] = KS_VERSION;
-	v[1] = (kc->negative ? KC_NEGATIVE : 0) | (kc->revoked ? KC_REVOKED : 0);
+	v[1] = (kc->negative ? KC_NEGATIVE : 0) | (kc->revoked ? KC_REVOKED : 0) |
+	    (kc->dnssec ? KC_DNSSEC : 0);
 	v[2] = (unsigned char)kc->source;
 	put64(v + 3, kc->fetched);
 	put64(v + 11, kc->expires);
