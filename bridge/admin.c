@@ -33,6 +33,7 @@ static const char *const metric_names[M_NMETRICS] = {
 	[M_KEY_FETCH] = "key_fetches_total",
 	[M_HTTP_ERRORS] = "http_errors_total",
 	[M_TIMEOUTS] = "timeouts_total",
+	[M_PENDING_EVICTED] = "pending_evicted_total",
 };
 
 static void
@@ -68,6 +69,11 @@ metrics_head(struct conn *c)
 	snprintf(line, sizeof(line), "# TYPE ssmpd_connections gauge\n"
 	    "ssmpd_connections %d\n# TYPE ssmpd_mta_jobs gauge\n"
 	    "ssmpd_mta_jobs %d\n", http_nconn(d), workq_busy(d->mtaq));
+	ssmp_buf_adds(&b, line);
+	snprintf(line, sizeof(line), "# TYPE ssmpd_pending_envelopes gauge\n"
+	    "ssmpd_pending_envelopes %zu\n# TYPE ssmpd_pending_bytes gauge\n"
+	    "ssmpd_pending_bytes %zu\n", pending_count(d->pending),
+	    pending_bytes(d->pending));
 	ssmp_buf_adds(&b, line);
 	http_respond(c, 200, "text/plain; version=0.0.4", NULL, b.p, b.len);
 	ssmp_buf_free(&b);

@@ -24,6 +24,7 @@
 
 #include "allow.h"
 #include "allow_ops.h"
+#include "keys.h"
 #include "keytable.h"
 #include "ssmp_buf.h"
 #include "ssmp_json.h"
@@ -158,7 +159,8 @@ static void
 consent_run(void *arg)
 {
 	struct areq		*r = arg;
-	struct cops		 o = { r->d->store, r->d->consent->ac, r->keys };
+	struct cops		 o = { r->d->store, r->d->consent->ac, r->keys,
+	    keys_sign_allow, r->d->kp };
 	struct cops_result	 res;
 	struct ssmp_err		 err;
 	json_t			*list;

@@ -28,7 +28,7 @@ struct req {
 	struct conn		*c;
 	struct echeck		*ec;
 	struct handoff		*h;
-	struct pending		*p;	/* held busy by this request */
+	struct pending		*p;	/* claimed by this request */
 	char			 msgid[SSMP_MSGID_MAX + 1];
 	char			 sig[SSMP_SIG_B64 + 1];
 };
@@ -43,6 +43,23 @@ req_new(struct conn *c)
 	return r;
 }
 
+/*
+ * The envelope goes back to the table: retired if its message was
+ * delivered (2xx), usable again otherwise.  The one place a request lets
+ * go of an envelope; the hand-off does not touch it afterwards.
+ */
+static void
+req_release(struct req *r, const struct ssmp_response *resp)
+{
+	bool delivered = resp != NULL && resp->st.verdict == SSMP_ACCEPT;
+
+	if (r->p == NULL)
+		return;
+	pending_release(http_daemon(r->c)->pending, r->p, r,
+	    delivered ? r->msgid : NULL);
+	r->p = NULL;
+}
+
 static void
 req_cleanup(struct conn *c)
 {
@@ -50,8 +67,7 @@ req_cleanup(struct conn *c)
 
 	if (r == NULL)
 		return;
-	if (r->p != NULL && r->h == NULL)
-		r->p->busy = false;
+	req_release(r, NULL);
 	if (r->ec != NULL)
 		echeck_free(r->ec);
 	handoff_free(r->h);
@@ -149,6 +165,7 @@ message_done(struct handoff *h, void *arg)
 {
 	struct req *r = arg;
 
+	req_release(r, handoff_response(h));
 	http_respond_json(r->c, handoff_response(h), NULL);
 }
 
@@ -161,32 +178,39 @@ message_body(struct conn *c)
 	    r->p, r->msgid, r->sig, http_body(c), message_done, r);
 }
 
-static struct pending *
-hold_pending(struct conn *c, const char *nonce)
+/* Claim the envelope of nonce for this request, or answer why not. */
+static bool
+claim_pending(struct conn *c, struct req *r, const char *nonce)
 {
 	struct ssmpd *d = http_daemon(c);
+	struct ssmp_response resp;
 	struct ssmp_err err;
-	struct pending *p;
 
 	if (ssmp_nonce_check(nonce, &err) != 0) {
 		http_respond_status(c, SSMP_BAD_SYNTAX, err.msg, NULL);
-		return NULL;
+		return false;
 	}
-	if ((p = pending_get(d->pending, nonce, time(NULL))) == NULL) {
-		http_respond_status(c, SSMP_NO_ENVELOPE, NULL, NULL);
-		return NULL;
-	}
-	if (p->busy) {
-		struct ssmp_response r;
-
-		memset(&r, 0, sizeof(r));
-		ssmp_status_set_delivering(&r.st, "a delivery for this "
+	switch (pending_claim(d->pending, nonce, r->msgid, time(NULL), r,
+	    &r->p)) {
+	case PENDING_OK:
+		return true;
+	case PENDING_BUSY:
+		memset(&resp, 0, sizeof(resp));
+		ssmp_status_set_delivering(&resp.st, "a delivery for this "
 		    "envelope is in progress");
-		http_respond_json(c, &r, "Retry-After: 5\r\n");
-		return NULL;
+		http_respond_json(c, &resp, "Retry-After: 5\r\n");
+		return false;
+	case PENDING_RETIRED:
+		ssmp_log(LOG_INFO, http_reqid(c), "client %s: nonce=%s carried "
+		    "another message already; msgid=%s refused", http_peer(c),
+		    nonce, r->msgid);
+		http_respond_status(c, SSMP_NO_ENVELOPE, "envelope already "
+		    "used for another message", NULL);
+		return false;
+	default:
+		http_respond_status(c, SSMP_NO_ENVELOPE, NULL, NULL);
+		return false;
 	}
-	p->busy = true;
-	return p;
 }
 
 static void
@@ -203,7 +227,7 @@ message_head(struct conn *c)
 	}
 	if (!copy_msg_headers(c, r))
 		return;
-	if ((r->p = hold_pending(c, http_path_rest(c))) == NULL)
+	if (!claim_pending(c, r, http_path_rest(c)))
 		return;
 	http_read_body(c, http_daemon(c)->conf.max_message);
 }
@@ -237,6 +261,7 @@ deliver_done(struct handoff *h, void *arg)
 	struct req *r = arg;
 	struct ssmp_response *resp = ssmp_xmalloc(sizeof(*resp));
 
+	req_release(r, handoff_response(h));
 	merge_rcpts(resp, &r->ec->resp, handoff_response(h));
 	http_respond_json(r->c, resp, NULL);
 	free(resp);
@@ -263,8 +288,11 @@ deliver_checked(struct echeck *ec, void *arg)
 		    ec->extra[0] ? ec->extra : NULL);
 		return;
 	}
-	r->p = ec->accepted;
-	r->p->busy = true;
+	if (pending_claim(ec->d->pending, ec->accepted->nonce, r->msgid,
+	    time(NULL), r, &r->p) != PENDING_OK) {
+		http_respond_status(r->c, SSMP_INTERNAL, "envelope lost", NULL);
+		return;
+	}
 	http_read_body(r->c, ec->d->conf.max_message);
 }
 

@@ -213,34 +213,65 @@ summarise(struct echeck *ec)
 	ec->resp.st.http = 200;
 }
 
-/* The accepted recipients become a pending envelope. */
+/*
+ * The accepted recipients become a pending envelope.  A nonce pending
+ * for another envelope (another sender domain: the replay cache has
+ * caught the same one) is refused, never put in its place.
+ */
 static void
 remember(struct echeck *ec)
 {
-	struct pending *p = ssmp_xcalloc(1, sizeof(*p));
+	const char *to[SSMP_MAX_RCPT], *canon[SSMP_MAX_RCPT];
+	enum trust tier[SSMP_MAX_RCPT];
+	struct pending_init in = { 0 };
+	struct pending *p;
+	size_t evicted;
 
-	snprintf(p->nonce, sizeof(p->nonce), "%s", ec->env.nonce);
-	snprintf(p->from, sizeof(p->from), "%s", ec->env.from);
-	snprintf(p->from_canon, sizeof(p->from_canon), "%s",
-	    ec->env.from_addr.full);
-	snprintf(p->selector, sizeof(p->selector), "%s", ec->env.selector);
-	snprintf(p->domain, sizeof(p->domain), "%s", ec->env.to_addr[0].domain);
-	memcpy(p->pk, ec->pk, SSMP_PUBKEY_BYTES);
-	pending_alloc_rcpts(p, ec->resp.nrcpt);
 	for (int i = 0; i < ec->resp.nrcpt; i++) {
 		if (ec->resp.rcpt[i].st.verdict != SSMP_ACCEPT)
 			continue;
-		snprintf(p->to[p->nto], sizeof(p->to[0]), "%s", ec->env.to[i]);
-		snprintf(p->to_canon[p->nto], sizeof(p->to[0]), "%s",
-		    ec->env.to_addr[i].full);
-		p->tier[p->nto] = ec->tier[i] == KS_TIER_TRUSTED ?
+		to[in.nto] = ec->env.to[i];
+		canon[in.nto] = ec->env.to_addr[i].full;
+		tier[in.nto++] = ec->tier[i] == KS_TIER_TRUSTED ?
 		    TRUST_TRUSTED : ec->tier[i] == KS_TIER_KNOWN ? TRUST_KNOWN :
 		    TRUST_UNKNOWN;
-		p->nto++;
 	}
-	p->expires = time(NULL) + SSMP_ENVELOPE_TTL;
-	pending_put(ec->d->pending, p);
-	ec->accepted = p;
+	in.nonce = ec->env.nonce;
+	in.from = ec->env.from;
+	in.from_canon = ec->env.from_addr.full;
+	in.selector = ec->env.selector;
+	in.domain = ec->env.to_addr[0].domain;
+	in.pk = ec->pk;
+	in.to = to;
+	in.to_canon = canon;
+	in.tier = tier;
+	in.expires = time(NULL) + SSMP_ENVELOPE_TTL;
+	p = pending_make(&in);
+	switch (pending_add(ec->d->pending, p, time(NULL), &evicted)) {
+	case PENDING_OK:
+		ec->accepted = p;
+		ec->d->metrics[M_PENDING_EVICTED] += evicted;
+		if (evicted > 0)
+			ssmp_log(LOG_WARNING, ec->reqid, "pending envelopes at "
+			    "their limit: %zu oldest evicted", evicted);
+		return;
+	case PENDING_DUPLICATE:
+		pending_discard(p);
+		ssmp_status_set(&ec->resp.st, SSMP_REPLAY, "nonce already in "
+		    "use by a pending envelope");
+		break;
+	default:
+		pending_discard(p);
+		ssmp_status_set(&ec->resp.st, SSMP_RATE_LIMIT, "too many "
+		    "envelopes in progress");
+		snprintf(ec->extra, sizeof(ec->extra), "Retry-After: 5\r\n");
+		break;
+	}
+	ec->resp.nrcpt = 0;
+	ssmp_log(LOG_INFO, ec->reqid, "envelope from=<%s> nonce=%s client=%s: "
+	    "%s %s %s", ec->env.from, ec->env.nonce, ec->peer,
+	    ssmp_verdict_name(ec->resp.st.verdict), ec->resp.st.code,
+	    ec->resp.st.reason);
 }
 
 static void

@@ -28,6 +28,7 @@
 
 #include "handoff.h"
 #include "dlog.h"
+#include "keyproc.h"
 #include "keys.h"
 #include "smtpc.h"
 #include "ssmp_b64.h"
@@ -146,7 +147,6 @@ static void
 answer(struct handoff *h)
 {
 	unlink_active(h);
-	h->p->busy = false;
 	ssmp_log(LOG_INFO, h->queueid[0] ? h->queueid : h->reqid,
 	    "message from=<%s> msgid=%s nonce=%s: %s %s %s", h->p->from,
 	    h->msgid, h->p->nonce, ssmp_verdict_name(h->resp.st.verdict),
@@ -234,7 +234,7 @@ claim(const struct smtpc_txn *t, void *arg, struct ssmp_err *err)
 	for (int k = 0; k < t->nrcpt; k++)
 		if (t->rcpt_reply[k].code / 100 == 2)
 			dlog_delivering(&b, h->p->from_canon, h->msgid,
-			    h->p->to_canon[tt->idx[k]], h->reqid);
+			    h->p->rcpt[tt->idx[k]].to_canon, h->reqid);
 	rc = dlog_commit(h->d->store, &b, h->reqid, true, err);
 	c = rc == 0 ? C_OK : rc == 1 ? C_BUSY : C_FAILED;
 	for (int k = 0; k < t->nrcpt; k++)
@@ -259,9 +259,9 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	int rc;
 
 	for (int i = 0; i < h->p->nto; i++)
-		if (h->rs[i] == R_SEND && h->p->tier[i] == tier) {
+		if (h->rs[i] == R_SEND && h->p->rcpt[i].tier == tier) {
 			idx[n] = i;
-			rcpt[n++] = h->p->to[i];
+			rcpt[n++] = h->p->rcpt[i].to;
 		}
 	if (n == 0)
 		return 0;
@@ -312,21 +312,21 @@ settle(struct handoff *h, const char *receipt)
 			ssmp_log(LOG_CRIT, h->reqid, "msgid=%s to=<%s>: the "
 			    "MTA's reply to the message was lost: outcome "
 			    "unknown; retries will NOT be delivered; check "
-			    "the MTA's log", h->msgid, h->p->to[i]);
+			    "the MTA's log", h->msgid, h->p->rcpt[i].to);
 			continue;
 		}
 		if (r->code / 100 == 2) {
 			/* without a receipt (no signing key) still delivered:
 			 * a retry must not deliver it again */
 			dlog_delivered(&b, h->p->from_canon, h->msgid,
-			    h->p->to_canon[i], h->queueid, receipt);
+			    h->p->rcpt[i].to_canon, h->queueid, receipt);
 			continue;
 		}
 		if (h->claim[i] == C_BUSY)
 			continue;	/* another request's record */
 		snprintf(why, sizeof(why), "%d %s", r->code, r->code ?
 		    r->text : "local MTA unavailable");
-		dlog_failed(&b, h->p->from_canon, h->msgid, h->p->to_canon[i],
+		dlog_failed(&b, h->p->from_canon, h->msgid, h->p->rcpt[i].to_canon,
 		    r->code / 100 == 5, why);
 	}
 	if (b.n == 0 || dlog_commit(h->d->store, &b, h->reqid, false,
@@ -339,7 +339,7 @@ settle(struct handoff *h, const char *receipt)
 			    h->reqid, "delivered-log for <%s> after the MTA's "
 			    "%d: %s; retries of msgid=%s will be refused as "
 			    "outcome unknown, never delivered twice",
-			    h->p->to[i], h->reply[i].code, err.msg, h->msgid);
+			    h->p->rcpt[i].to, h->reply[i].code, err.msg, h->msgid);
 }
 
 /*
@@ -373,8 +373,8 @@ sign_receipt(struct handoff *h, bool dups)
 		if ((h->rs[i] == R_SEND && !h->lost[i] &&
 		    h->reply[i].code / 100 == 2) || (dups && h->rs[i] == R_DUP))
 			snprintf(r->to[r->nto++], sizeof(r->to[0]), "%s",
-			    h->p->to[i]);
-	if (r->nto > 0 && ssmp_receipt_sign(r, &ke->key, &err) == 0)
+			    h->p->rcpt[i].to);
+	if (r->nto > 0 && keyproc_sign_receipt(h->d->kp, r, &err) == 0)
 		h->resp.has_receipt = true;
 	else if (r->nto > 0)
 		ssmp_log(LOG_ERR, h->queueid, "receipt: %s", err.msg);
@@ -420,7 +420,7 @@ rcpt_result(struct handoff *h, int i)
 	struct ssmp_err err;
 	char why[SSMP_REASON_MAX + 1];
 
-	snprintf(rr->to, sizeof(rr->to), "%s", h->p->to[i]);
+	snprintf(rr->to, sizeof(rr->to), "%s", h->p->rcpt[i].to);
 	switch (h->rs[i]) {
 	case R_DUP:
 		ssmp_status_set(&rr->st, SSMP_RCPT_OK, "already delivered");
@@ -551,10 +551,10 @@ check_delivered(struct handoff *h)
 	for (int i = 0; i < h->p->nto; i++) {
 		h->rs[i] = R_SEND;
 		if (dlog_get(h->d->store, h->p->from_canon, h->msgid,
-		    h->p->to_canon[i], &st, &receipt, info, sizeof(info), &own,
+		    h->p->rcpt[i].to_canon, &st, &receipt, info, sizeof(info), &own,
 		    &err) != 0) {
 			ssmp_log(LOG_ERR, h->reqid, "delivered-log: %s; not "
-			    "delivering to <%s>", err.msg, h->p->to[i]);
+			    "delivering to <%s>", err.msg, h->p->rcpt[i].to);
 			h->rs[i] = R_UNKNOWN;
 			continue;
 		}
@@ -566,19 +566,19 @@ check_delivered(struct handoff *h)
 				free(receipt);
 			ssmp_log(LOG_INFO, h->reqid, "duplicate of msgid=%s "
 			    "to=<%s> (%s): not delivered again", h->msgid,
-			    h->p->to[i], info);
+			    h->p->rcpt[i].to, info);
 		} else if (st == DLOG_DELIVERING && owner_alive(h->d, &own)) {
 			h->rs[i] = R_BUSY;
 			ssmp_log(LOG_INFO, h->reqid, "msgid=%s to=<%s>: being "
 			    "delivered by request %s: try later", h->msgid,
-			    h->p->to[i], own.reqid);
+			    h->p->rcpt[i].to, own.reqid);
 		} else if (st == DLOG_DELIVERING) {
 			h->rs[i] = R_UNKNOWN;
 			ssmp_log(LOG_CRIT, h->reqid, "msgid=%s to=<%s>: the "
 			    "outcome of delivery attempt %s (pid %ld) is "
 			    "unknown; NOT delivering again; check the MTA's "
 			    "log, then clear the delivered-log entry", h->msgid,
-			    h->p->to[i], own.reqid, own.pid);
+			    h->p->rcpt[i].to, own.reqid, own.pid);
 		} else
 			nsend++;
 	}
@@ -599,7 +599,6 @@ handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
 	h->p = p;
 	h->cb = cb;
 	h->arg = arg;
-	p->busy = true;
 	snprintf(h->reqid, sizeof(h->reqid), "%s", reqid);
 	snprintf(h->peer, sizeof(h->peer), "%s", peer);
 	snprintf(h->msgid, sizeof(h->msgid), "%s", msgid);

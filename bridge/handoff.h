@@ -26,8 +26,8 @@ int handoff_headers_check(const char *msgid, const char *sig,
     enum ssmp_outcome *o, struct ssmp_err *err);
 
 /*
- * Start the hand-off of body (taken over) for pending envelope p (marked
- * busy until done).  cb runs once, on the loop, with *resp set, possibly
+ * Start the hand-off of body (taken over) for pending envelope p, which
+ * the caller holds (pending_claim) until cb has run.  cb runs once, on the loop, with *resp set, possibly
  * before handoff_start returns; free the result with handoff_free().
  */
 struct handoff *handoff_start(struct ssmpd *d, const char *reqid, const char *peer,

@@ -71,6 +71,7 @@ struct http_server {
 };
 
 static void conn_read(struct conn *c);
+static void conn_state(struct conn *c, enum cstate to);
 static void new_reqid(struct conn *c);
 static void timeout_error(struct conn *c, const char *what);
 
@@ -92,6 +93,20 @@ listeners_enable(struct ssmpd *d, bool on)
 			evconnlistener_enable(s->l[i]);
 		else
 			evconnlistener_disable(s->l[i]);
+}
+
+static const char *const cstate_names[] = {
+	[C_HEAD] = "head", [C_BODY] = "body", [C_BUSY] = "busy",
+	[C_WRITE] = "write", [C_LINGER] = "linger"
+};
+
+/* Every change of a connection's state goes through here. */
+static void
+conn_state(struct conn *c, enum cstate to)
+{
+	ssmp_log(LOG_DEBUG, c->reqid[0] ? c->reqid : NULL, "client %s: %s -> "
+	    "%s", c->peer, cstate_names[c->state], cstate_names[to]);
+	c->state = to;
 }
 
 static void
@@ -146,7 +161,7 @@ conn_drop(struct conn *c)
 static void
 conn_defer_free(struct conn *c)
 {
-	c->state = C_WRITE;
+	conn_state(c, C_WRITE);
 	event_del(c->deadline);
 	event_active(c->deadline, EV_TIMEOUT, 0);
 }
@@ -158,7 +173,7 @@ linger(struct conn *c)
 	struct timeval tv = { LINGER_SECONDS, 0 };
 	evutil_socket_t fd = bufferevent_getfd(c->bev);
 
-	c->state = C_LINGER;
+	conn_state(c, C_LINGER);
 	if (fd >= 0)
 		shutdown(fd, SHUT_WR);
 	event_del(c->deadline);
@@ -209,7 +224,7 @@ on_write(struct bufferevent *bev, void *arg)
 		return;
 	}
 	request_end(c);
-	c->state = C_HEAD;
+	conn_state(c, C_HEAD);
 	arm_deadline(c);
 	bufferevent_enable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
@@ -319,7 +334,7 @@ read_head(struct conn *c, struct evbuffer *in)
 	evbuffer_drain(in, used);
 	c->have_head = true;
 	c->body_read = !c->head.has_length || c->head.length == 0;
-	c->state = C_BUSY;
+	conn_state(c, C_BUSY);
 	event_del(c->deadline);
 	bufferevent_disable(c->bev, EV_READ);
 	dispatch(c);
@@ -337,7 +352,7 @@ read_body(struct conn *c, struct evbuffer *in)
 	if (evbuffer_get_length(c->body) < c->body_want)
 		return;
 	c->body_read = true;
-	c->state = C_BUSY;
+	conn_state(c, C_BUSY);
 	bufferevent_disable(c->bev, EV_READ);
 	c->route->on_body(c);
 }
@@ -520,7 +535,7 @@ http_read_body(struct conn *c, uint64_t max)
 	}
 	if (c->head.expect_continue)
 		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-	c->state = C_BODY;
+	conn_state(c, C_BODY);
 	bufferevent_enable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
 		read_body(c, bufferevent_get_input(c->bev));
@@ -571,7 +586,7 @@ http_respond(struct conn *c, int status, const char *ctype, const char *extra,
 	    c->close_after ? "Connection: close\r\n" : "",
 	    extra != NULL ? extra : "");
 	evbuffer_add(out, body, len);
-	c->state = C_WRITE;
+	conn_state(c, C_WRITE);
 	event_del(c->deadline);
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_enable(c->bev, EV_WRITE);

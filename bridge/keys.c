@@ -8,21 +8,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyproc.h"
 #include "keys.h"
 #include "ssmp_addr.h"
 
-struct ks_keytable *
-keys_load(const char *conf_path, struct ssmp_err *err)
+int
+keys_sign_allow(void *arg, enum ssmp_allow_type type, const char *from,
+    const char *to, struct ssmp_allow *out, struct ssmp_err *err)
 {
-	struct ssmp_config cfg;
-	struct ks_keytable *t = NULL;
-
-	if (ssmp_config_load(conf_path, &cfg, err) != 0)
-		return NULL;
-	if (ks_keytable_load(&cfg, &t, err) != 0)
-		t = NULL;
-	ssmp_config_free(&cfg);
-	return t;
+	return keyproc_sign_allow(arg, type, from, to, out, err);
 }
 
 bool

@@ -3,10 +3,11 @@
  * senders' keys, as a narrow layer over the keystore: the key table
  * (keystore/keytable.h) for our keys.
  *
- * Our keys: d->keys is the current key table, replaced on SIGHUP.  It
- * is read and swapped on the loop thread only; work that uses it from
- * a worker (signing a receipt) holds its own reference, taken on the
- * loop, so a reload never pulls a key from under a request in flight.
+ * Our keys: d->keys is the public half of the current key table, as
+ * the key process (keyproc.h) reports it; that process alone holds the
+ * private keys and signs receipts and allow requests.  The table is
+ * read and swapped (SIGHUP) on the loop thread only; work that uses it
+ * from a worker holds its own reference, taken on the loop.
  */
 #ifndef BRIDGE_KEYS_H
 #define BRIDGE_KEYS_H
@@ -15,18 +16,16 @@
 #include <stddef.h>
 
 #include "keytable.h"
+#include "ssmp_allow.h"
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ssmp_err.h"
 #include "ssmp_limits.h"
 #include "ssmp_txt.h"
 
-/*
- * The key table named by the configuration file path (KeyTable, or
- * Domain/Selector/KeyFile), read afresh, so a reload picks up a new
- * KeyTable line or a new Selector.  NULL with err set on any fault.
- */
-struct ks_keytable *keys_load(const char *conf_path, struct ssmp_err *err);
+/* cops_sign_fn (allow_ops.h) for ssmpd: arg is the struct keyproc. */
+int keys_sign_allow(void *arg, enum ssmp_allow_type type, const char *from,
+    const char *to, struct ssmp_allow *out, struct ssmp_err *err);
 
 /* Is domain (canonical) one of ours (a domain of the key table)? */
 bool keys_serves(const struct ks_keytable *k, const char *domain);

@@ -1,14 +1,34 @@
 /*
- * pending.h - accepted envelopes waiting for their message phase.
+ * pending.h - accepted envelopes waiting for (or done with) their message.
  *
- * Kept in memory, by nonce, for SSMP_ENVELOPE_TTL seconds: the envelope
- * phase is cheap to redo, so losing them on restart only costs a sender
- * one retry (ssmp.7: unknown or expired nonce -> 404 4.5.0).
+ * An envelope's identity is (sender domain, nonce), as in the replay
+ * cache; because the message phase names only the nonce, a nonce may be
+ * pending for one sender domain at a time: a second envelope with a nonce
+ * already pending is refused (pending_add), never put in its place.
+ *
+ * Lifecycle, owned here: an entry is added once, claimed by at most one
+ * request at a time (pending_claim), and released by that request
+ * (pending_release), retired if the request delivered the message.  An
+ * entry held by a request is never freed: expiry and eviction skip it.
+ * A retired entry answers a repeat of its own message (the delivered-log
+ * decides) and refuses any other message (ssmp.7: an envelope carries
+ * one message).
+ *
+ * Bounded: at most `max` entries in total and `max_domain` per sender
+ * domain.  When a bound is reached the oldest entry not held (of that
+ * domain, or of all) is evicted: its sender gets 404 4.5.0 and runs the
+ * envelope phase again.  A genuine sender starts its message phase at
+ * once, so a flood would have to outrun that moment to cost it a retry;
+ * refusing new envelopes instead would lock every sender out for the
+ * envelope lifetime.  Kept in memory only: losing them on a restart
+ * costs a sender one retry (ssmp.7: unknown nonce -> 404 4.5.0).
+ * Only the loop thread touches the table.
  */
 #ifndef BRIDGE_PENDING_H
 #define BRIDGE_PENDING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -17,35 +37,81 @@
 enum trust { TRUST_TRUSTED, TRUST_KNOWN, TRUST_UNKNOWN };
 const char *trust_name(enum trust t);
 
+struct pending_rcpt {
+	const char	*to;		/* as sent */
+	const char	*to_canon;
+	enum trust	 tier;
+};
+
+/* One accepted envelope: only its accepted recipients, in one block. */
 struct pending {
-	char		nonce[SSMP_NONCE_LEN + 1];
-	char		from[SSMP_ADDR_MAX + 1];	/* as sent */
-	char		from_canon[SSMP_ADDR_MAX + 1];
-	char		selector[SSMP_SELECTOR_MAX + 1];
-	char		domain[SSMP_DOMAIN_MAX + 1];	/* recipients' */
-	unsigned char	pk[SSMP_PUBKEY_BYTES];		/* sender's key */
-	int		nto;				/* accepted ones */
-	/* nto entries each, malloc'd: thousands of envelopes may wait */
-	char		(*to)[SSMP_ADDR_MAX + 1];		/* as sent */
-	char		(*to_canon)[SSMP_ADDR_MAX + 1];
-	enum trust	*tier;
-	time_t		expires;
-	bool		busy;		/* a message phase is running */
-	struct pending	*next;
+	char			 nonce[SSMP_NONCE_LEN + 1];
+	const char		*from;		/* as sent */
+	const char		*from_canon;
+	const char		*from_domain;	/* in from_canon */
+	const char		*selector;
+	const char		*domain;	/* the recipients' */
+	unsigned char		 pk[SSMP_PUBKEY_BYTES];	/* sender's key */
+	int			 nto;
+	struct pending_rcpt	*rcpt;
+	time_t			 expires;
+	/* lifecycle: pending.c only */
+	const void		*holder;	/* request using it, or NULL */
+	char			*msgid;		/* retired: its message */
+	struct pending		*hnext;		/* hash chain */
+	struct pending		*older, *newer;	/* age list */
+	struct pending_dom	*dom;
+};
+
+/* What the caller knows of an accepted envelope; pending_make copies it. */
+struct pending_init {
+	const char		*nonce, *from, *from_canon, *selector, *domain;
+	const unsigned char	*pk;
+	int			 nto;
+	const char		*const *to, *const *to_canon;
+	const enum trust	*tier;
+	time_t			 expires;
+};
+
+enum pending_rc {
+	PENDING_OK = 0,
+	PENDING_UNKNOWN,	/* no such nonce, or expired */
+	PENDING_BUSY,		/* another request holds it */
+	PENDING_RETIRED,	/* its message was delivered; another msgid */
+	PENDING_DUPLICATE,	/* add: the nonce is pending already */
+	PENDING_FULL		/* add: no room (every entry is held) */
 };
 
 struct pending_table;
 
-struct pending_table *pending_new(void);
+struct pending_table *pending_new(size_t max, size_t max_domain);
 void pending_free(struct pending_table *t);
-/* Room for n recipients in p (zeroed). */
-void pending_alloc_rcpts(struct pending *p, int n);
-/* Takes ownership of p; replaces an entry with the same nonce. */
-void pending_put(struct pending_table *t, struct pending *p);
-/* NULL if unknown or expired at now. */
-struct pending *pending_get(struct pending_table *t, const char *nonce,
-    time_t now);
-/* Drop expired entries (not busy ones); returns how many remain. */
+/* A new entry (not in a table). */
+struct pending *pending_make(const struct pending_init *in);
+void pending_discard(struct pending *p);
+/*
+ * Add p, evicting the oldest unheld entry when a bound is reached.
+ * PENDING_OK (the table owns p), or PENDING_DUPLICATE / PENDING_FULL
+ * (the caller still owns p).  *evicted counts entries evicted.
+ */
+enum pending_rc pending_add(struct pending_table *t, struct pending *p,
+    time_t now, size_t *evicted);
+/*
+ * Claim the envelope of nonce for holder, to deliver message msgid.
+ * PENDING_OK with *pp set, else PENDING_UNKNOWN, _BUSY or _RETIRED.
+ */
+enum pending_rc pending_claim(struct pending_table *t, const char *nonce,
+    const char *msgid, time_t now, const void *holder, struct pending **pp);
+/*
+ * Give p back.  delivered: the message (msgid) was accepted, so p is
+ * retired and answers only a repeat of that message from now on.
+ */
+void pending_release(struct pending_table *t, struct pending *p,
+    const void *holder, const char *delivered_msgid);
+/* Drop expired entries not held; returns how many remain. */
 size_t pending_sweep(struct pending_table *t, time_t now);
+size_t pending_count(const struct pending_table *t);
+/* Octets of memory one entry takes (for the metrics and the benchmark). */
+size_t pending_bytes(const struct pending_table *t);
 
 #endif

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "keyfetch.h"
 #include "keyhttp.h"
+#include "keyproc.h"
 #include "keys.h"
 #include "pending.h"
 #include "ratelimit.h"
@@ -119,6 +120,8 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	}
 	b->rl_domain = c->rate_limit_domain;
 	b->rl_client = c->rate_limit_client;
+	b->max_pending = c->max_pending;
+	b->max_pending_domain = c->max_pending_domain;
 	b->user = c->user_id;
 	b->pidfile = c->pid_file;
 	b->background = c->background;
@@ -204,35 +207,57 @@ log_keys(const struct ks_keytable *t, const char *when)
 		    t->v[i].active ? " (signing)" : "");
 }
 
-/* SIGHUP: new TLS context and keys (or the old ones), a fresh resolver. */
+/*
+ * SIGHUP: new TLS context and keys (read by the key process), or keep
+ * the old ones; a fresh resolver.  "reloaded" only when all took;
+ * ExecReload runs "ssmpd -n" first, which checks the same files and
+ * fails loudly.
+ */
 static void
 reload(struct ssmpd *d)
 {
 	struct ssmp_err err;
 	SSL_CTX *ctx;
 	struct ks_keytable *k;
+	bool failed = false;
 
 	if ((ctx = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
-	    == NULL)
-		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old "
+	    == NULL) {
+		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "certificate", err.msg);
-	else {
+		failed = true;
+	} else {
 		SSL_CTX_free(d->ssl);
 		d->ssl = ctx;
 	}
 	/* Requests in flight hold the old table; it goes with the last. */
-	if ((k = keys_load(d->conf_path, &err)) == NULL)
-		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old keys",
-		    err.msg);
-	else {
+	if (keyproc_reload(d->kp, &k, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
+		    "keys", err.msg);
+		failed = true;
+	} else {
 		ks_keytable_release(d->keys);
 		d->keys = k;
 		log_keys(d->keys, "reload");
 	}
-	if (keyfetch_restart(d, &err) != 0)
-		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old "
+	if (keyfetch_restart(d, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "resolver", err.msg);
-	ssmp_log(LOG_INFO, NULL, "reloaded");
+		failed = true;
+	}
+	if (!failed)
+		ssmp_log(LOG_INFO, NULL, "reloaded");
+}
+
+static void
+drain(struct ssmpd *d)
+{
+	if (d->draining)
+		return;
+	ssmp_log(LOG_INFO, NULL, "stopping: %d connections to finish",
+	    http_nconn(d));
+	http_drain(d);
+	drain_deadline = time(NULL) + d->conf.read_timeout + DRAIN_GRACE;
 }
 
 static void
@@ -244,12 +269,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		reload(d);
 		return;
 	}
-	if (d->draining)
-		return;
-	ssmp_log(LOG_INFO, NULL, "stopping: %d connections to finish",
-	    http_nconn(d));
-	http_drain(d);
-	drain_deadline = time(NULL) + d->conf.read_timeout + DRAIN_GRACE;
+	drain(d);
 }
 
 /* Housekeeping each second: expiry, and the end of a drain. */
@@ -268,6 +288,13 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
 			    err.msg);
 	}
+	if (!d->draining && !keyproc_alive(d->kp)) {
+		/* no receipts without it: stop, and let systemd restart us */
+		ssmp_log(LOG_CRIT, NULL, "key process (pid %ld) is gone; "
+		    "stopping", (long)keyproc_pid(d->kp));
+		d->exit_code = 1;
+		drain(d);
+	}
 	if (d->draining && ((http_nconn(d) == 0 && workq_busy(d->mtaq) == 0)
 	    || now > drain_deadline))
 		event_base_loopbreak(d->base);
@@ -278,12 +305,14 @@ setup(struct ssmpd *d)
 {
 	struct ssmp_err err;
 
+	/* first, so the key process inherits nothing but the configuration */
+	if (keyproc_start(&cfg, d->conf_path, d->conf.user, KEYPROC_SIGN,
+	    &d->kp, &d->keys, &err) != 0)
+		fatal("%s", err.msg);
+	log_keys(d->keys, "start");
 	if ((d->ssl = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL)
 		fatal("%s", err.msg);
-	if (ks_keytable_load(&cfg, &d->keys, &err) != 0)
-		fatal("%s", err.msg);
-	log_keys(d->keys, "start");
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
@@ -305,7 +334,8 @@ setup(struct ssmpd *d)
 	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
 	    d->conf.hostname, 30);
-	d->pending = pending_new();
+	d->pending = pending_new((size_t)d->conf.max_pending,
+	    (size_t)d->conf.max_pending_domain);
 	d->rl_client = ratelimit_new(d->conf.rl_client);
 	d->rl_domain = ratelimit_new(d->conf.rl_domain);
 	d->rcache = rcptcache_new(d->conf.rcpt_cache);
@@ -325,6 +355,7 @@ teardown(struct ssmpd *d)
 	rcptcache_free(d->rcache);
 	consent_free(d->consent);
 	ks_keytable_release(d->keys);
+	keyproc_stop(d->kp);
 	keyhttp_free(d->keyhttp);
 	ks_close(d->store);
 	SSL_CTX_free(d->ssl);
@@ -350,6 +381,31 @@ run(struct ssmpd *d)
 	event_free(tick);
 }
 
+/*
+ * -n: what a start or a reload would read, read now: the configuration,
+ * the domain keys (as the key process will, so run it as the daemon is
+ * started) and the TLS certificate and key.  Exit 1 with the error.
+ */
+static int
+check(const struct bridge_conf *b)
+{
+	struct ks_keytable *k;
+	struct ssmp_err err;
+	SSL_CTX *ctx;
+
+	if (ks_keytable_load(&cfg, &k, &err) != 0) {
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
+	ks_keytable_release(k);
+	if ((ctx = tls_ctx_new(b->tls_cert, b->tls_key, &err)) == NULL) {
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -369,15 +425,15 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (ssmp_config_load(path, &cfg, &err) != 0 ||
-	    derive_conf(&cfg, &d.conf, &err) != 0) {
+	    derive_conf(&cfg, &d.conf, &err) != 0 ||
+	    ssmp_daemon_need_user(d.conf.user, &err) != 0 ||
+	    ssmp_crypto_init(&err) != 0) {
 		fprintf(stderr, "ssmpd: %s\n", err.msg);
 		return 1;
 	}
 	if (check_only)
-		return 0;
+		return check(&d.conf);
 	ssmp_log_open("ssmpd", cfg.syslog && !foreground, cfg.syslog_facility);
-	if (ssmp_crypto_init(&err) != 0)
-		fatal("%s", err.msg);
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	/* before any thread or event base exists */
@@ -394,5 +450,5 @@ main(int argc, char **argv)
 	ssmp_daemon_pidfile_remove(d.conf.pidfile);
 	ssmp_log(LOG_INFO, NULL, "stopped");
 	ssmp_config_free(&cfg);
-	return 0;
+	return d.exit_code;
 }

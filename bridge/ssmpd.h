@@ -53,6 +53,7 @@ struct bridge_conf {
 	char			*user, *pidfile;
 	bool			 background;
 	long			 dns_timeout;
+	long			 max_pending, max_pending_domain;
 };
 
 /* Counters for GET /metrics (loop thread only). */
@@ -60,7 +61,7 @@ enum metric {
 	M_CONN_ACCEPTED, M_TLS_FAILED, M_REQUESTS, M_ENV_ACCEPT,
 	M_ENV_REJECT, M_ENV_TEMPFAIL, M_MSG_DELIVERED, M_MSG_DUPLICATE,
 	M_MSG_REJECT, M_MSG_TEMPFAIL, M_RATE_LIMITED, M_KEY_CACHE_HIT,
-	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_NMETRICS
+	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_PENDING_EVICTED, M_NMETRICS
 };
 
 struct ssmpd {
@@ -69,7 +70,8 @@ struct ssmpd {
 	struct event_base	*base;
 	SSL_CTX			*ssl;
 	struct ks_store		*store;		/* thread-safe */
-	struct ks_keytable	*keys;		/* our keys; loop thread only */
+	struct ks_keytable	*keys;		/* public halves; loop thread */
+	struct keyproc		*kp;		/* holds and signs: keys.h */
 	struct workq		*allowq;	/* allow-list reads */
 	struct workq		*mtaq;		/* SMTP hand-off */
 	struct workq		*storeq;	/* keystore writes (fsync) */
@@ -85,6 +87,7 @@ struct ssmpd {
 	uint64_t		 metrics[M_NMETRICS];
 	uint64_t		 reqseq;
 	bool			 draining;
+	int			 exit_code;	/* 1 if the key process died */
 };
 
 #endif

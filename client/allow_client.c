@@ -96,24 +96,19 @@ ac_discover(struct ac *a, const char *domain, struct ssmp_policy *pol,
 }
 
 int
-ac_send(struct ac *a, enum ssmp_allow_type type, const char *from,
-    const char *to, const struct ssmp_key *key, const char *sel,
+ac_send(struct ac *a, const struct ssmp_allow *al,
     struct ssmp_allow_answer *ans, struct ssmp_err *err)
 {
-	struct ssmp_allow	 al;
 	struct ssmp_policy	 pol;
 	struct ssmp_buf		 body;
 	struct dlh_req		 r, *rp = &r;
 	struct ssmp_err		 e2;
 	int			 rc;
 
-	if (ssmp_allow_build(&al, type, NULL, from, to, NULL, sel, key,
-	    err) != 0)
-		return -1;
-	if ((rc = ac_discover(a, al.to_addr.domain, &pol, err)) != 0)
+	if ((rc = ac_discover(a, al->to_addr.domain, &pol, err)) != 0)
 		return rc;
 	ssmp_buf_init(&body);
-	ssmp_allow_encode(&al, &body);
+	ssmp_allow_encode(al, &body);
 	dlh_req_init(&r);
 	ac_target(a, &pol, &r);
 	dlh_req_header(&r, "Content-Type", "application/json");

@@ -25,14 +25,13 @@ int ac_new(const struct ssmp_config *cfg, struct ks_store *ks, struct ac **out,
 void ac_free(struct ac *a);
 
 /*
- * Sign a request of type from -> to with key (selector sel) and send it
- * to the domain of to.  0: the receiver answered, its status (any
+ * Send a signed request (built with ssmp_allow_build, or by a key
+ * process) to the domain of its to.  0: the receiver answered, its status (any
  * verdict) in *ans.  -1: permanent, nothing sent (bad address, the domain
  * does not speak SSMP).  AC_ETEMP: DNS or transport failure, or an
  * answer that is not SSMP.  err names the culprit on -1 and AC_ETEMP.
  */
-int ac_send(struct ac *a, enum ssmp_allow_type type, const char *from,
-    const char *to, const struct ssmp_key *key, const char *sel,
+int ac_send(struct ac *a, const struct ssmp_allow *al,
     struct ssmp_allow_answer *ans, struct ssmp_err *err);
 
 #endif

@@ -46,6 +46,18 @@ signing_key(struct cops *o, const struct ssmp_addr *l, struct ssmp_err *err)
 	return k;
 }
 
+/* Build and sign a request as l's domain, whose key entry is k. */
+static int
+sign_request(struct cops *o, const struct ks_keyent *k,
+    enum ssmp_allow_type type, const char *from, const char *to,
+    struct ssmp_allow *al, struct ssmp_err *err)
+{
+	if (o->sign != NULL)
+		return o->sign(o->sign_arg, type, from, to, al, err);
+	return ssmp_allow_build(al, type, NULL, from, to, NULL, k->selector,
+	    &k->key, err);
+}
+
 static int
 record_put(struct cops *o, const char *local, const char *remote,
     const char *type, const char *state, struct ssmp_err *err)
@@ -89,6 +101,7 @@ cops_request(struct cops *o, const char *local, const char *remote,
     struct ssmp_err *err)
 {
 	struct ssmp_allow_answer	 ans;
+	struct ssmp_allow		 al;
 	const struct ks_keyent		*k;
 	struct ssmp_addr		 l, r;
 	int				 rc;
@@ -107,9 +120,9 @@ cops_request(struct cops *o, const char *local, const char *remote,
 	snprintf(res->state, sizeof(res->state), "none");
 	if (o->ac == NULL)
 		return ssmp_err_set(err, "no client to send requests");
-	rc = ac_send(o->ac, type, l.full, r.full, &k->key, k->selector, &ans,
-	    err);
-	if (rc != 0)
+	if (sign_request(o, k, type, l.full, r.full, &al, err) != 0)
+		return -1;
+	if ((rc = ac_send(o->ac, &al, &ans, err)) != 0)
 		return rc;
 	res->sent = true;
 	res->remote = ans.st;
@@ -201,6 +214,7 @@ send_withdraw(struct cops *o, const struct ssmp_addr *l, const char *remote,
     struct cops_result *res, struct ssmp_err *err)
 {
 	struct ssmp_allow_answer	 ans;
+	struct ssmp_allow		 al;
 	const struct ks_keyent		*k;
 	struct ssmp_addr		 r;
 	int				 rc;
@@ -212,8 +226,10 @@ send_withdraw(struct cops *o, const struct ssmp_addr *l, const char *remote,
 		    "came from the handshake): ");
 	if (o->ac == NULL)
 		return ssmp_err_set(err, "a withdrawal is due: no client");
-	rc = ac_send(o->ac, SSMP_ALLOW_WITHDRAW, l->full, r.full, &k->key,
-	    k->selector, &ans, err);
+	if (sign_request(o, k, SSMP_ALLOW_WITHDRAW, l->full, r.full, &al,
+	    err) != 0)
+		return AC_ETEMP;
+	rc = ac_send(o->ac, &al, &ans, err);
 	if (rc == AC_ETEMP)
 		return rc;
 	if (rc != 0)

@@ -32,10 +32,21 @@
 
 #define COPS_PENDING_TTL	(30 * 86400)
 
+/*
+ * Build and sign an allow request as from's domain (ssmpd: its key
+ * process does, keyproc.h).  0, or -1 with err.
+ */
+typedef int (*cops_sign_fn)(void *arg, enum ssmp_allow_type type,
+    const char *from, const char *to, struct ssmp_allow *out,
+    struct ssmp_err *err);
+
 struct cops {
 	struct ks_store			*ks;
 	struct ac			*ac;	/* NULL: never send */
-	const struct ks_keytable	*keys;	/* our signing keys */
+	/* our domains; with sign NULL their private keys sign too */
+	const struct ks_keytable	*keys;
+	cops_sign_fn			 sign;
+	void				*sign_arg;
 };
 
 struct cops_result {

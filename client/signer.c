@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "keytable.h"
+#include "ssmp_buf.h"
 #include "signer.h"
 
 struct signer {
@@ -26,6 +27,16 @@ table_load(const struct ssmp_config *cfg, struct ks_keytable **t,
 	return ks_keytable_load(cfg, t, err);
 }
 
+struct signer *
+signer_new(struct ks_keytable *t)
+{
+	struct signer *s = ssmp_xcalloc(1, sizeof(*s));
+
+	pthread_mutex_init(&s->mu, NULL);
+	s->t = t;
+	return s;
+}
+
 int
 signer_load(const struct ssmp_config *cfg, struct signer **out,
     struct ssmp_err *err)
@@ -35,14 +46,20 @@ signer_load(const struct ssmp_config *cfg, struct signer **out,
 	*out = NULL;
 	if (table_load(cfg, &t, err) != 0)
 		return -1;
-	*out = calloc(1, sizeof(**out));
-	if (*out == NULL) {
-		ks_keytable_release(t);
-		return ssmp_err_set(err, "out of memory");
-	}
-	pthread_mutex_init(&(*out)->mu, NULL);
-	(*out)->t = t;
+	*out = signer_new(t);
 	return 0;
+}
+
+void
+signer_set(struct signer *s, struct ks_keytable *t)
+{
+	struct ks_keytable *old;
+
+	pthread_mutex_lock(&s->mu);
+	old = s->t;
+	s->t = t;
+	pthread_mutex_unlock(&s->mu);
+	ks_keytable_release(old);	/* freed with its last message */
 }
 
 const struct ssmp_key *
@@ -81,28 +98,6 @@ void
 signer_release(struct ks_keytable *t)
 {
 	ks_keytable_release(t);
-}
-
-int
-signer_reload(struct signer *s, const char *conf, struct ssmp_err *err)
-{
-	struct ssmp_config	 cfg;
-	struct ks_keytable	*t, *old;
-	int			 rc;
-
-	if (ssmp_config_load(conf, &cfg, err) != 0)
-		return -1;
-	/* No keys at all is a mistake on reload, not "sign nothing". */
-	rc = ks_keytable_load(&cfg, &t, err);
-	ssmp_config_free(&cfg);
-	if (rc != 0)
-		return -1;
-	pthread_mutex_lock(&s->mu);
-	old = s->t;
-	s->t = t;
-	pthread_mutex_unlock(&s->mu);
-	ks_keytable_release(old);	/* freed with its last message */
-	return 0;
 }
 
 void

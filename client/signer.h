@@ -6,7 +6,7 @@
  * signs.  Mail from other domains passes untouched.
  *
  * The table can be replaced while messages are in flight (SIGUSR1 in
- * ssmp-milter): a message holds the table it started with from MAIL to
+ * ssmp-milter: its key process reads the files, signer_set swaps): a message holds the table it started with from MAIL to
  * its end (signer_hold/signer_release), so its key stays valid, and the
  * old table goes with the last message using it (keytable.h).
  */
@@ -22,6 +22,11 @@ struct ks_keytable;
 
 int signer_load(const struct ssmp_config *cfg, struct signer **out,
     struct ssmp_err *err);
+/* A signer over table t (its reference is taken over; NULL: none). */
+struct signer *signer_new(struct ks_keytable *t);
+/* Replace the table with t (reference taken over), as signer_reload. */
+void signer_set(struct signer *s, struct ks_keytable *t);
+
 /*
  * The signing key of domain (canonical) and its selector, or NULL, in
  * the current table: for programs that never reload (ssmp-send).
@@ -37,11 +42,6 @@ void signer_release(struct ks_keytable *t);
 const struct ssmp_key *signer_key(const struct ks_keytable *t,
     const char *domain, const char **selector);
 
-/*
- * Read the key settings of the configuration file conf again and load
- * the table they name.  Any fault: -1, err says why, the old table stays.
- */
-int signer_reload(struct signer *s, const char *conf, struct ssmp_err *err);
 /* Call fn for each key of the current table (for the log). */
 void signer_each(struct signer *s, void (*fn)(const char *domain,
     const char *selector, int signing));

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium/utils.h>
+
 #include "ssmp_addr.h"
 #include "ssmp_buf.h"
 #include "keyfile.h"
@@ -25,6 +27,24 @@ table_new(void)
 
 	t->refs = 1;
 	return t;
+}
+
+struct ks_keytable *
+ks_keytable_new(size_t n)
+{
+	struct ks_keytable *t = table_new();
+
+	if (n > 0)
+		t->v = ssmp_xcalloc(n, sizeof(*t->v));
+	t->n = n;
+	return t;
+}
+
+void
+ks_keytable_lock(struct ks_keytable *t)
+{
+	if (t->n > 0 && !t->locked)
+		t->locked = sodium_mlock(t->v, t->n * sizeof(*t->v)) == 0;
 }
 
 struct ks_keytable *
@@ -43,6 +63,8 @@ ks_keytable_release(struct ks_keytable *t)
 		return;
 	for (i = 0; i < t->n; i++)
 		ssmp_key_wipe(&t->v[i].key);
+	if (t->locked)
+		(void)sodium_munlock(t->v, t->n * sizeof(*t->v));
 	free(t->v);
 	free(t);
 }
@@ -145,6 +167,7 @@ ks_keytable_parse(const char *name, const char *text, size_t len,
 		ks_keytable_release(t);
 		return -1;
 	}
+	ks_keytable_lock(t);
 	*out = t;
 	return 0;
 }
@@ -204,6 +227,7 @@ ks_keytable_load(const struct ssmp_config *cfg, struct ks_keytable **out,
 		ks_keytable_release(t);
 		return -1;
 	}
+	ks_keytable_lock(t);
 	*out = t;
 	return 0;
 }

@@ -45,6 +45,7 @@ struct ks_keytable {
 	int		 refs;
 	size_t		 n;
 	struct ks_keyent *v;
+	bool		 locked;	/* v is mlock'd, not in core dumps */
 };
 
 /*
@@ -61,6 +62,18 @@ int ks_keytable_load(const struct ssmp_config *cfg, struct ks_keytable **out,
  */
 int ks_keytable_parse(const char *name, const char *text, size_t len,
     const char *dir, struct ks_keytable **out, struct ssmp_err *err);
+
+/*
+ * An empty table of n entries, one reference (the key process builds
+ * the public view from it, keyproc.h).
+ */
+struct ks_keytable *ks_keytable_new(size_t n);
+/*
+ * Lock the entries in memory and keep them out of core dumps (best
+ * effort: RLIMIT_MEMLOCK may say no).  ks_keytable_load does it; the
+ * last release wipes the keys either way.
+ */
+void ks_keytable_lock(struct ks_keytable *t);
 
 struct ks_keytable *ks_keytable_hold(struct ks_keytable *t);
 void ks_keytable_release(struct ks_keytable *t);	/* frees at zero */

@@ -243,6 +243,10 @@ static const struct ssmp_conf_def config_defs[] = {
 	    100000000, NULL },
 	{ "RateLimitClient", SSMP_CONF_INT, OFF(rate_limit_client), 0,
 	    100000000, NULL },
+	{ "MaxPendingEnvelopes", SSMP_CONF_INT, OFF(max_pending), 1, 10000000,
+	    NULL },
+	{ "MaxPendingPerDomain", SSMP_CONF_INT, OFF(max_pending_domain), 1,
+	    10000000, NULL },
 	{ "AllowPendingMax", SSMP_CONF_INT, OFF(allow_pending_max), 0,
 	    100000000, NULL },
 	{ "AllowRateDomain", SSMP_CONF_INT, OFF(allow_rate_domain), 0,
@@ -293,6 +297,8 @@ ssmp_config_init(struct ssmp_config *c)
 	c->rcpt_cache_time = 60;
 	c->unknown_sender = ssmp_xstrdup("tag");
 	c->key_source = ssmp_xstrdup("dns");
+	c->max_pending = 10000;
+	c->max_pending_domain = 1000;
 	c->allow_pending_max = 100;
 	c->allow_rate_domain = 1000;
 

@@ -62,6 +62,8 @@ struct ssmp_config {
 	char		*hostname;		/* Hostname (NULL = gethostname) */
 	long		 rate_limit_domain;	/* RateLimitDomain 0 (per min) */
 	long		 rate_limit_client;	/* RateLimitClient 0 (per min) */
+	long		 max_pending;		/* MaxPendingEnvelopes 10000 */
+	long		 max_pending_domain;	/* MaxPendingPerDomain 1000 */
 	long		 allow_pending_max;	/* AllowPendingMax 100 */
 	long		 allow_rate_domain;	/* AllowRateDomain 1000 (per h) */
 	char		*admin_secret_file;	/* AdminSecretFile (none) */

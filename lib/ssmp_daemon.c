@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -12,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -158,14 +163,57 @@ ssmp_daemon_pidfile_remove(const char *path)
 }
 
 int
-ssmp_daemon_drop(const char *user, struct ssmp_err *err)
+ssmp_daemon_need_user(const char *user, struct ssmp_err *err)
+{
+	if (user != NULL && *user != '\0') {
+		if (getpwnam(user) == NULL)
+			return ssmp_err_set(err, "UserID %s: no such user",
+			    user);
+		return 0;
+	}
+	if (geteuid() == 0)
+		return ssmp_err_set(err, "running as root without UserID: "
+		    "set UserID (e.g. UserID ssmp) to the user to become "
+		    "after binding; refusing to serve as root");
+	return 0;
+}
+
+/*
+ * Keep of our capabilities only those in keep (permitted and effective,
+ * none inheritable or ambient): after the switch to UserID, or when a
+ * service manager started us as that user with ambient capabilities
+ * (systemd's AmbientCapabilities=).
+ */
+static int
+set_caps(uint32_t keep, struct ssmp_err *err)
+{
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return ssmp_err_set(err, "capget: %s", strerror(errno));
+	keep &= data[0].permitted;
+	memset(data, 0, sizeof(data));
+	data[0].permitted = data[0].effective = keep;
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L);
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return ssmp_err_set(err, "capset: %s", strerror(errno));
+	return 0;
+}
+
+#define READ_CAP	(1U << CAP_DAC_READ_SEARCH)
+
+static int
+drop(const char *user, bool keep_read, struct ssmp_err *err)
 {
 	struct passwd *pw;
 	uid_t uid;
 	gid_t gid;
 
 	if (user == NULL || *user == '\0')
-		return 0;
+		return geteuid() == 0 ? 0 : set_caps(keep_read ? READ_CAP : 0,
+		    err);
 	if ((pw = getpwnam(user)) == NULL)
 		return ssmp_err_set(err, "UserID %s: no such user", user);
 	uid = pw->pw_uid;
@@ -174,20 +222,38 @@ ssmp_daemon_drop(const char *user, struct ssmp_err *err)
 		return ssmp_err_set(err, "UserID %s: is root", user);
 	if (geteuid() != 0) {
 		if (getuid() == uid && geteuid() == uid)
-			return 0;
+			return set_caps(keep_read ? READ_CAP : 0, err);
 		return ssmp_err_set(err, "UserID %s: not running as root",
 		    user);
 	}
 	if (initgroups(pw->pw_name, gid) != 0)
 		return ssmp_err_set(err, "UserID %s: initgroups: %s", user,
 		    strerror(errno));
+	if (keep_read && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) != 0)
+		return ssmp_err_set(err, "UserID %s: keepcaps: %s", user,
+		    strerror(errno));
 	if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
 		return ssmp_err_set(err, "UserID %s: cannot switch: %s", user,
 		    strerror(errno));
+	(void)prctl(PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L);
+	if (set_caps(keep_read ? READ_CAP : 0, err) != 0)
+		return ssmp_err_prefix(err, "UserID %s: ", user);
 	/* paranoia: root must be gone for good */
 	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid ||
 	    geteuid() != uid || getgid() != gid || getegid() != gid)
 		return ssmp_err_set(err, "UserID %s: root privileges could "
 		    "be regained", user);
 	return 0;
+}
+
+int
+ssmp_daemon_drop(const char *user, struct ssmp_err *err)
+{
+	return drop(user, false, err);
+}
+
+int
+ssmp_daemon_drop_keep_read(const char *user, struct ssmp_err *err)
+{
+	return drop(user, true, err);
 }

@@ -3,6 +3,7 @@
  * going to the background, the PidFile, dropping root.
  *
  * Order in a daemon's main():
+ *	ssmp_daemon_need_user()		root without UserID: refuse
  *	ssmp_daemon_background()	(Background yes, not -f): before any
  *					thread or event base exists
  *	bind sockets, read keys		(as root)
@@ -45,9 +46,25 @@ void ssmp_daemon_pidfile_remove(const char *path);
 /*
  * Become user for good: initgroups, setgid, setuid, then make sure root
  * cannot be regained (setuid(0) must fail) and no id is left over.
- * user NULL or "" does nothing.  Not running as root is fine only when
- * we already are that user.
+ * Not running as root is fine only when we already are that user (or
+ * user is NULL or ""): then the capabilities a service manager gave us
+ * (systemd's AmbientCapabilities=, for port 443 and the key process)
+ * are dropped, all of them.
  */
 int ssmp_daemon_drop(const char *user, struct ssmp_err *err);
+/*
+ * The same, but CAP_DAC_READ_SEARCH stays (permitted and effective,
+ * never inherited) if we had it (root, or started with it): for the key
+ * process alone, which must read root-only key files again on reload
+ * and has no network (keyproc.h).
+ */
+int ssmp_daemon_drop_keep_read(const char *user, struct ssmp_err *err);
+
+/*
+ * A daemon never serves as root: started as root, it needs UserID (the
+ * user to become after binding).  Also checks that UserID names a user,
+ * so -n fails where the start would.  0 fine, -1 with err set.
+ */
+int ssmp_daemon_need_user(const char *user, struct ssmp_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "deliver.h"
 
 struct ks_store;
+struct keyproc;
 struct signer;
 
 struct milter {
@@ -26,6 +27,7 @@ struct milter {
 	struct dl_client	*dl;
 	struct ks_store		*ks;		/* NULL: no Database */
 	struct signer		*signer;
+	struct keyproc		*kp;		/* reads the key files */
 	bool			 leadspc;	/* SMFIP_HDR_LEADSPC granted */
 	const char		*hostname;
 };

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@
 #include "config.h"
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
+#include "ssmp_sandbox.h"
 #include "ssmp_log.h"
+#include "keyproc.h"
 #include "store.h"
 #include "milter.h"
 #include "send_core.h"
@@ -66,9 +69,12 @@ load_nets(struct milter *m)
 			die("InternalHosts", err.msg);
 }
 
-/* Everything that needs root or must fail before we detach. */
+/*
+ * Everything that must fail before we detach.  The keys: read here
+ * (as root) for -n and -t; a daemon gets them from its key process.
+ */
 static void
-setup(struct milter *m, const char *conf)
+setup(struct milter *m, const char *conf, bool daemon)
 {
 	struct ssmp_err	err;
 
@@ -76,11 +82,31 @@ setup(struct milter *m, const char *conf)
 		die("", err.msg);
 	if (ssmp_config_load(conf, &m->cfg, &err) != 0)
 		die("", err.msg);
+	if (ssmp_daemon_need_user(m->cfg.user_id, &err) != 0)
+		die("", err.msg);
 	load_nets(m);
 	if (ssmp_sockspec_check(m->cfg.socket, &err) != 0)
 		die("Socket", err.msg);
-	if (signer_load(&m->cfg, &m->signer, &err) != 0)
+	if (!daemon && signer_load(&m->cfg, &m->signer, &err) != 0)
 		die("", err.msg);
+}
+
+/*
+ * The key process (keyproc.h, export mode) reads the key files, so they
+ * may stay readable by root alone and SIGUSR1 still reloads them after
+ * the drop; the milter holds its table in locked memory, wiped when the
+ * last message using it ends.  Forked before any thread exists.
+ */
+static void
+start_keys(struct milter *m, const char *conf)
+{
+	struct ks_keytable	*t;
+	struct ssmp_err		 err;
+
+	if (keyproc_start(&m->cfg, conf, m->cfg.user_id, KEYPROC_EXPORT,
+	    &m->kp, &t, &err) != 0)
+		die("", err.msg);
+	m->signer = signer_new(t);
 }
 
 /*
@@ -98,6 +124,21 @@ setup_client(struct milter *m)
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		(void)snprintf(host, sizeof(host), "localhost");
 	m->hostname = m->cfg.hostname ? m->cfg.hostname : host;
+}
+
+/*
+ * -n and -t as the start would: keys read as root (done), then UserID,
+ * then the keystore, so files it creates belong to UserID and a store
+ * only root can open fails here rather than at the first message.
+ */
+static void
+check_as_user(struct milter *m)
+{
+	struct ssmp_err err;
+
+	if (ssmp_daemon_drop(m->cfg.user_id, &err) != 0)
+		die("", err.msg);
+	setup_client(m);
 }
 
 /* SpoolDirectory must exist and be private: it holds message bodies. */
@@ -145,7 +186,7 @@ socket_perms(const struct milter *m)
  * write the PidFile as root, then become UserID.
  */
 static void
-daemonise(struct milter *m, int fg, int *readyfd)
+daemonise(struct milter *m, const char *conf, int fg, int *readyfd)
 {
 	struct ssmp_err	err;
 
@@ -161,10 +202,14 @@ daemonise(struct milter *m, int fg, int *readyfd)
 	if (ssmp_daemon_pidfile_write(m->cfg.pid_file, m->cfg.user_id,
 	    &err) != 0)
 		die("", err.msg);
+	start_keys(m, conf);
 	if (ssmp_daemon_drop(m->cfg.user_id, &err) != 0) {
 		ssmp_daemon_pidfile_remove(m->cfg.pid_file);
 		die("", err.msg);
 	}
+	/* keys in memory: no core file, no reader of /proc/PID/mem */
+	if (ssmp_sandbox_nodump(&err) != 0)
+		die("", err.msg);
 }
 
 /* --- SIGUSR1: read the key table again ---------------------------------- */
@@ -189,14 +234,16 @@ log_key(const char *domain, const char *selector, int signing)
 static void
 reload(const char *conf)
 {
-	struct ssmp_err err;
+	struct ks_keytable	*t;
+	struct ssmp_err		 err;
 
 	/* Messages in flight keep the table they started with. */
-	if (signer_reload(milter->signer, conf, &err) != 0) {
-		ssmp_log(LOG_ERR, NULL, "reload: %s; keeping the old keys",
-		    err.msg);
+	if (keyproc_reload(milter->kp, &t, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
+		    "keys", err.msg);
 		return;
 	}
+	signer_set(milter->signer, t);
 	signer_each(milter->signer, log_key);
 	ssmp_log(LOG_INFO, NULL, "reloaded");
 }
@@ -282,21 +329,22 @@ main(int argc, char **argv)
 		usage();
 	milter = ssmp_xcalloc(1, sizeof(*milter));
 	(void)ssmp_log_open("ssmp-milter", false, NULL);
-	setup(milter, conf);
+	setup(milter, conf, test == NULL && !check);
 	check_spool(milter);
 	if (test != NULL) {
-		setup_client(milter);
+		check_as_user(milter);
 		return testmode_run(milter, test);
 	}
 	if (check) {
-		setup_client(milter);
+		check_as_user(milter);
 		printf("%s: OK\n", conf);
 		return 0;
 	}
-	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog,
+	/* in the foreground the log goes to stderr, where it is read */
+	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog && !fg,
 	    milter->cfg.syslog_facility);
 	reload_block();		/* pending until the thread takes it */
-	daemonise(milter, fg, &readyfd);
+	daemonise(milter, conf, fg, &readyfd);
 	setup_client(milter);
 	signal(SIGPIPE, SIG_IGN);
 	reload_start(conf);
@@ -305,6 +353,7 @@ main(int argc, char **argv)
 	rc = smfi_main();
 	ssmp_log(LOG_INFO, NULL, "stopping");
 	reload_end();
+	keyproc_stop(milter->kp);
 	ssmp_daemon_pidfile_remove(milter->cfg.pid_file);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

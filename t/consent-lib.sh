@@ -51,6 +51,7 @@ _cs_conf() {	# L DOMAIN SEED [KEY VALUE]...
 		echo "Hostname ssmp.$d"
 		echo "UnknownSender reject"
 		echo "ReadTimeout 5"
+		echo "UserID nobody"
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
 	} >"$dir/ssmp.conf"
 }
@@ -74,6 +75,7 @@ cs_world() {
 	_cs_conf a a.test $SEED_A
 	_cs_conf b b.test $SEED_B ListAddresses bobsweekly@b.test "$@"
 	for l in a b; do
+		world_userid "$WORLD/sd-$l/ssmp.conf" || bail "world_userid failed"
 		world_spawn sd-$l "$SSMPD" -f -c "$WORLD/sd-$l/ssmp.conf"
 	done
 	for l in a b; do

@@ -40,13 +40,16 @@ is "$missing" "" "every contrib file is in EXTRA_DIST (contrib/local.mk)"
 # --- systemd ----------------------------------------------------------
 like "$(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=' \
     "$C/systemd/ssmpd.service" | tr '\n' ' ')" \
-    '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE AmbientCapabilities=CAP_NET_BIND_SERVICE $' \
-    "ssmpd.service: CAP_NET_BIND_SERVICE is its only capability"
-is "$(grep -c '^CapabilityBoundingSet=$' "$C/systemd/ssmp-milter.service")" 1 \
-    "ssmp-milter.service: no capabilities"
-# libmilter stops the filter on SIGHUP: a reload would be a stop.
-is "$(grep -c '^ExecReload' "$C/systemd/ssmp-milter.service")" 0 \
-    "ssmp-milter.service: no ExecReload (SIGHUP stops a libmilter filter)"
+    '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_DAC_READ_SEARCH AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_DAC_READ_SEARCH $' \
+    "ssmpd.service: port 443 and reading root-only keys are its only capabilities"
+like "$(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=' \
+    "$C/systemd/ssmp-milter.service" | tr '\n' ' ')" \
+    '^CapabilityBoundingSet=CAP_DAC_READ_SEARCH AmbientCapabilities=CAP_DAC_READ_SEARCH $' \
+    "ssmp-milter.service: reading root-only keys is its only capability"
+# libmilter stops the filter on SIGHUP: a reload must send SIGUSR1.
+is "$(grep '^ExecReload' "$C/systemd/ssmp-milter.service" | tr '\n' ' ')" \
+    'ExecReload=/usr/sbin/ssmp-milter -n -c /etc/ssmp.conf ExecReload=/bin/kill -USR1 $MAINPID ' \
+    "ssmp-milter.service: reload checks, then SIGUSR1 (SIGHUP stops a libmilter filter)"
 is "$(grep -h '^ExecStart=' "$C/systemd/ssmpd.service" \
     "$C/systemd/ssmp-milter.service")" \
 "ExecStart=/usr/sbin/ssmpd -f -c /etc/ssmp.conf
@@ -107,42 +110,57 @@ if have systemd-sysusers && have systemd-tmpfiles && [ "$(id -u)" = 0 ]; then
 	    systemd-tmpfiles --root="$R" --create "$C/systemd/ssmp.tmpfiles"
 	is "$(stat -c '%a %u' "$R/var/lib/ssmp" "$R/var/lib/ssmp/spool" \
 	    "$R/etc/ssmp/keys" "$R/run/ssmp" | tr '\n' ' ')" \
-	    "750 $uid 700 $uid 700 $uid 750 $uid " \
-	    "state, spool, key and runtime directories belong to ssmp"
+	    "750 $uid 700 $uid 700 0 750 $uid " \
+	    "state, spool and runtime directories belong to ssmp, the key directory to root"
 else
 	skip "systemd-sysusers/-tmpfiles" "not installed or not root"
 fi
 
 # --- ssmp.conf.example: the real parser -------------------------------
 EX=$C/ssmp.conf.example
-check "ssmpd -n accepts ssmp.conf.example" "$SSMPD" -n -c "$EX"
+# -n reads what a start reads (the keys, the TLS files, the keystore for
+# ssmp-milter): ex.conf is the example with real files in their place,
+# read as the units run the daemons: as a user (nobody for ssmp) with
+# CAP_DAC_READ_SEARCH for the root-only key (as root: UserID needed).
+"$KEYGEN" -d example.com -s s2026 -D "$TMP" -h ssmp.example.com \
+    >/dev/null 2>&1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TMP/tls.key" -out "$TMP/tls.crt" -days 2 \
+    -subj /CN=ssmp.example.com >/dev/null 2>&1 && chmod 600 "$TMP/tls.key"
+mkdir -m 700 "$TMP/spool" "$TMP/db"
+sed -e "s#^KeyFile.*#KeyFile $TMP/s2026.private#" \
+    -e "s#^TLSCertificate.*#TLSCertificate $TMP/tls.crt#" \
+    -e "s#^TLSKey.*#TLSKey $TMP/tls.key#" \
+    -e "s#^Database.*#Database $TMP/db#" \
+    -e "s#^\\(\\#*UserID[[:space:]]*\\)ssmp#\\1nobody#" \
+    -e "s#^SpoolDirectory.*#SpoolDirectory $TMP/spool#" "$EX" >"$TMP/ex.conf"
+AS_UNIT=
+if [ "$(id -u)" = 0 ] && have setpriv; then
+	chown nobody "$TMP/spool" "$TMP/db" "$TMP/tls.key" && chmod o+x "$TMP"
+	AS_UNIT="setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps +dac_read_search --ambient-caps +dac_read_search"
+fi
+check "ssmpd -n accepts ssmp.conf.example" $AS_UNIT "$SSMPD" -n -c "$TMP/ex.conf"
 # Each "#Key value" line is a documented alternative: uncomment it (and
 # drop the active line of that key) and it must parse too.
 n=0 bad=
-grep -n '^#[A-Z][A-Za-z]*[[:space:]]' "$EX" >"$TMP/alts"
+grep -n '^#[A-Z][A-Za-z]*[[:space:]]' "$TMP/ex.conf" >"$TMP/alts"
 while IFS=: read -r line text; do
 	key=${text#\#}; key=${key%%[[:space:]]*}
 	n=$((n + 1))
 	awk -v l="$line" -v k="$key" '
 	    NR == l { sub(/^#/, ""); print; next }
 	    $1 == k { next }
-	    { print }' "$EX" >"$TMP/alt.conf"
-	"$SSMPD" -n -c "$TMP/alt.conf" >"$TMP/alt.out" 2>&1 ||
+	    { print }' "$TMP/ex.conf" >"$TMP/alt.conf"
+	$AS_UNIT "$SSMPD" -n -c "$TMP/alt.conf" >"$TMP/alt.out" 2>&1 ||
 	    bad="$bad $key($(cat "$TMP/alt.out"))"
 done <"$TMP/alts"
 is "$bad" "" "ssmpd -n accepts each of the $n commented alternatives"
-sed 's/^MaxMessageSize/MaxMesageSize/' "$EX" >"$TMP/typo.conf"
-like "$("$SSMPD" -n -c "$TMP/typo.conf" 2>&1)" \
+sed 's/^MaxMessageSize/MaxMesageSize/' "$TMP/ex.conf" >"$TMP/typo.conf"
+like "$($AS_UNIT "$SSMPD" -n -c "$TMP/typo.conf" 2>&1)" \
     "typo.conf:[0-9]+: .*MaxMesageSize" \
     "a misspelt key is refused, naming the file, line and key"
-# ssmp-milter -n goes further: it loads the key and opens the keystore.
-"$KEYGEN" -d example.com -s s2026 -D "$TMP" -h ssmp.example.com \
-    >/dev/null 2>&1
-mkdir -m 700 "$TMP/spool"
-sed -e "s#^KeyFile.*#KeyFile $TMP/s2026.private#" \
-    -e "s#^Database.*#Database $TMP/db#" \
-    -e "s#^SpoolDirectory.*#SpoolDirectory $TMP/spool#" "$EX" >"$TMP/m.conf"
-is "$("$MILTER" -n -c "$TMP/m.conf" 2>&1)" "$TMP/m.conf: OK" \
+# ssmp-milter -n goes further: it opens the keystore too.
+is "$($AS_UNIT "$MILTER" -n -c "$TMP/ex.conf" 2>&1)" "$TMP/ex.conf: OK" \
     "ssmp-milter -n accepts ssmp.conf.example with a real key"
 
 # --- Postfix ------------------------------------------------------------

@@ -110,8 +110,8 @@ kt=$WORLD/ssmp/a/keytable
 cp "$kt" "$kt.good" && echo "a.test s9 keys/s9.private" >"$kt"
 kill -USR1 "$mpid"
 check "(e) broken KeyTable on SIGUSR1: the error is logged" \
-    e2e_until 5 grep -q 'reload: .*s9\.private.*; keeping the old keys' "$WORLD/log/milter-a.log"
-is "$(grep -c 'reload: .*keeping the old keys' "$WORLD/log/milter-a.log")" 1 "(e) exactly one error line"
+    e2e_until 5 grep -q 'reload failed: .*s9\.private.*; keeping the old keys' "$WORLD/log/milter-a.log"
+is "$(grep -c 'reload failed: .*keeping the old keys' "$WORLD/log/milter-a.log")" 1 "(e) exactly one error line"
 check "(e) the milter still runs" kill -0 "$mpid"
 mv "$kt.good" "$kt"
 e2e_revoke a s1 && world_dns_reload || bail "cannot revoke s1"

@@ -121,6 +121,7 @@ _e2e_write_conf() {
 	CAFile $WORLD_CA
 	SpoolDirectory $d/spool
 	HTTPTimeout 5
+	UserID nobody
 	EOC
 }
 
@@ -141,7 +142,8 @@ _e2e_daemon() {
 	local l port
 	l=$(_world_label "$3")
 	case $1 in ssmpd) port=$(world_port "$l" https) ;; *) port=$(world_port "$l" milter) ;; esac
-	world_spawn "$1-$l" "$2" -f -c "$(e2e_conf_file "$l")" && world_wait_port "$port" 10 ||
+	world_userid "$(e2e_conf_file "$l")" &&
+	    world_spawn "$1-$l" "$2" -f -c "$(e2e_conf_file "$l")" && world_wait_port "$port" 10 ||
 	    { echo "$1-$l did not start: $(tail -5 "$WORLD/log/$1-$l.log")" >&2; return 1; }
 }
 e2e_ssmpd_start() { _e2e_daemon ssmpd "$E2E_SSMPD" "$1"; }

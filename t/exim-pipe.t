@@ -166,7 +166,7 @@ like "$("$EXIM" -C "$E/exim.conf" -bp)" "frank@b.test" "exim -bp: the message wa
 is "$(world_maildir_count b frank)" 0 "frank@b.test has nothing yet"
 
 # ssmpd back, the retry delivers it
-world_spawn sd-b "$SSMPD" -f -c "$TMP/sd-b/ssmp.conf" &&
+world_userid "$TMP/sd-b/ssmp.conf" && world_spawn sd-b "$SSMPD" -f -c "$TMP/sd-b/ssmp.conf" &&
     world_wait_port "$(world_port b https)" 10 || bail "ssmpd b did not restart"
 check "frank@b.test allows alice@a.test" \
     "$SSMPCTL" -c "$TMP/sd-b/ssmp.conf" allow add frank@b.test alice@a.test known

@@ -86,7 +86,8 @@ FT_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
 # skewed OFFSET: restart b's ssmpd with its clock OFFSET seconds ahead.
 skewed() {
 	fl_kill9 ssmpd-b
-	world_spawn ssmpd-b env LD_PRELOAD="$FT_LIB" FAKETIME="$1" \
+	world_userid "$(e2e_conf_file b)" &&
+	    world_spawn ssmpd-b env LD_PRELOAD="$FT_LIB" FAKETIME="$1" \
 	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 	    "$E2E_SSMPD" -f -c "$(e2e_conf_file b)" && world_wait_port "$HTTPS_B" 10
 }

@@ -7,3 +7,9 @@ check_PROGRAMS += t/vg_canary
 t_vg_canary_SOURCES = t/vg_canary.c
 # valgrind.t skips in sanitizer builds: tell it the build's flags.
 AM_TESTS_ENVIRONMENT += SSMP_SAN_CFLAGS='$(SAN_CFLAGS)'; export SSMP_SAN_CFLAGS;
+# Privilege separation: the key process holds the domain keys, the
+# network process never does (t/memscan reads /proc/PID/mem).
+TESTS += t/harden-keyproc.t
+EXTRA_DIST += t/harden-keyproc.t
+check_PROGRAMS += t/memscan
+t_memscan_SOURCES = t/memscan.c

@@ -29,5 +29,10 @@ include t/send.mk
 include t/consent.mk
 include t/demo.mk
 include t/hostile.mk
+include t/attack.mk
 include t/harden.mk
 include t/faults.mk
+
+# ./run-tests and ./run-demo after an in-place build (t/build-src).
+TESTS += t/build-inplace.t
+EXTRA_DIST += t/build-inplace.t

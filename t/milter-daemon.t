@@ -9,7 +9,8 @@
 mt_init UserID
 ns=$(world_port dns)		# nothing is asked: no DNS server needed
 run=$TMP/run
-mkdir -p "$run" && chmod 755 "$run" "$TMP"
+# the milters become nobody (UserID): they remove their PidFile there
+mkdir -p "$run" && chmod 755 "$run" "$TMP" && chown nobody "$run"
 nobody_uid=$(id -u nobody)
 nobody_gid=$(id -g nobody)
 

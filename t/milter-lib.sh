@@ -41,13 +41,16 @@ mt_conf() {
 		echo "InternalHosts 10.0.0.0/8"
 		echo "SpoolDirectory $TMP/spool"
 		echo "HTTPTimeout ${MT_HTTP_TIMEOUT:-5}"
+		case " $* " in *" UserID "*) ;; *) echo "UserID nobody" ;; esac
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
 	} >"$f"
+	world_userid "$f"
 }
 
 # mt_start NAME CONF PORT: run the milter in the foreground of the world.
 mt_start() {
-	world_spawn "$1" "$MILTER_BIN" -f -c "$2" && world_wait_port "$3" 10
+	world_userid "$2" && world_spawn "$1" "$MILTER_BIN" -f -c "$2" &&
+	    world_wait_port "$3" 10
 }
 
 # mt_case PORT CASE [STAMP]: one path of t/milter-paths.lua; STAMP makes
@@ -84,6 +87,7 @@ mt_sd_conf() {
 	MTA ${MT_SD_MTA:-inet:$(world_port b inject)@127.0.0.1}
 	Hostname ssmp.b.test
 	UnknownSender ${MT_SD_UNKNOWN:-reject}
+	UserID nobody
 	EOC
 	shift 5
 	while [ $# -ge 2 ]; do echo "$1 $2" >>"$TMP/$n/ssmp.conf"; shift 2; done
@@ -117,6 +121,7 @@ mt_world() {
 	check "bob@b.test allows alice@a.test" \
 	    "$SSMPCTL" -c "$TMP/sd-b/ssmp.conf" allow add bob@b.test alice@a.test known
 	for n in sd-b sd-t; do
+		world_userid "$TMP/$n/ssmp.conf" || bail "world_userid failed"
 		world_spawn "$n" "$SSMPD" -f -c "$TMP/$n/ssmp.conf"
 	done
 	world_wait_port "$bport" 10 && world_wait_port "$tport" 10 ||

@@ -31,8 +31,10 @@ TLSKey $WORLD/ca/ssmp.a.test.key
 MTA inet:$(world_port spare 5)@127.0.0.1
 Nameservers 127.0.0.1:$(world_port dns)
 Hostname ssmp.a.test
+UserID nobody
 EOC
 a_start() {
+	world_userid "$A_DIR/ssmp.conf" || bail "world_userid failed"
 	world_spawn ssmpd-a "$SSMPD" -f -c "$A_DIR/ssmp.conf"
 	world_wait_port "$A_PORT" 10 || bail "ssmpd-a did not start"
 }

@@ -10,7 +10,8 @@
 #                       each message under $WORLD/sink; sd_sink_count
 #   sd_keytable LINES   write $SD_DIR/keytable (KeyTable instead of
 #                       Domain/Selector/KeyFile)
-#   sd_start / sd_stop  run ssmpd -f on the config; waits for the port
+#   sd_start / sd_stop  run ssmpd -f on the config (as root, UserID
+#                       nobody: world_userid); waits for the port
 #   sd_env ARGS...      envelope JSON signed with a.test's key
 #   sd_post PATH FILE [curl args]   POST to ssmpd; body to $TMP/resp,
 #                       prints the HTTP status
@@ -31,6 +32,8 @@ sd_world() {
 	world_init "$TMP/w" || bail "world_init failed"
 	world_dns_add a.test "$SEL._ssmpkey.a.test. 300 IN TXT \"$($SSMPC keyrec $SEED_A)\""
 	world_dns_add a.test "old._ssmpkey.a.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=\""
+	# a second sender domain (SEED_N), for tests of two senders at once
+	world_dns_add a.test "$SEL._ssmpkey.m.a.test. 300 IN TXT \"$($SSMPC keyrec $SEED_N)\""
 	world_dns_add b.test "_ssmp.b.test. 300 IN TXT \"v=SSMP1; h=ssmp.b.test:$(world_port b https); s=$SEL\""
 	world_dns_start || bail "nsd failed"
 	world_ca_init && world_cert ssmp.b.test >/dev/null || bail "CA failed"
@@ -66,6 +69,7 @@ MTA inet:$(world_port b inject)@127.0.0.1
 Hostname ssmp.b.test
 UnknownSender reject
 ReadTimeout 3
+UserID nobody
 EOC
 	while [ $# -ge 2 ]; do
 		grep -v "^$1 " "$SD_CONF" >"$SD_CONF.new"; mv "$SD_CONF.new" "$SD_CONF"
@@ -74,6 +78,7 @@ EOC
 }
 
 sd_start() {
+	world_userid "$SD_CONF" || bail "world_userid failed"
 	world_spawn ssmpd "$SSMPD" -f -c "$SD_CONF"
 	world_wait_port "$SD_PORT" 10 || { cat "$WORLD/log/ssmpd.log"; bail "ssmpd did not start"; }
 }
@@ -118,6 +123,24 @@ sd_message() {
 	$SD_CURL -o "$TMP/resp" -w '%{http_code}' -H 'Content-Type: message/rfc822' \
 	    -H "SSMP-Msgid: $2" -H "SSMP-Signature: $sig" \
 	    --data-binary "@$3" "$SD_URL/message/$1"
+}
+
+# sd_msg_head NONCE MSGID FILE [SEED]: the head of a message-phase request
+# for FILE's octets (Connection: close), for raw clients.
+sd_msg_head() {
+	printf 'POST /.well-known/ssmp/v1/message/%s HTTP/1.1\r\nHost: ssmp.b.test\r\nContent-Type: message/rfc822\r\nContent-Length: %s\r\nSSMP-Msgid: %s\r\nSSMP-Signature: %s\r\nConnection: close\r\n\r\n' \
+	    "$1" "$(wc -c <"$3" | tr -d ' ')" "$2" "$($SSMPC msgsig "${4:-$SEED_A}" "$1" "$2" <"$3")"
+}
+
+# sd_slow_message NONCE MSGID FILE HOLD OUT [SEED]: message phase over raw
+# TLS that stops 8 octets short of the body's end for HOLD seconds (the
+# request is then in the middle of its upload), then sends the rest; the
+# answer goes to OUT.  Run it in the background.
+sd_slow_message() {
+	{ sd_msg_head "$1" "$2" "$3" "${6:-$SEED_A}"
+	  head -c $(($(wc -c <"$3") - 8)) "$3"; sleep "$4"; tail -c 8 "$3"; } |
+	    timeout 60 openssl s_client -quiet -connect "127.0.0.1:$SD_PORT" \
+	    -servername ssmp.b.test -CAfile "$WORLD_CA" >"$5" 2>/dev/null
 }
 
 # sd_mail FILE MSGID: a small RFC 5322 message.

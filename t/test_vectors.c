@@ -102,7 +102,86 @@ static const struct want {
 	    ",\"from\":\"alice@a.test\",\"to\":\"bob@b.test\",\"nonce\":\""
 	    "EBESExQVFhcYGRobHB0eHw\",\"s\":\"s2026\",\"sig\":\"Y/QoUUjTZ"
 	    "rxcJn3tCtbVXGI11rKvEvlypBOPuWjvZ/YBbJoManzjEG0klO/yH5PhxCwgV"
-	    "kv0/pHatWeLKOkTCw==\"}" },
+	    "kv0/pHatWeLKOkTCw==\"}" },	{ "body2_hash",
+	    "5ffa3341d60a6344605390bba18963cb18002a2009f752433a0e44aa10"
+	    "db17a9" },
+	{ "msgid2",
+	    "sha256:5ffa3341d60a6344605390bba18963cb18002a2009f752433a0"
+	    "e44aa10db17a9" },
+	{ "msg2_in.hex",
+	    "53534d50312d4d4553534147450a6e6f6e63653a414145434177514642"
+	    "67634943516f4c4441304f44770a6d736769643a7368613235363a3566"
+	    "6661333334316436306136333434363035333930626261313839363363"
+	    "6231383030326132303039663735323433336130653434616131306462"
+	    "313761390a626f64793a35666661333334316436306136333434363035"
+	    "3339306262613138393633636231383030326132303039663735323433"
+	    "336130653434616131306462313761390a" },
+	{ "msg2_sig",
+	    "PAxTT/nIlXF8ko3TtpZCwnT3mnzhx74SXnecqfMhXjicjoSg9iWa+pzQdI"
+	    "6LWiCcBZnGP20NHUpMZqViILxcCw==" },
+	{ "menv_in.hex",
+	    "53534d50312d454e56454c4f50450a74696d653a323032363131323331"
+	    "30343830303030303030300a66726f6d3a416c69636540412e74657374"
+	    "0a746f3a426f6240422e746573740a746f3a6361726f6c40622e544553"
+	    "540a6e6f6e63653a494345694979516c4a69636f4b536f724c4330754c"
+	    "770a733a73323032360a" },
+	{ "menv_sig",
+	    "xM5Gh89b+yjjUFEfqIiNspvxjXdkFod8J9GHYAH+1sQC0By+qKxsGcn82X"
+	    "LcRiyfKVO03sYsCEpKPI4JREOfDA==" },
+	{ "menv_json",
+	    "{\"v\":1,\"time\":\"20261123104800000000\",\"from\":\"Alice@A.test\""
+	    ",\"to\":[\"Bob@B.test\",\"carol@b.TEST\"],\"nonce\":\"ICEiIyQlJicoK"
+	    "SorLC0uLw\",\"s\":\"s2026\",\"sig\":\"xM5Gh89b+yjjUFEfqIiNspvxjXdk"
+	    "Fod8J9GHYAH+1sQC0By+qKxsGcn82XLcRiyfKVO03sYsCEpKPI4JREOfDA"
+	    "==\"}" },
+	{ "mrcp_in.hex",
+	    "53534d50312d524543454950540a646f6d61696e3a622e746573740a73"
+	    "3a73323032360a74696d653a3230323631313233313034383031303030"
+	    "3030300a66726f6d3a416c69636540412e746573740a6e6f6e63653a49"
+	    "4345694979516c4a69636f4b536f724c4330754c770a6d736769643a3c"
+	    "763140612e746573743e0a626f64793a35323532653034653837313931"
+	    "3865323264363664636539643966333337393164313732343335663137"
+	    "613262383863326232373365366535306462663134650a746f3a426f62"
+	    "40422e746573740a746f3a6361726f6c40622e544553540a" },
+	{ "mrcp_sig",
+	    "cPmVMm38hDwsX3XjK0XT1K2whLQ6S34nKzrBwue2Kc5bjGZLf3qVLd5MoW"
+	    "sivJenMnwCNdaLJ047nPRiv7APBQ==" },
+	{ "mrcp_json",
+	    "{\"domain\":\"b.test\",\"s\":\"s2026\",\"time\":\"2026112310480100000"
+	    "0\",\"from\":\"Alice@A.test\",\"nonce\":\"ICEiIyQlJicoKSorLC0uLw\","
+	    "\"msgid\":\"<v1@a.test>\",\"body\":\"5252e04e871918e22d66dce9d9f3"
+	    "3791d172435f17a2b88c2b273e6e50dbf14e\",\"to\":[\"Bob@B.test\",\""
+	    "carol@b.TEST\"],\"sig\":\"cPmVMm38hDwsX3XjK0XT1K2whLQ6S34nKzrB"
+	    "wue2Kc5bjGZLf3qVLd5MoWsivJenMnwCNdaLJ047nPRiv7APBQ==\"}" },
+	{ "esc_json",
+	    "{\"v\":1,\"time\":\"20261123104800000000\",\"from\":\"alice\\u0040a."
+	    "test\",\"to\":[\"bob@b.test\",\"carol\\u0040b.test\"],\"nonce\":\"AAE"
+	    "CAwQFBgcICQoLDA0ODw\",\"s\":\"s2026\",\"sig\":\"eSziYWz\\/iZugPuRgJ"
+	    "L8l+oRGWHXhE+FwUikdAfAyI1sw+zYMFFmCJn5sLkQuTbkhEzo9jbROb7C"
+	    "SbbQGktqmBQ==\"}" },
+	{ "dnonce",
+	    "MDEyMzQ1Njc4OTo7PD0-Pw" },
+	{ "dup_in.hex",
+	    "53534d50312d4d4553534147450a6e6f6e63653a4d4445794d7a51314e"
+	    "6a63344f546f375044302d50770a6d736769643a3c763140612e746573"
+	    "743e0a626f64793a353235326530346538373139313865323264363664"
+	    "6365396439663333373931643137323433356631376132623838633262"
+	    "32373365366535306462663134650a" },
+	{ "dup_sig",
+	    "ZJWECWJi4Leq8KveZGbj/OMjDMO3jDqt5ydhMeU+DbtzI4CXu0IWTD+4Ec"
+	    "lm3iYRvrNt9iCc14rjDXnYexsuAA==" },
+	{ "dup_json",
+	    "{\"v\":1,\"status\":\"accept\",\"code\":\"2.0.0\",\"reason\":\"already "
+	    "delivered\",\"rcpt\":[{\"to\":\"bob@b.test\",\"status\":\"accept\",\"c"
+	    "ode\":\"2.1.5\",\"reason\":\"already delivered\"},{\"to\":\"carol@b."
+	    "test\",\"status\":\"accept\",\"code\":\"2.1.5\",\"reason\":\"already d"
+	    "elivered\"}],\"receipt\":{\"domain\":\"b.test\",\"s\":\"s2026\",\"time"
+	    "\":\"20261123104801000000\",\"from\":\"alice@a.test\",\"nonce\":\"AA"
+	    "ECAwQFBgcICQoLDA0ODw\",\"msgid\":\"<v1@a.test>\",\"body\":\"5252e0"
+	    "4e871918e22d66dce9d9f33791d172435f17a2b88c2b273e6e50dbf14e"
+	    "\",\"to\":[\"bob@b.test\",\"carol@b.test\"],\"sig\":\"X7D//zDghbsJ+p"
+	    "vIEjrqP+z8/6uCSroRgO0bjACf8y+rU4OK61J7wf8U2Jdg4VWXLDgFdjgA"
+	    "6S+FVyzk5wERDw==\"}}" },
 };
 
 static const char *
@@ -131,6 +210,21 @@ got(const struct vectors *v, const char *name)
 		{ "allow_in.hex", v->allow_in.hex },
 		{ "allow_sig", v->allow_sig },
 		{ "allow_json", v->allow_json },
+		{ "body2_hash", v->body2_hash },
+		{ "msgid2", v->msgid2 },
+		{ "msg2_in.hex", v->msg2_in.hex },
+		{ "msg2_sig", v->msg2_sig },
+		{ "menv_in.hex", v->menv_in.hex },
+		{ "menv_sig", v->menv_sig },
+		{ "menv_json", v->menv_json },
+		{ "mrcp_in.hex", v->mrcp_in.hex },
+		{ "mrcp_sig", v->mrcp_sig },
+		{ "mrcp_json", v->mrcp_json },
+		{ "esc_json", v->esc_json },
+		{ "dnonce", v->dnonce },
+		{ "dup_in.hex", v->dup_in.hex },
+		{ "dup_sig", v->dup_sig },
+		{ "dup_json", v->dup_json },
 	};
 	size_t i;
 
@@ -176,6 +270,51 @@ decode_published(const struct vectors *v)
 	ssmp_buf_free(&b);
 }
 
+/* The further vectors: what each one is there to show must hold. */
+static void
+decode_further(const struct vectors *v)
+{
+	static struct ssmp_envelope	e;
+	static struct ssmp_response	r;
+	struct ssmp_receipt		rc;
+	struct ssmp_keyrec		sk, rk;
+	struct ssmp_buf			b;
+	struct ssmp_err			err;
+
+	ssmp_buf_init(&b);
+	ok(ssmp_keyrec_parse(v->sender_txt, &sk, &err) == 0 &&
+	    ssmp_keyrec_parse(v->receiver_txt, &rk, &err) == 0,
+	    "key records parse (further vectors)");
+	ok(ssmp_msgid_check(v->msgid2, &err) == 0 &&
+	    strncmp(v->msgid2, "sha256:", 7) == 0 &&
+	    strcmp(v->msgid2 + 7, v->body2_hash) == 0,
+	    "two Message-ID fields: msgid is sha256: and the body hash");
+	ok(ssmp_envelope_decode(v->menv_json, strlen(v->menv_json), &e,
+	    &err) == 0 && ssmp_envelope_verify(&e, sk.pk, &err) == 0 &&
+	    strcmp(e.from, V_MFROM) == 0 && strcmp(e.to[1], V_MTO2) == 0,
+	    "mixed case: envelope verifies with the addresses as sent");
+	ok(ssmp_receipt_decode(v->mrcp_json, strlen(v->mrcp_json), &rc,
+	    &err) == 0 && ssmp_receipt_verify(&rc, rk.pk, &err) == 0 &&
+	    strcmp(rc.domain, "b.test") == 0 && strcmp(rc.to[0], V_MTO1) == 0,
+	    "mixed case: receipt verifies, domain canonical, to as sent");
+	ok(ssmp_envelope_decode(v->esc_json, strlen(v->esc_json), &e,
+	    &err) == 0 && ssmp_envelope_verify(&e, sk.pk, &err) == 0,
+	    "escaped JSON decodes and verifies with the same signature");
+	ssmp_envelope_encode(&e, &b);
+	is_str(b.p, v->env_json, "escaped JSON holds the first envelope's "
+	    "values");
+	ok(ssmp_response_decode(v->dup_json, strlen(v->dup_json), &r,
+	    &err) == 0 && r.has_receipt &&
+	    ssmp_receipt_verify(&r.receipt, rk.pk, &err) == 0 &&
+	    strcmp(r.receipt.nonce, v->nonce) == 0 &&
+	    strcmp(r.receipt.nonce, v->dnonce) != 0,
+	    "duplicate: the answer carries the original receipt (first nonce)");
+	ok(r.nrcpt == 2 && strcmp(r.rcpt[0].st.reason,
+	    "already delivered") == 0, "duplicate: rcpt says already "
+	    "delivered");
+	ssmp_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -187,6 +326,7 @@ main(void)
 		is_str(got(&v, want[i].name), want[i].value, "vector %s",
 		    want[i].name);
 	decode_published(&v);
+	decode_further(&v);
 	vectors_free(&v);
 	return done_testing();
 }

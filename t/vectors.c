@@ -51,12 +51,13 @@ input(const char *what, const struct vinput *in)
 }
 
 static void
-body(void)
+body(const char *what, const char *text)
 {
 	const char *p;
 
-	printf("  body (%zu octets, C string notation):\n    \"", strlen(V_BODY));
-	for (p = V_BODY; *p != '\0'; p++) {
+	printf("  %s (%zu octets, C string notation):\n    \"", what,
+	    strlen(text));
+	for (p = text; *p != '\0'; p++) {
 		if (*p == '\r')
 			printf("\\r");
 		else if (*p == '\n')
@@ -89,7 +90,7 @@ main(void)
 	block("JSON", v.env_json);
 
 	printf("\nMessage\n");
-	body();
+	body("body", V_BODY);
 	block("body SHA-256", v.body_hash);
 	block("SSMP-Msgid", V_MSGID);
 	input("signing input", &v.msg_in);
@@ -106,6 +107,35 @@ main(void)
 	input("signing input", &v.allow_in);
 	block("sig", v.allow_sig);
 	block("JSON", v.allow_json);
+
+	printf("\nMessage with two Message-ID fields (msgid sha256:, "
+	    "nonce 00..0f)\n");
+	body("body", V_BODY2);
+	block("body SHA-256", v.body2_hash);
+	block("SSMP-Msgid", v.msgid2);
+	input("signing input", &v.msg2_in);
+	block("SSMP-Signature", v.msg2_sig);
+
+	printf("\nMixed case (from " V_MFROM " to " V_MTO1 ", " V_MTO2
+	    ", nonce bytes 20..2f)\n");
+	input("envelope signing input", &v.menv_in);
+	block("sig", v.menv_sig);
+	block("JSON", v.menv_json);
+	input("receipt signing input (first message, time " V_RTIME ")",
+	    &v.mrcp_in);
+	block("receipt sig", v.mrcp_sig);
+	block("receipt JSON", v.mrcp_json);
+
+	printf("\nJSON with escapes (the first envelope: same values, same "
+	    "sig)\n");
+	block("JSON", v.esc_json);
+
+	printf("\nDuplicate (the first message again, new envelope, nonce "
+	    "bytes 30..3f)\n");
+	block("nonce", v.dnonce);
+	input("signing input", &v.dup_in);
+	block("SSMP-Signature", v.dup_sig);
+	block("answer JSON (the ORIGINAL receipt)", v.dup_json);
 	vectors_free(&v);
 	return 0;
 }

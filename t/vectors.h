@@ -31,6 +31,14 @@
 #define V_BODY		"From: alice@a.test\r\nTo: bob@b.test, carol@b.test\r\n" \
 			"Subject: vector\r\nMessage-ID: <v1@a.test>\r\n\r\n" \
 			"Hello Bob.\r\n"
+/* Two Message-ID fields: the msgid is "sha256:" and the body hash. */
+#define V_BODY2		"From: alice@a.test\r\nTo: bob@b.test\r\n" \
+			"Subject: two ids\r\nMessage-ID: <v1@a.test>\r\n" \
+			"Message-ID: <v2@a.test>\r\n\r\nHello Bob.\r\n"
+/* Mixed case: signed and listed as sent, compared in canonical form. */
+#define V_MFROM		"Alice@A.test"
+#define V_MTO1		"Bob@B.test"
+#define V_MTO2		"carol@b.TEST"
 
 struct vinput {			/* one signing input, as text and hex */
 	char	*text;
@@ -50,6 +58,18 @@ struct vectors {
 	char		 rcp_sig[SSMP_SIG_B64 + 1];
 	char		 allow_sig[SSMP_SIG_B64 + 1];
 	char		*env_json, *rcp_json, *resp_json, *allow_json;
+	/* the further vectors: sha256: msgid, mixed case, escapes, dup */
+	char		 body2_hash[SSMP_HASH_HEX + 1];
+	char		 msgid2[SSMP_MSGID_MAX + 1];
+	struct vinput	 msg2_in, menv_in, mrcp_in, dup_in;
+	char		 msg2_sig[SSMP_SIG_B64 + 1];
+	char		 mnonce[SSMP_NONCE_LEN + 1];
+	char		 menv_sig[SSMP_SIG_B64 + 1];
+	char		 mrcp_sig[SSMP_SIG_B64 + 1];
+	char		*menv_json, *mrcp_json, *esc_json;
+	char		 dnonce[SSMP_NONCE_LEN + 1];
+	char		 dup_sig[SSMP_SIG_B64 + 1];
+	char		*dup_json;
 };
 
 static void __attribute__((unused))
@@ -111,6 +131,27 @@ v_die(const struct ssmp_err *err)
 {
 	fprintf(stderr, "vectors: %s\n", err->msg);
 	exit(1);
+}
+
+/*
+ * A copy of s with the first `from` replaced by `to` (malloc'd); aborts if
+ * from is absent so a test cannot silently check the unmodified text.
+ */
+static __attribute__((unused)) char *
+v_subst(const char *s, const char *from, const char *to)
+{
+	const char	*p = strstr(s, from);
+	struct ssmp_buf	 b;
+
+	if (p == NULL) {
+		fprintf(stderr, "v_subst: '%s' not in '%s'\n", from, s);
+		abort();
+	}
+	ssmp_buf_init(&b);
+	ssmp_buf_add(&b, s, (size_t)(p - s));
+	ssmp_buf_adds(&b, to);
+	ssmp_buf_adds(&b, p + strlen(from));
+	return b.p;
 }
 
 static void __attribute__((unused))
@@ -176,6 +217,100 @@ v_allow(struct vectors *v, const struct ssmp_key *sk)
 	ssmp_buf_free(&b);
 }
 
+/* A message signature: its signing input and base64 signature. */
+static void __attribute__((unused))
+v_msgsig(const char *nonce, const char *msgid, const char *hash,
+    const struct ssmp_key *sk, struct vinput *in, char sig[SSMP_SIG_B64 + 1])
+{
+	struct ssmp_msgsig	m;
+	struct ssmp_buf		b;
+	struct ssmp_err		err;
+
+	if (ssmp_msgsig_build(&m, nonce, msgid, hash, sk, &err) != 0)
+		v_die(&err);
+	ssmp_buf_init(&b);
+	ssmp_msgsig_signing_input(&m, &b);
+	v_input(&b, in);
+	v_sig(m.sig, sig);
+	ssmp_buf_free(&b);
+}
+
+/*
+ * Mixed case: an envelope from Alice@A.test to Bob@B.test and
+ * carol@b.TEST (nonce bytes 20..2f) and b.test's receipt for it, which
+ * names the domain in canonical form and everything else as sent.
+ */
+static void __attribute__((unused))
+v_mixed(struct vectors *v, const struct ssmp_key *sk,
+    const struct ssmp_key *rk)
+{
+	static struct ssmp_envelope	 e;
+	static const char *const	 to[] = { V_MTO1, V_MTO2 };
+	struct ssmp_receipt		 r;
+	struct ssmp_time		 t;
+	struct ssmp_buf			 b;
+	struct ssmp_err			 err;
+
+	v_nonce(v->mnonce, 0x20);
+	if (ssmp_time_parse(V_TIME, &t, &err) != 0 ||
+	    ssmp_envelope_build(&e, &t, V_MFROM, to, 2, v->mnonce, V_SEL, sk,
+	    &err) != 0)
+		v_die(&err);
+	ssmp_buf_init(&b);
+	ssmp_envelope_signing_input(&e, &b);
+	v_input(&b, &v->menv_in);
+	v_sig(e.sig, v->menv_sig);
+	ssmp_envelope_encode(&e, &b);
+	v->menv_json = ssmp_xstrdup(b.p);
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.domain, sizeof(r.domain), "b.test");
+	snprintf(r.selector, sizeof(r.selector), V_SEL);
+	snprintf(r.time, sizeof(r.time), V_RTIME);
+	snprintf(r.from, sizeof(r.from), V_MFROM);
+	snprintf(r.nonce, sizeof(r.nonce), "%s", v->mnonce);
+	snprintf(r.msgid, sizeof(r.msgid), V_MSGID);
+	snprintf(r.body, sizeof(r.body), "%s", v->body_hash);
+	r.nto = 2;
+	snprintf(r.to[0], sizeof(r.to[0]), V_MTO1);
+	snprintf(r.to[1], sizeof(r.to[1]), V_MTO2);
+	if (ssmp_receipt_sign(&r, rk, &err) != 0)
+		v_die(&err);
+	ssmp_receipt_signing_input(&r, &b);
+	v_input(&b, &v->mrcp_in);
+	v_sig(r.sig, v->mrcp_sig);
+	ssmp_receipt_encode(&r, &b);
+	v->mrcp_json = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+}
+
+/*
+ * A retry of the first message under a new envelope (nonce bytes 30..3f)
+ * after it was delivered: the answer carries the ORIGINAL receipt, whose
+ * nonce and time are those of the first delivery.
+ */
+static void __attribute__((unused))
+v_duplicate(struct vectors *v, const struct ssmp_key *sk,
+    const struct ssmp_response *first)
+{
+	static struct ssmp_response	r;
+	struct ssmp_buf			b;
+	int				i;
+
+	v_nonce(v->dnonce, 0x30);
+	v_msgsig(v->dnonce, V_MSGID, v->body_hash, sk, &v->dup_in,
+	    v->dup_sig);
+	r = *first;
+	ssmp_status_set(&r.st, SSMP_OK, "already delivered");
+	for (i = 0; i < r.nrcpt; i++)
+		ssmp_status_set(&r.rcpt[i].st, SSMP_RCPT_OK,
+		    "already delivered");
+	ssmp_buf_init(&b);
+	ssmp_response_encode(&r, &b);
+	v->dup_json = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+}
+
 /* Everything derives from the constants above; exits on any failure. */
 static void __attribute__((unused))
 vectors_compute(struct vectors *v)
@@ -220,6 +355,22 @@ vectors_compute(struct vectors *v)
 
 	v_receipt(v, &rk, &resp);
 	v_allow(v, &sk);
+
+	ssmp_hash_hex(V_BODY2, strlen(V_BODY2), v->body2_hash);
+	snprintf(v->msgid2, sizeof(v->msgid2), "sha256:%s", v->body2_hash);
+	v_msgsig(v->nonce, v->msgid2, v->body2_hash, &sk, &v->msg2_in,
+	    v->msg2_sig);
+	v_mixed(v, &sk, &rk);
+	/* The first envelope with escapes JSON allows: same values, same
+	 * signature ("\u0040" is "@", "\/" is "/"). */
+	{
+		char *a = v_subst(v->env_json, "\"alice@", "\"alice\\u0040");
+		char *c = v_subst(a, "carol@", "carol\\u0040");
+		v->esc_json = v_subst(c, "/", "\\/");
+		free(a);
+		free(c);
+	}
+	v_duplicate(v, &sk, &resp);
 	ssmp_key_wipe(&sk);
 	ssmp_key_wipe(&rk);
 }
@@ -228,7 +379,8 @@ static void __attribute__((unused))
 vectors_free(struct vectors *v)
 {
 	struct vinput	*in[] = { &v->env_in, &v->msg_in, &v->rcp_in,
-			    &v->allow_in };
+			    &v->allow_in, &v->msg2_in, &v->menv_in, &v->mrcp_in,
+			    &v->dup_in };
 	size_t		 i;
 
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
@@ -239,27 +391,10 @@ vectors_free(struct vectors *v)
 	free(v->rcp_json);
 	free(v->resp_json);
 	free(v->allow_json);
-}
-
-/*
- * A copy of s with the first `from` replaced by `to` (malloc'd); aborts if
- * from is absent so a test cannot silently check the unmodified text.
- */
-static __attribute__((unused)) char *
-v_subst(const char *s, const char *from, const char *to)
-{
-	const char	*p = strstr(s, from);
-	struct ssmp_buf	 b;
-
-	if (p == NULL) {
-		fprintf(stderr, "v_subst: '%s' not in '%s'\n", from, s);
-		abort();
-	}
-	ssmp_buf_init(&b);
-	ssmp_buf_add(&b, s, (size_t)(p - s));
-	ssmp_buf_adds(&b, to);
-	ssmp_buf_adds(&b, p + strlen(from));
-	return b.p;
+	free(v->menv_json);
+	free(v->mrcp_json);
+	free(v->esc_json);
+	free(v->dup_json);
 }
 
 #endif

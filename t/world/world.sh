@@ -641,6 +641,24 @@ world_wait_port() {
 	done
 }
 
+# world_userid CONF: the daemons of the world start as root with "UserID
+# nobody" in their CONF (ssmpd and ssmp-milter never serve as root);
+# what a daemon opens after the drop becomes the UserID's: the Database
+# and SpoolDirectory (created if missing, with their contents) and the
+# TLSKey (read again on SIGHUP).  Key files stay root's: the key process
+# reads them.  Without a UserID line: nothing to do.
+world_userid() {
+	local k v u
+	u=$(sed -n 's/^UserID[[:space:]]*//p' "$1")
+	[ -n "$u" ] || return 0
+	while read -r k v; do
+		case $k in
+		Database|SpoolDirectory) mkdir -p "$v" && chown -R "$u" "$v" || return 1 ;;
+		TLSKey) chown "$u" "$v" || return 1 ;;
+		esac
+	done <"$1"
+}
+
 # world_spawn NAME COMMAND [ARGS...]: run a daemon of the world (in the
 # foreground mode of its program: it must not fork away) in the background,
 # logging to $WORLD/log/NAME.log, pid in $WORLD/run/NAME.pid;

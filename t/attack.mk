@@ -1,0 +1,9 @@
+# Attacks on ssmpd from outside (issue 14): one file per class, each
+# against a real ssmpd over TLS with nsd and Postfix, run in the
+# sanitizer pass of run-tests (only_in_pass san), where ASan sees memory
+# errors.
+ATTACK_TESTS = \
+	t/attack-envelope.t \
+	t/attack-pending.t
+TESTS += $(ATTACK_TESTS)
+EXTRA_DIST += $(ATTACK_TESTS)
