@@ -36,7 +36,7 @@
 #include "ssmpd.h"
 
 #define DOM_BUCKETS	1024
-#define DOM_MAX		4096	/* remembered failures, then none more */
+#define DOM_MAX		4096	/* then the oldest failures are forgotten */
 
 /* A sender domain with lookups in flight or a recent failure. */
 struct dom {
@@ -54,7 +54,7 @@ struct keyfetch {
 	struct event	*ev_fd, *ev_timer;
 	bool		 restarting;	/* lookups cancelled by a reload */
 	int		 inflight;
-	size_t		 ndom;
+	size_t		 ndom, evict;
 	struct dom	*b[DOM_BUCKETS];
 };
 
@@ -103,9 +103,14 @@ dom_slot(struct keyfetch *kf, const char *name)
 	return p;
 }
 
-/* Drop entries with nothing in flight and no live failure. */
+/*
+ * Room for one more: drop the entries with nothing in flight and no
+ * live failure, else one remembered failure (the first found from a
+ * moving bucket).  Entries with lookups in flight are at most
+ * KF_MAX_INFLIGHT, far fewer than DOM_MAX, so there is always one.
+ */
 static void
-dom_sweep(struct keyfetch *kf, time_t now)
+dom_make_room(struct keyfetch *kf, time_t now)
 {
 	struct dom **p, *e;
 
@@ -118,9 +123,19 @@ dom_sweep(struct keyfetch *kf, time_t now)
 			} else
 				p = &e->next;
 		}
+	for (size_t n = 0; kf->ndom >= DOM_MAX && n < DOM_BUCKETS; n++) {
+		kf->evict = (kf->evict + 1) % DOM_BUCKETS;
+		for (p = &kf->b[kf->evict]; (e = *p) != NULL; p = &e->next)
+			if (e->inflight == 0) {
+				*p = e->next;
+				free(e);
+				kf->ndom--;
+				break;
+			}
+	}
 }
 
-/* The entry of name, made if need be (NULL: table full). */
+/* The entry of name, made if need be. */
 static struct dom *
 dom_get(struct keyfetch *kf, const char *name, bool make)
 {
@@ -129,9 +144,7 @@ dom_get(struct keyfetch *kf, const char *name, bool make)
 	if (*p != NULL || !make)
 		return *p;
 	if (kf->ndom >= DOM_MAX) {
-		dom_sweep(kf, time(NULL));
-		if (kf->ndom >= DOM_MAX)
-			return NULL;
+		dom_make_room(kf, time(NULL));
 		p = dom_slot(kf, name);
 	}
 	e = *p = ssmp_xcalloc(1, sizeof(*e));
@@ -535,11 +548,7 @@ keyfetch_start(struct ssmpd *d, const char *reqid, const char *domain,
 		cb(KF_TEMP, NULL, why, NULL, arg);
 		return;
 	}
-	if ((e = dom_get(kf, domain, true)) == NULL) {
-		cb(KF_TEMP, NULL, "too many sender domains in flight", NULL,
-		    arg);
-		return;
-	}
+	e = dom_get(kf, domain, true);
 	d->metrics[M_KEY_FETCH]++;
 	e->inflight++;
 	kf->inflight++;

@@ -34,7 +34,7 @@
 #include "ssmp_buf.h"
 #include "dnsq.h"
 
-enum dnsq_mode { MODE_FORWARD, MODE_STUB, MODE_RECURSIVE };
+enum dnsq_mode { MODE_FORWARD, MODE_RECURSIVE };
 
 struct dnsq_req;
 
@@ -112,10 +112,10 @@ set_opt(struct ub_ctx *ctx, const char *opt, long v, struct ssmp_err *err)
 	return 0;
 }
 
-/* Nameservers as unbound writes them: "addr@port". */
+/* Nameservers as unbound's forwarders: "addr@port". */
 static int
-add_servers(struct dnsq *dq, enum dnsq_mode mode,
-    const struct ssmp_strlist *l, struct ssmp_err *err)
+add_servers(struct dnsq *dq, const struct ssmp_strlist *l,
+    struct ssmp_err *err)
 {
 	char		addr[64], spec[80];
 	unsigned	port;
@@ -126,9 +126,7 @@ add_servers(struct dnsq *dq, enum dnsq_mode mode,
 		    err) != 0)
 			return ssmp_err_prefix(err, "Nameservers: ");
 		snprintf(spec, sizeof(spec), "%s@%u", addr, port);
-		rc = mode == MODE_STUB ? ub_ctx_set_stub(dq->ctx, ".", spec, 0)
-		    : ub_ctx_set_fwd(dq->ctx, spec);
-		if (rc != 0)
+		if ((rc = ub_ctx_set_fwd(dq->ctx, spec)) != 0)
 			return ub_fail(rc, err, spec);
 	}
 	return 0;
@@ -139,13 +137,11 @@ parse_mode(const char *s, enum dnsq_mode *mode, struct ssmp_err *err)
 {
 	if (s == NULL || strcmp(s, "forward") == 0)
 		*mode = MODE_FORWARD;
-	else if (strcmp(s, "stub") == 0)
-		*mode = MODE_STUB;
 	else if (strcmp(s, "recursive") == 0)
 		*mode = MODE_RECURSIVE;
 	else
-		return ssmp_err_set(err, "DNSMode '%.40s': not forward, stub "
-		    "or recursive", s);
+		return ssmp_err_set(err, "DNSMode '%.40s': not forward or "
+		    "recursive", s);
 	return 0;
 }
 
@@ -161,9 +157,7 @@ where_to_ask(struct dnsq *dq, const struct ssmp_config *cfg,
 	if (mode == MODE_RECURSIVE)
 		return 0;		/* unbound's root hints */
 	if (cfg->nameservers.n > 0)
-		return add_servers(dq, mode, &cfg->nameservers, err);
-	if (mode == MODE_STUB)
-		return ssmp_err_set(err, "DNSMode stub needs Nameservers");
+		return add_servers(dq, &cfg->nameservers, err);
 	/* as the system resolver would: /etc/hosts, then resolv.conf */
 	if ((rc = ub_ctx_hosts(dq->ctx, NULL)) != 0 && rc != UB_READFILE)
 		return ub_fail(rc, err, "/etc/hosts");

@@ -176,10 +176,9 @@ check_nameserver(const char *v, struct ssmp_err *err)
 static int
 check_dns_mode(const char *v, struct ssmp_err *err)
 {
-	if (strcmp(v, "forward") != 0 && strcmp(v, "stub") != 0 &&
-	    strcmp(v, "recursive") != 0)
-		return ssmp_err_set(err, "'%.40s' is not forward, stub or "
-		    "recursive", v);
+	if (strcmp(v, "forward") != 0 && strcmp(v, "recursive") != 0)
+		return ssmp_err_set(err, "'%.40s' is not forward or recursive",
+		    v);
 	return 0;
 }
 

@@ -37,8 +37,7 @@ struct ssmp_config {
 	char		*key_file;		/*   a KeyTable of one line */
 	struct ssmp_strlist nameservers;	/* Nameservers IP[:port]...
 						   (empty = /etc/resolv.conf) */
-	char		*dns_mode;		/* DNSMode forward | stub |
-						   recursive */
+	char		*dns_mode;		/* DNSMode forward | recursive */
 	char		*trust_anchor_file;	/* TrustAnchorFile (none) */
 	long		 dns_timeout;		/* DNSTimeout 5 (seconds) */
 	long		 min_cache_ttl;		/* MinCacheTTL 60 */

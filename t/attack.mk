@@ -3,7 +3,9 @@
 # sanitizer pass of run-tests (only_in_pass san), where ASan sees memory
 # errors.
 ATTACK_TESTS = \
+	t/attack-dns.t \
 	t/attack-envelope.t \
+	t/attack-keycache.t \
 	t/attack-pending.t
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS)

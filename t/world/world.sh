@@ -44,6 +44,7 @@ world_port() {
 	local v
 	case $1 in
 	dns) echo "$WORLD_DNS_PORT"; return ;;
+	resolver) echo "$WORLD_RESOLVER_PORT"; return ;;
 	spare) echo $((WORLD_PORT_BASE + 40 + ${2:-0})); return ;;
 	esac
 	v="WORLD_$(_world_upper "$(_world_label "$1")")_$(_world_upper "$2")"
@@ -129,8 +130,7 @@ world_init() {
 	: >"$WORLD/run/postfix"
 	_world_pick_ports || return 1
 	WORLD_DNS_PORT=$WORLD_PORT_BASE
-	# where world_dns_zone's dead zones are delegated: nothing listens
-	WORLD_DNS_DEAD=127.77.$((WORLD_PORT_BASE / 256 % 256)).$((WORLD_PORT_BASE % 256))
+	WORLD_RESOLVER_PORT=$((WORLD_PORT_BASE + 1))
 	: >"$WORLD/domains"
 	: >"$WORLD/ports.env"
 	for d in $WORLD_DOMAINS; do
@@ -146,7 +146,7 @@ world_init() {
 		done
 	done
 	echo "WORLD_DNS_PORT=$WORLD_DNS_PORT" >>"$WORLD/ports.env"
-	echo "WORLD_DNS_DEAD=$WORLD_DNS_DEAD" >>"$WORLD/ports.env"
+	echo "WORLD_RESOLVER_PORT=$WORLD_RESOLVER_PORT" >>"$WORLD/ports.env"
 	echo "WORLD_PORT_BASE=$WORLD_PORT_BASE" >>"$WORLD/ports.env"
 	echo "WORLD=$WORLD" >>"$WORLD/ports.env"
 	# The cleanup names this world's directory: a test that starts a
@@ -201,8 +201,9 @@ _world_zones() {
 #   unsigned   served unsigned; test has no DS for it (insecure delegation)
 #   insecure   served signed, but test has no DS for it (insecure too)
 #   bogus      served signed; test's DS is of another key (validation fails)
-#   dead       only delegated: its server 127.0.0.NN never answers (a
-#              resolver iterating from nsd, DNSMode stub, times out)
+#   dead       only delegated, to a server that never answers: each dead
+#              zone its own address 127.77.X.Y, where nothing listens (a
+#              resolver iterating from nsd times out: world_resolver_start)
 # The zone gets SOA/NS/A records as a world domain does (zone.in).
 world_dns_zone() {
 	case $2 in unsigned|insecure|bogus|dead) ;; *)
@@ -220,11 +221,13 @@ _world_zone_kind() {
 # _world_parent_zone: the delegations of test: NS and glue for each zone
 # below it, DS for those whose chain is meant to validate.
 _world_parent_zone() {
-	local d k
+	local d k n
 	for d in $(_world_zones) $(awk '$2 == "dead" { print $1 }' "$WORLD/dns/extrazones" 2>/dev/null); do
 		case $d in test|*.*.test) continue ;; *.test) ;; *) continue ;; esac
 		if [ "$(_world_zone_kind "$d")" = dead ]; then
-			printf '%s. IN NS ns.%s.\nns.%s. IN A %s\n' "$d" "$d" "$d" "$WORLD_DNS_DEAD"
+			n=$(awk -v z="$d" '$2 == "dead" { i++ } $1 == z { print i; exit }' "$WORLD/dns/extrazones")
+			printf '%s. IN NS ns.%s.\nns.%s. IN A 127.77.%d.%d\n' "$d" "$d" "$d" \
+			    $((n / 250)) $((n % 250 + 1))
 			continue
 		fi
 		printf '%s. IN NS ns.%s.\nns.%s. IN A 127.0.0.1\n' "$d" "$d" "$d"
@@ -368,6 +371,47 @@ world_dns_reload() {
 }
 
 world_dns_stop() { _world_kill_pidfile "$WORLD/run/nsd.pid"; }
+
+# world_resolver_start: a recursive resolver (Debian's unbound daemon) on
+# 127.0.0.1:WORLD_RESOLVER_PORT that iterates from the world's nsd (stub
+# zone test) and follows its delegations, as a site's resolver follows
+# the internet's: what ssmp.conf's Nameservers names in DNSMode forward
+# when a test needs real recursion (a dead delegation times out there,
+# where nsd itself would just answer with the referral).  It does not
+# validate: ssmp's own resolver does.  After world_dns_start.
+world_resolver_start() {
+	local i
+	command -v unbound >/dev/null || PATH=$PATH:/usr/sbin
+	mkdir -p "$WORLD/dns/resolver"
+	cat >"$WORLD/dns/resolver/unbound.conf" <<-EOF
+	server:
+	    interface: 127.0.0.1@$WORLD_RESOLVER_PORT
+	    do-ip6: no
+	    username: ""
+	    chroot: ""
+	    directory: "$WORLD/dns/resolver"
+	    pidfile: "$WORLD/dns/resolver/unbound.pid"
+	    logfile: "$WORLD/log/resolver.log"
+	    use-syslog: no
+	    num-threads: 1
+	    access-control: 127.0.0.0/8 allow
+	    do-not-query-localhost: no
+	    module-config: "iterator"
+	    local-zone: "test." nodefault
+	stub-zone:
+	    name: "test."
+	    stub-addr: 127.0.0.1@$WORLD_DNS_PORT
+	remote-control:
+	    control-enable: no
+	EOF
+	_world_detach resolver unbound -d -c "$WORLD/dns/resolver/unbound.conf"
+	i=0
+	until drill -p "$WORLD_RESOLVER_PORT" test @127.0.0.1 SOA 2>/dev/null | grep -q 'rcode: NOERROR'; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { _world_die "the resolver did not start (see $WORLD/log/resolver.log)"; return 1; }
+		sleep 0.05
+	done
+}
 
 # ---------------------------------------------------------------- CA
 
