@@ -19,7 +19,7 @@ done
 [ -z "${SSMP_SKIP_WORLD:-}" ] || skip_all "SSMP_SKIP_WORLD is set (world tests run in the other builds)"
 check "world_init makes the world directory" world_init "$TMP/world"
 ports=$(sed -n 's/^WORLD_.*_[A-Z]*=\([0-9]*\)$/\1/p' "$WORLD/ports.env" | sort -u | wc -l)
-is "$ports" 13 "port plan: 12 service ports and DNS, all distinct"
+is "$ports" 14 "port plan: 12 service ports, DNS and the resolver, all distinct"
 check "world_up brings DNS, CA and three Postfix instances up" world_up
 diag "world started in $WORLD_UP_SECONDS s (DNS, CA, 2 certificates, 3 Postfix)"
 ok_fast=$(echo "$WORLD_UP_SECONDS" | awk '{ print ($1 < 60) ? "yes" : "no" }')
