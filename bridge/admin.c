@@ -34,6 +34,8 @@ static const char *const metric_names[M_NMETRICS] = {
 	[M_HTTP_ERRORS] = "http_errors_total",
 	[M_TIMEOUTS] = "timeouts_total",
 	[M_PENDING_EVICTED] = "pending_evicted_total",
+	[M_BODIES_SPOOLED] = "bodies_spooled_total",
+	[M_INFLIGHT_REFUSED] = "inflight_refused_total",
 };
 
 static void
@@ -75,6 +77,12 @@ metrics_head(struct conn *c)
 	    "ssmpd_pending_bytes %zu\n", pending_count(d->pending),
 	    pending_bytes(d->pending));
 	ssmp_buf_adds(&b, line);
+	snprintf(line, sizeof(line), "# TYPE ssmpd_inflight_bytes gauge\n"
+	    "ssmpd_inflight_bytes %llu\n# TYPE ssmpd_inflight_memory_bytes "
+	    "gauge\nssmpd_inflight_memory_bytes %llu\n",
+	    (unsigned long long)d->inflight.total,
+	    (unsigned long long)d->inflight.mem);
+	ssmp_buf_adds(&b, line);
 	http_respond(c, 200, "text/plain; version=0.0.4", NULL, b.p, b.len);
 	ssmp_buf_free(&b);
 }
@@ -104,8 +112,8 @@ key_head(struct conn *c)
 }
 
 const struct route route_healthz = { "GET", "/healthz", healthz_head,
-    no_body, NULL };
+    no_body, NULL, NULL, false };
 const struct route route_metrics = { "GET", "/metrics", metrics_head,
-    no_body, NULL };
+    no_body, NULL, NULL, false };
 const struct route route_key = { "GET", SSMP_PATH_PREFIX "key/", key_head,
-    no_body, NULL };
+    no_body, NULL, NULL, false };

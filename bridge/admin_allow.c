@@ -255,5 +255,6 @@ consent_cleanup(struct conn *c)
 }
 
 const struct route route_consent = {
-	"POST", "/consent/", consent_head, consent_body, consent_cleanup
+	"POST", "/consent/", consent_head, consent_body, consent_cleanup,
+	NULL, false
 };

@@ -485,5 +485,6 @@ allow_cleanup(struct conn *c)
 }
 
 const struct route route_allow = {
-	"POST", SSMP_PATH_PREFIX "allow", allow_head, allow_body, allow_cleanup
+	"POST", SSMP_PATH_PREFIX "allow", allow_head, allow_body, allow_cleanup,
+	"application/json", false
 };

@@ -44,20 +44,33 @@ req_new(struct conn *c)
 }
 
 /*
- * The envelope goes back to the table: retired if its message was
- * delivered (2xx), usable again otherwise.  The one place a request lets
- * go of an envelope; the hand-off does not touch it afterwards.
+ * The envelope goes back to the table, retired as ssmp.7 MSG-7 says after
+ * a 2xx or a class 5 answer about the message (not a malformed request),
+ * usable again otherwise.  The one place a request lets go of its
+ * envelope; the hand-off does not touch it after its answer.
  */
 static void
 req_release(struct req *r, const struct ssmp_response *resp)
 {
-	bool delivered = resp != NULL && resp->st.verdict == SSMP_ACCEPT;
+	enum pending_end end = PENDING_KEEP;
 
 	if (r->p == NULL)
 		return;
-	pending_release(http_daemon(r->c)->pending, r->p, r,
-	    delivered ? r->msgid : NULL);
+	if (resp != NULL && resp->st.verdict == SSMP_ACCEPT)
+		end = PENDING_DELIVERED;
+	else if (resp != NULL && resp->st.verdict == SSMP_REJECT &&
+	    resp->st.http != 400)
+		end = PENDING_REFUSED;
+	pending_release(http_daemon(r->c)->pending, r->p, r, end, r->msgid);
 	r->p = NULL;
+}
+
+/* Answer a request that holds an envelope, releasing it first. */
+static void
+req_answer(struct req *r, const struct ssmp_response *resp)
+{
+	req_release(r, resp);
+	http_respond_json(r->c, resp, NULL);
 }
 
 static void
@@ -110,8 +123,21 @@ count_envelope(struct ssmpd *d, const struct ssmp_response *resp)
 static void
 envelope_head(struct conn *c)
 {
-	if (!client_limited(c))
-		http_read_body(c, SSMP_ENVELOPE_JSON_MAX);
+	struct ssmp_response resp;
+	struct ssmp_err err;
+
+	if (client_limited(c))
+		return;
+	if (http_head(c)->length > SSMP_ENVELOPE_JSON_MAX) {
+		/* ssmp.7 JSON-1: 5.5.2, not "message too big" */
+		memset(&resp, 0, sizeof(resp));
+		ssmp_status_set(&resp.st, SSMP_TOO_BIG, "envelope JSON over "
+		    "65536 octets");
+		(void)ssmp_status_set_code(&resp.st, "5.5.2", &err);
+		http_respond_json(c, &resp, NULL);
+		return;
+	}
+	http_read_body(c, SSMP_ENVELOPE_JSON_MAX);
 }
 
 static void
@@ -137,7 +163,7 @@ envelope_body(struct conn *c)
 
 const struct route route_envelope = {
 	"POST", SSMP_PATH_PREFIX "envelope", envelope_head, envelope_body,
-	req_cleanup
+	req_cleanup, "application/json", false
 };
 
 /* ---- POST message/<nonce> ----------------------------------------- */
@@ -163,10 +189,7 @@ copy_msg_headers(struct conn *c, struct req *r)
 static void
 message_done(struct handoff *h, void *arg)
 {
-	struct req *r = arg;
-
-	req_release(r, handoff_response(h));
-	http_respond_json(r->c, handoff_response(h), NULL);
+	req_answer(arg, handoff_response(h));
 }
 
 static void
@@ -175,7 +198,7 @@ message_body(struct conn *c)
 	struct req *r = http_state(c);
 
 	r->h = handoff_start(http_daemon(c), http_reqid(c), http_peer(c),
-	    r->p, r->msgid, r->sig, http_body(c), message_done, r);
+	    r->p, r->msgid, r->sig, http_body_store(c), message_done, r);
 }
 
 /* Claim the envelope of nonce for this request, or answer why not. */
@@ -201,9 +224,8 @@ claim_pending(struct conn *c, struct req *r, const char *nonce)
 		http_respond_json(c, &resp, "Retry-After: 5\r\n");
 		return false;
 	case PENDING_RETIRED:
-		ssmp_log(LOG_INFO, http_reqid(c), "client %s: nonce=%s carried "
-		    "another message already; msgid=%s refused", http_peer(c),
-		    nonce, r->msgid);
+		ssmp_log(LOG_INFO, nonce, "client %s: this envelope's message "
+		    "phase is over; msgid=%s refused", http_peer(c), r->msgid);
 		http_respond_status(c, SSMP_NO_ENVELOPE, "envelope already "
 		    "used for another message", NULL);
 		return false;
@@ -216,25 +238,31 @@ claim_pending(struct conn *c, struct req *r, const char *nonce)
 static void
 message_head(struct conn *c)
 {
+	struct ssmpd *d = http_daemon(c);
+	struct ssmp_response resp;
 	struct req *r;
 
 	if (client_limited(c))
 		return;
 	r = req_new(c);
-	if (!http_head(c)->has_length) {
-		http_respond_status(c, SSMP_LENGTH_REQUIRED, NULL, NULL);
-		return;
-	}
 	if (!copy_msg_headers(c, r))
 		return;
 	if (!claim_pending(c, r, http_path_rest(c)))
 		return;
-	http_read_body(c, http_daemon(c)->conf.max_message);
+	/* this request's log lines carry the nonce (Received: id) */
+	http_set_reqid(c, r->p->nonce);
+	if (http_head(c)->length > d->conf.max_message) {
+		memset(&resp, 0, sizeof(resp));
+		ssmp_status_set(&resp.st, SSMP_TOO_BIG, NULL);
+		req_answer(r, &resp);
+		return;
+	}
+	http_read_body(c, d->conf.max_message);
 }
 
 const struct route route_message = {
 	"POST", SSMP_PATH_PREFIX "message/", message_head, message_body,
-	req_cleanup
+	req_cleanup, "message/rfc822", true
 };
 
 /* ---- POST deliver (one-shot) ---------------------------------------- */
@@ -273,7 +301,7 @@ deliver_body(struct conn *c)
 	struct req *r = http_state(c);
 
 	r->h = handoff_start(http_daemon(c), http_reqid(c), http_peer(c),
-	    r->p, r->msgid, r->sig, http_body(c), deliver_done, r);
+	    r->p, r->msgid, r->sig, http_body_store(c), deliver_done, r);
 }
 
 /* Envelope checked: refuse now (the body was never asked for) or go on. */
@@ -293,6 +321,7 @@ deliver_checked(struct echeck *ec, void *arg)
 		http_respond_status(r->c, SSMP_INTERNAL, "envelope lost", NULL);
 		return;
 	}
+	http_set_reqid(r->c, r->p->nonce);
 	http_read_body(r->c, ec->d->conf.max_message);
 }
 
@@ -309,10 +338,6 @@ deliver_head(struct conn *c)
 	if (client_limited(c))
 		return;
 	r = req_new(c);
-	if (!h->has_length) {
-		http_respond_status(c, SSMP_LENGTH_REQUIRED, NULL, NULL);
-		return;
-	}
 	if (h->length > http_daemon(c)->conf.max_message) {
 		http_respond_status(c, SSMP_TOO_BIG, NULL, NULL);
 		return;
@@ -336,5 +361,5 @@ deliver_head(struct conn *c)
 
 const struct route route_deliver = {
 	"POST", SSMP_PATH_PREFIX "deliver", deliver_head, deliver_body,
-	req_cleanup
+	req_cleanup, "message/rfc822", true
 };

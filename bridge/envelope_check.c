@@ -150,6 +150,8 @@ echeck_run(struct echeck *ec, const char *json, size_t len)
 		    SSMP_BAD_SYNTAX, err.msg);
 		return;
 	}
+	/* from here on the log lines carry the envelope's nonce */
+	snprintf(ec->reqid, sizeof(ec->reqid), "%s", ec->env.nonce);
 	/* (2) time window: before any lookup */
 	ssmp_time_now(&now);
 	if (ssmp_time_check_window(&ec->env.tm, &now, (int)d->conf.window,
@@ -352,6 +354,41 @@ probe_done(void *arg)
 	ec->cb(ec, ec->arg);
 }
 
+/*
+ * ssmpd never hands the MTA an address it could route off-host.  The
+ * address syntax of ssmp.7 already refuses quoted local parts, address
+ * literals and source routes ("@a,@b:u@c"); what is left that MTAs read
+ * as a route is in the local part: the percent hack ("u%other@here",
+ * Postfix allow_percent_hack, Sendmail, Exim percent_hack_domains) and
+ * the UUCP bang path ("other!u@here", Postfix swap_bangpath).  The
+ * reason for a recipient that is one, or NULL.
+ */
+static const char *
+routes_elsewhere(const struct ssmp_addr *a)
+{
+	if (strchr(a->local, '%') != NULL)
+		return "address routes elsewhere ('%' in the local part: "
+		    "percent hack); not accepted";
+	if (strchr(a->local, '!') != NULL)
+		return "address routes elsewhere ('!' in the local part: "
+		    "bang path); not accepted";
+	return NULL;
+}
+
+/* A recipient refused for its address: 5.1.3, before anything else. */
+static bool
+refuse_route(struct echeck *ec, int i)
+{
+	const char *why = routes_elsewhere(&ec->env.to_addr[i]);
+	struct ssmp_err err;
+
+	if (why == NULL)
+		return false;
+	rcpt_set(ec, i, SSMP_NO_USER, why);
+	(void)ssmp_status_set_code(&ec->resp.rcpt[i].st, "5.1.3", &err);
+	return true;
+}
+
 /* (7) allow-list policy, then the MTA for those still accepted. */
 static void
 step_policy(struct echeck *ec)
@@ -362,6 +399,10 @@ step_policy(struct echeck *ec)
 	pr->ec = ec;
 	ec->resp.nrcpt = ec->env.nto;
 	for (int i = 0; i < ec->env.nto; i++) {
+		if (refuse_route(ec, i)) {
+			ec->resp.rcpt[i].st.http = 200;
+			continue;
+		}
 		if (ec->allow_rc[i] < 0)
 			rcpt_set(ec, i, SSMP_INTERNAL, "allow-list unreadable");
 		else if (ec->tier[i] == KS_TIER_BLOCKED)

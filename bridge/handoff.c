@@ -27,7 +27,9 @@
 #include <event2/buffer.h>
 
 #include "handoff.h"
+#include "body.h"
 #include "dlog.h"
+#include "hdrfilter.h"
 #include "keyproc.h"
 #include "keys.h"
 #include "smtpc.h"
@@ -69,8 +71,8 @@ struct handoff {
 	struct ks_keytable	*keys;		/* held: signs the receipt */
 	char			 msgid[SSMP_MSGID_MAX + 1];
 	char			 hash[SSMP_HASH_HEX + 1];
-	char			*body;
-	size_t			 bodylen;
+	const struct body	*body;		/* the request's, read-only */
+	size_t			 removed;	/* trust fields dropped */
 	enum rstate		 rs[SSMP_MAX_RCPT];
 	bool			 lost[SSMP_MAX_RCPT];	/* reply to "." lost */
 	struct smtpc_reply	 reply[SSMP_MAX_RCPT];
@@ -137,7 +139,6 @@ handoff_free(struct handoff *h)
 		return;
 	unlink_active(h);
 	ks_keytable_release(h->keys);
-	free(h->body);
 	free(h->orig_receipt);
 	free(h);
 }
@@ -147,9 +148,8 @@ static void
 answer(struct handoff *h)
 {
 	unlink_active(h);
-	ssmp_log(LOG_INFO, h->queueid[0] ? h->queueid : h->reqid,
-	    "message from=<%s> msgid=%s nonce=%s: %s %s %s", h->p->from,
-	    h->msgid, h->p->nonce, ssmp_verdict_name(h->resp.st.verdict),
+	ssmp_log(LOG_INFO, h->reqid, "message from=<%s> msgid=%s: %s %s %s",
+	    h->p->from, h->msgid, ssmp_verdict_name(h->resp.st.verdict),
 	    h->resp.st.code, h->resp.st.reason);
 	h->cb(h, h->arg);
 }
@@ -161,56 +161,70 @@ finish(struct handoff *h, enum ssmp_outcome o, const char *reason)
 	answer(h);
 }
 
-/* Headers ssmpd vouches for: a copy arriving from outside is dropped. */
-static bool
-is_our_header(const char *line, size_t len)
-{
-	return len >= 11 && strncasecmp(line, "SSMP-Trust:", 11) == 0;
-}
-
-/* The message for the MTA: body without forged SSMP-Trust fields. */
-static void
-clean_body(const char *in, size_t len, struct ssmp_buf *out)
-{
-	size_t i = 0;
-	bool drop = false, in_head = true;
-
-	while (i < len) {
-		const char *eol = memchr(in + i, '\n', len - i);
-		size_t n = eol ? (size_t)(eol - (in + i)) + 1 : len - i;
-
-		if (in_head) {
-			if (n <= 2 && (in[i] == '\r' || in[i] == '\n'))
-				in_head = false;
-			else if (in[i] != ' ' && in[i] != '\t')
-				drop = is_our_header(in + i, n);
-		}
-		if (!in_head || !drop)
-			ssmp_buf_add(out, in + i, n);
-		i += n;
-	}
-}
-
+/*
+ * ssmp.7 HDR-1: the fields ssmpd vouches for, on top.  The Received id is
+ * the envelope's nonce, which is also the id of this request's log lines.
+ */
 static void
 trace_headers(struct handoff *h, enum trust tier, struct ssmp_buf *b)
 {
-	char date[64], line[1024];
+	char date[64], line[2048];
 	time_t now = time(NULL);
 	struct tm tm;
-	const char *host = h->d->conf.hostname;
 
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000",
 	    gmtime_r(&now, &tm));
-	snprintf(line, sizeof(line), "Received: from [%s] by %s (ssmpd)\r\n"
-	    "\twith SSMP id %s\r\n\tenvelope-from <%s>; %s\r\n", h->peer, host,
-	    h->reqid, h->p->from, date);
+	snprintf(line, sizeof(line), "Received: from %s ([%s%s])\r\n"
+	    "\tby %s with SSMP id %s; %s\r\n", h->p->from_domain,
+	    strchr(h->peer, ':') != NULL ? "IPv6:" : "", h->peer,
+	    h->d->conf.hostname, h->p->nonce, date);
 	ssmp_buf_adds(b, line);
 	snprintf(line, sizeof(line), "Authentication-Results: %s; ssmp=pass "
-	    "smtp.mailfrom=%s header.s=%s\r\n", host, h->p->from,
-	    h->p->selector);
+	    "smtp.mailfrom=%s header.s=%s\r\n", h->d->conf.authserv_id,
+	    h->p->from, h->p->selector);
 	ssmp_buf_adds(b, line);
 	snprintf(line, sizeof(line), "SSMP-Trust: %s\r\n", trust_name(tier));
 	ssmp_buf_adds(b, line);
+}
+
+/* The message body of one MTA transaction: the sender's message, through
+ * the trust header filter, into the dot-stuffed DATA stream. */
+struct msgout {
+	struct hdrfilter	 hf;
+	struct smtpc_data	*d;
+	struct ssmp_err		*err;
+};
+
+static int
+to_mta(void *arg, const char *p, size_t n)
+{
+	struct msgout *o = arg;
+
+	return smtpc_data_write(o->d, p, n, o->err);
+}
+
+static int
+through_filter(void *arg, const char *p, size_t n)
+{
+	return hf_feed(&((struct msgout *)arg)->hf, p, n);
+}
+
+static int
+write_message(struct smtpc_data *d, void *arg, struct ssmp_err *err)
+{
+	struct handoff *h = arg;
+	struct msgout *o = ssmp_xmalloc(sizeof(*o));
+	int rc;
+
+	o->d = d;
+	o->err = err;
+	hf_init(&o->hf, h->d->conf.authserv_id, to_mta, o);
+	rc = body_each(h->body, through_filter, o, err);
+	if (rc == 0)
+		rc = hf_finish(&o->hf);
+	h->removed = o->hf.removed;
+	free(o);
+	return rc != 0 ? -1 : 0;
 }
 
 struct tier_txn {
@@ -248,8 +262,7 @@ claim(const struct smtpc_txn *t, void *arg, struct ssmp_err *err)
 
 /* One transaction for the recipients of one tier. */
 static int
-send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
-    struct ssmp_err *err)
+send_tier(struct handoff *h, enum trust tier, struct ssmp_err *err)
 {
 	const char *rcpt[SSMP_MAX_RCPT];
 	struct smtpc_reply reply[SSMP_MAX_RCPT];
@@ -274,8 +287,8 @@ send_tier(struct handoff *h, enum trust tier, const struct ssmp_buf *msg,
 	t.rcpt_reply = reply;
 	t.head = head.p;
 	t.headlen = head.len;
-	t.body = msg->p;
-	t.bodylen = msg->len;
+	t.write_body = write_message;
+	t.body_arg = h;
 	t.before_dot = claim;
 	t.before_dot_arg = &(struct tier_txn){ h, idx };
 	rc = smtpc_run(h->d->smtp, &t, err);
@@ -335,8 +348,7 @@ settle(struct handoff *h, const char *receipt)
 	/* the "delivering" records stay: retries are refused, never doubled */
 	for (int i = 0; i < h->p->nto; i++)
 		if (h->rs[i] == R_SEND && !h->lost[i])
-			ssmp_log(LOG_CRIT, h->queueid[0] ? h->queueid :
-			    h->reqid, "delivered-log for <%s> after the MTA's "
+			ssmp_log(LOG_CRIT, h->reqid, "delivered-log for <%s> after the MTA's "
 			    "%d: %s; retries of msgid=%s will be refused as "
 			    "outcome unknown, never delivered twice",
 			    h->p->rcpt[i].to, h->reply[i].code, err.msg, h->msgid);
@@ -358,7 +370,7 @@ sign_receipt(struct handoff *h, bool dups)
 	memset(r, 0, sizeof(*r));
 	snprintf(r->domain, sizeof(r->domain), "%s", h->p->domain);
 	if ((ke = ks_keytable_signing(h->keys, h->p->domain)) == NULL) {
-		ssmp_log(LOG_ERR, h->queueid, "no signing key for %s",
+		ssmp_log(LOG_ERR, h->reqid, "no signing key for %s",
 		    h->p->domain);
 		return;
 	}
@@ -377,7 +389,7 @@ sign_receipt(struct handoff *h, bool dups)
 	if (r->nto > 0 && keyproc_sign_receipt(h->d->kp, r, &err) == 0)
 		h->resp.has_receipt = true;
 	else if (r->nto > 0)
-		ssmp_log(LOG_ERR, h->queueid, "receipt: %s", err.msg);
+		ssmp_log(LOG_ERR, h->reqid, "receipt: %s", err.msg);
 }
 
 /* Worker: deliver, sign, record. */
@@ -385,23 +397,22 @@ static void
 deliver_run(void *arg)
 {
 	struct handoff *h = arg;
-	struct ssmp_buf msg;
 	struct ssmp_err err;
+	struct ssmp_buf json;
 	static const enum trust tiers[] = { TRUST_TRUSTED, TRUST_KNOWN,
 	    TRUST_UNKNOWN };
 
-	struct ssmp_buf json;
-
 	h->mta_rc = 0;
-	ssmp_buf_init(&msg);
-	clean_body(h->body, h->bodylen, &msg);
 	for (size_t k = 0; k < sizeof(tiers) / sizeof(tiers[0]); k++)
-		if (send_tier(h, tiers[k], &msg, &err) != 0) {
+		if (send_tier(h, tiers[k], &err) != 0) {
 			h->mta_rc = -1;
 			snprintf(h->mta_err, sizeof(h->mta_err), "%s", err.msg);
 			break;
 		}
-	ssmp_buf_free(&msg);
+	if (h->removed > 0)
+		ssmp_log(LOG_NOTICE, h->reqid, "from=<%s>: removed %zu "
+		    "SSMP-Trust or Authentication-Results field(s) the sender "
+		    "supplied", h->p->from, h->removed);
 	sign_receipt(h, false);
 	ssmp_buf_init(&json);
 	if (h->resp.has_receipt)
@@ -588,7 +599,7 @@ check_delivered(struct handoff *h)
 struct handoff *
 handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
     struct pending *p, const char *msgid, const char *sig,
-    struct evbuffer *body, handoff_cb cb, void *arg)
+    const struct body *body, handoff_cb cb, void *arg)
 {
 	struct handoff *h = ssmp_xcalloc(1, sizeof(*h));
 	struct ssmp_msgsig ms;
@@ -602,10 +613,8 @@ handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
 	snprintf(h->reqid, sizeof(h->reqid), "%s", reqid);
 	snprintf(h->peer, sizeof(h->peer), "%s", peer);
 	snprintf(h->msgid, sizeof(h->msgid), "%s", msgid);
-	h->bodylen = evbuffer_get_length(body);
-	h->body = ssmp_xmalloc(h->bodylen + 1);
-	evbuffer_remove(body, h->body, h->bodylen);
-	ssmp_hash_hex(h->body, h->bodylen, h->hash);
+	h->body = body;
+	snprintf(h->hash, sizeof(h->hash), "%s", body->hash);
 	if (ssmp_msgsig_parse(&ms, p->nonce, msgid, h->hash, sig, &err) != 0) {
 		finish(h, SSMP_BAD_SYNTAX, err.msg);
 		return h;

@@ -11,7 +11,7 @@
 #include "ssmp_limits.h"
 #include "ssmp_status.h"
 
-struct evbuffer;
+struct body;
 struct ssmpd;
 struct handoff;
 
@@ -26,13 +26,14 @@ int handoff_headers_check(const char *msgid, const char *sig,
     enum ssmp_outcome *o, struct ssmp_err *err);
 
 /*
- * Start the hand-off of body (taken over) for pending envelope p, which
- * the caller holds (pending_claim) until cb has run.  cb runs once, on the loop, with *resp set, possibly
+ * Start the hand-off of body (complete, hashed: body_done; the caller
+ * keeps it unchanged until cb has run) for pending envelope p, which the
+ * caller holds (pending_claim) until cb has run.  cb runs once, on the loop, with *resp set, possibly
  * before handoff_start returns; free the result with handoff_free().
  */
 struct handoff *handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
     struct pending *p, const char *msgid, const char *sig,
-    struct evbuffer *body, handoff_cb cb, void *arg);
+    const struct body *body, handoff_cb cb, void *arg);
 const struct ssmp_response *handoff_response(const struct handoff *h);
 void handoff_free(struct handoff *h);
 

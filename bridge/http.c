@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "body.h"
 #include "http.h"
 #include "routes.h"
 #include "ssmp_buf.h"
@@ -56,7 +58,9 @@ struct conn {
 	const char		*rest;
 	uint64_t		 body_want;
 	bool			 body_read;	/* whole body consumed */
-	struct evbuffer		*body;
+	struct body		 body;
+	uint64_t		 reserved;	/* of d->inflight */
+	bool			 reserved_mem;
 	void			*hstate;
 	bool			 close_after;
 	size_t			 lingered;	/* octets discarded */
@@ -119,7 +123,12 @@ request_end(struct conn *c)
 	if (c->have_head)
 		http_head_free(&c->head);
 	c->have_head = false;
-	evbuffer_drain(c->body, evbuffer_get_length(c->body));
+	body_reset(&c->body);
+	c->d->inflight.total -= c->reserved;
+	if (c->reserved_mem)
+		c->d->inflight.mem -= c->reserved;
+	c->reserved = 0;
+	c->reserved_mem = false;
 }
 
 static void
@@ -131,7 +140,7 @@ conn_free(struct conn *c)
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	event_free(c->deadline);
-	evbuffer_free(c->body);
+	body_free(&c->body);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -245,9 +254,10 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		timeout_error(c, "body");
 		return;
 	}
-	if ((what & BEV_EVENT_EOF) && c->state == C_BODY)
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && c->state == C_BODY)
 		ssmp_log(LOG_INFO, c->reqid, "client %s: body truncated at "
-		    "%zu of %llu octets", c->peer, evbuffer_get_length(c->body),
+		    "%llu of %llu octets", c->peer,
+		    (unsigned long long)c->body.len,
 		    (unsigned long long)c->body_want);
 	conn_drop(c);
 }
@@ -291,6 +301,20 @@ new_reqid(struct conn *c)
 	    (unsigned long long)++c->d->reqseq);
 }
 
+/* The media type of a Content-Type value is want (parameters ignored)? */
+static bool
+ctype_is(const char *v, const char *want)
+{
+	size_t n;
+
+	if (v == NULL)
+		return false;
+	n = strcspn(v, ";");
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return n == strlen(want) && strncasecmp(v, want, n) == 0;
+}
+
 static void
 dispatch(struct conn *c)
 {
@@ -305,6 +329,22 @@ dispatch(struct conn *c)
 		http_respond_status(c, m.fail, NULL, m.extra);
 		return;
 	}
+	if (strcmp(c->head.method, "POST") == 0 && !c->head.has_length) {
+		c->d->metrics[M_HTTP_ERRORS]++;
+		http_respond_status(c, SSMP_LENGTH_REQUIRED, "Content-Length "
+		    "required", NULL);
+		return;
+	}
+	if (m.route->ctype != NULL && !ctype_is(http_header_get(&c->head,
+	    "content-type"), m.route->ctype)) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "Content-Type must be %s",
+		    m.route->ctype);
+		c->d->metrics[M_HTTP_ERRORS]++;
+		http_respond_status(c, SSMP_BAD_SYNTAX, why, NULL);
+		return;
+	}
 	c->route = m.route;
 	c->rest = c->head.target + m.prefix_len;
 	c->route->on_head(c);
@@ -315,7 +355,7 @@ read_head(struct conn *c, struct evbuffer *in)
 {
 	struct http_parse_err pe;
 	size_t len = evbuffer_get_length(in), used = 0;
-	size_t max = SSMP_HTTP_HEADER_MAX + 1024;	/* + request line */
+	size_t max = SSMP_HTTP_HEADER_MAX;	/* ssmp.7 HTTP-6: line and fields */
 	const char *p;
 	enum http_parse_rc rc;
 
@@ -343,14 +383,22 @@ read_head(struct conn *c, struct evbuffer *in)
 static void
 read_body(struct conn *c, struct evbuffer *in)
 {
-	size_t have = evbuffer_get_length(c->body);
 	size_t n = evbuffer_get_length(in);
+	struct ssmp_err err;
 
-	if (n > c->body_want - have)
-		n = (size_t)(c->body_want - have);
-	evbuffer_remove_buffer(in, c->body, n);
-	if (evbuffer_get_length(c->body) < c->body_want)
+	if (n > c->body_want - c->body.len)
+		n = (size_t)(c->body_want - c->body.len);
+	if (body_take(&c->body, in, n, &err) != 0) {
+		ssmp_log(LOG_ERR, c->reqid, "client %s: %s", c->peer, err.msg);
+		conn_state(c, C_BUSY);
+		bufferevent_disable(c->bev, EV_READ);
+		http_respond_status(c, SSMP_INTERNAL, "spool unavailable",
+		    NULL);
 		return;
+	}
+	if (c->body.len < c->body_want)
+		return;
+	body_done(&c->body);
 	c->body_read = true;
 	conn_state(c, C_BUSY);
 	bufferevent_disable(c->bev, EV_READ);
@@ -395,7 +443,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 	c->d = d;
 	c->role = role;
-	c->body = evbuffer_new();
+	body_init(&c->body);
 	c->deadline = evtimer_new(d->base, on_deadline, c);
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr,
@@ -494,7 +542,19 @@ http_peer(struct conn *c)
 struct evbuffer *
 http_body(struct conn *c)
 {
-	return c->body;
+	return c->body.mem;
+}
+
+struct body *
+http_body_store(struct conn *c)
+{
+	return &c->body;
+}
+
+void
+http_set_reqid(struct conn *c, const char *id)
+{
+	snprintf(c->reqid, sizeof(c->reqid), "%s", id);
 }
 
 struct ssmpd *
@@ -515,6 +575,48 @@ http_set_state(struct conn *c, void *st)
 	c->hstate = st;
 }
 
+/*
+ * Count the body against MaxBytesInFlight and choose memory or spool;
+ * false when it was answered (429 4.7.0 or 500 4.3.0).
+ */
+static bool
+reserve(struct conn *c, uint64_t len)
+{
+	struct inflight *f = &c->d->inflight;
+	bool spool = c->route->spool && c->d->spool_fd >= 0 &&
+	    (len > c->d->conf.spool_threshold || f->mem + len > f->mem_max);
+	struct ssmp_err err;
+
+	if (f->total + len > c->d->conf.max_inflight ||
+	    (!spool && f->mem + len > f->mem_max)) {
+		c->d->metrics[M_INFLIGHT_REFUSED]++;
+		ssmp_log(LOG_WARNING, c->reqid, "client %s: %llu octets would "
+		    "pass the budget of bytes in flight (%llu in flight, %llu "
+		    "in memory): try later", c->peer, (unsigned long long)len,
+		    (unsigned long long)f->total, (unsigned long long)f->mem);
+		c->close_after = true;
+		http_respond_status(c, SSMP_RATE_LIMIT, "too much mail in "
+		    "flight; try later", "Retry-After: 10\r\n");
+		return false;
+	}
+	if (spool && body_spool(&c->body, c->d->spool_fd,
+	    c->d->conf.spool_dir, &err) != 0) {
+		ssmp_log(LOG_ERR, c->reqid, "client %s: %s", c->peer, err.msg);
+		c->close_after = true;
+		http_respond_status(c, SSMP_INTERNAL, "spool unavailable",
+		    NULL);
+		return false;
+	}
+	if (spool)
+		c->d->metrics[M_BODIES_SPOOLED]++;
+	c->reserved = len;
+	c->reserved_mem = !spool;
+	f->total += len;
+	if (!spool)
+		f->mem += len;
+	return true;
+}
+
 void
 http_read_body(struct conn *c, uint64_t max)
 {
@@ -527,8 +629,11 @@ http_read_body(struct conn *c, uint64_t max)
 		http_respond_status(c, SSMP_TOO_BIG, NULL, NULL);
 		return;
 	}
+	if (!reserve(c, c->head.length))
+		return;
 	c->body_want = c->head.length;
 	if (c->body_want == 0) {
+		body_done(&c->body);
 		c->body_read = true;
 		c->route->on_body(c);
 		return;

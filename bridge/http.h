@@ -22,6 +22,7 @@
 #include "http_parse.h"
 #include "ssmp_status.h"
 
+struct body;
 struct evbuffer;
 struct ssmpd;
 struct conn;
@@ -38,6 +39,9 @@ struct route {
 	void		(*on_body)(struct conn *c);
 	/* Connection or request ends: free the handler's state. */
 	void		(*cleanup)(struct conn *c);
+	const char	*ctype;		/* media type a request must carry
+					   (ssmp.7 HTTP-13), NULL: any */
+	bool		 spool;		/* a large body may go to the spool */
 };
 
 /* Accept connections on fd (bound, listening); ssl true for TLS. */
@@ -52,16 +56,22 @@ const struct http_head *http_head(struct conn *c);
 const char *http_path_rest(struct conn *c);	/* after the route prefix */
 const char *http_reqid(struct conn *c);
 const char *http_peer(struct conn *c);		/* client IP text */
-struct evbuffer *http_body(struct conn *c);
+struct evbuffer *http_body(struct conn *c);	/* in memory (not spooled) */
+struct body *http_body_store(struct conn *c);	/* memory or spool */
 struct ssmpd *http_daemon(struct conn *c);
 void *http_state(struct conn *c);
 void http_set_state(struct conn *c, void *st);
 
 /*
- * Read a body of head.length octets (refused with 413 above max).
- * Sends "100 Continue" first when the client asked for it.
+ * Read a body of head.length octets (refused with 413 above max).  The
+ * body counts against MaxBytesInFlight until the request ends (429
+ * 4.7.0 when it would not fit); it goes to the spool above
+ * SpoolThreshold, or when bodies in memory would pass 16 times that, if
+ * the route allows.  Sends "100 Continue" first when the client asked.
  */
 void http_read_body(struct conn *c, uint64_t max);
+/* Use this log id (the envelope's nonce) for the rest of the request. */
+void http_set_reqid(struct conn *c, const char *id);
 
 /*
  * Answer.  extra: additional header lines, each ending in CRLF, or NULL.

@@ -52,7 +52,7 @@ find_end(const char *data, size_t len, size_t max, size_t *end,
 		}
 	}
 	if (len >= max)
-		return fail(err, 431, "request head over %zu octets", max);
+		return fail(err, 400, "request head over %zu octets", max);
 	return HTTP_PARSE_MORE;
 }
 
@@ -159,7 +159,7 @@ parse_header_line(char *line, struct http_head *h,
 		if (!isprint((unsigned char)*p) && *p != '\t')
 			return fail(err, 400, "bad octet in header %s", line);
 	if (h->nheaders == HTTP_MAX_HEADERS)
-		return fail(err, 431, "more than %d header lines",
+		return fail(err, 400, "more than %d header fields",
 		    HTTP_MAX_HEADERS);
 	h->headers[h->nheaders].name = line;
 	h->headers[h->nheaders].value = v;

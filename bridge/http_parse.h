@@ -44,13 +44,14 @@ enum http_parse_rc {
 };
 
 struct http_parse_err {
-	int	status;		/* HTTP status to answer: 400, 411, 417, 431, 505 */
+	int	status;		/* HTTP status to answer: 400, 411, 417, 505 */
 	char	reason[128];
 };
 
 /*
  * Look for a complete head in data[0..len).  max bounds the head size;
- * a longer one is an error (431).  On DONE, h owns a malloc'd copy
+ * a longer one, or more than HTTP_MAX_HEADERS fields, is an error (400:
+ * ssmp.7 HTTP-6).  On DONE, h owns a malloc'd copy
  * (release with http_head_free).
  */
 enum http_parse_rc http_head_parse(const char *data, size_t len, size_t max,

@@ -21,7 +21,9 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/allow.c bridge/allow.h \
 	bridge/admin_allow.c \
 	bridge/pending.c bridge/pending.h \
+	bridge/body.c bridge/body.h \
 	bridge/handoff.c bridge/handoff.h \
+	bridge/hdrfilter.c bridge/hdrfilter.h \
 	bridge/dlog.c bridge/dlog.h \
 	bridge/smtpc.c bridge/smtpc.h \
 	bridge/ratelimit.c bridge/ratelimit.h \

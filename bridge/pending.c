@@ -293,15 +293,16 @@ pending_claim(struct pending_table *t, const char *nonce, const char *msgid,
 
 void
 pending_release(struct pending_table *t, struct pending *p,
-    const void *holder, const char *delivered_msgid)
+    const void *holder, enum pending_end end, const char *msgid)
 {
 	if (p == NULL || p->holder != holder)
 		return;
 	p->holder = NULL;
-	if (delivered_msgid != NULL && p->msgid == NULL) {
-		p->msgid = ssmp_xstrdup(delivered_msgid);
-		t->bytes += strlen(p->msgid) + 1;
-	}
+	if (end == PENDING_KEEP || p->msgid != NULL)
+		return;
+	/* msgid "" matches no msgid (1 to 250 octets) */
+	p->msgid = ssmp_xstrdup(end == PENDING_DELIVERED ? msgid : "");
+	t->bytes += strlen(p->msgid) + 1;
 }
 
 size_t

@@ -8,11 +8,11 @@
  *
  * Lifecycle, owned here: an entry is added once, claimed by at most one
  * request at a time (pending_claim), and released by that request
- * (pending_release), retired if the request delivered the message.  An
- * entry held by a request is never freed: expiry and eviction skip it.
- * A retired entry answers a repeat of its own message (the delivered-log
- * decides) and refuses any other message (ssmp.7: an envelope carries
- * one message).
+ * (pending_release).  An entry held by a request is never freed: expiry
+ * and eviction skip it.  ssmp.7 MSG-7, an envelope carries one message:
+ * after a 2xx it answers only a repeat of that message (the delivered-log
+ * decides), after a class 5 answer of the message itself (size,
+ * signature, the MTA's refusal) nothing; after a class 4 it stays usable.
  *
  * Bounded: at most `max` entries in total and `max_domain` per sender
  * domain.  When a bound is reached the oldest entry not held (of that
@@ -57,7 +57,8 @@ struct pending {
 	time_t			 expires;
 	/* lifecycle: pending.c only */
 	const void		*holder;	/* request using it, or NULL */
-	char			*msgid;		/* retired: its message */
+	char			*msgid;		/* retired: its message, or ""
+						   (none may come) */
 	struct pending		*hnext;		/* hash chain */
 	struct pending		*older, *newer;	/* age list */
 	struct pending_dom	*dom;
@@ -102,12 +103,15 @@ enum pending_rc pending_add(struct pending_table *t, struct pending *p,
  */
 enum pending_rc pending_claim(struct pending_table *t, const char *nonce,
     const char *msgid, time_t now, const void *holder, struct pending **pp);
-/*
- * Give p back.  delivered: the message (msgid) was accepted, so p is
- * retired and answers only a repeat of that message from now on.
- */
+/* How a message phase ended for its envelope. */
+enum pending_end {
+	PENDING_KEEP,		/* class 4, or never matched: usable again */
+	PENDING_DELIVERED,	/* 2xx: answers only a repeat of msgid */
+	PENDING_REFUSED		/* class 5 of the message: retired */
+};
+/* Give p back (holder is the request that claimed it). */
 void pending_release(struct pending_table *t, struct pending *p,
-    const void *holder, const char *delivered_msgid);
+    const void *holder, enum pending_end end, const char *msgid);
 /* Drop expired entries not held; returns how many remain. */
 size_t pending_sweep(struct pending_table *t, time_t now);
 size_t pending_count(const struct pending_table *t);

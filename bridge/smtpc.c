@@ -20,17 +20,30 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ssmp_buf.h"
 #include "smtpc.h"
 
 #define POOL_MAX	8
+#define DATA_BUF	65536
 
 struct sess {
 	int	fd;
 	char	buf[4096];
 	size_t	len;
+	time_t	born;
+	int	ntxn;		/* transactions run on it */
+	bool	reused;		/* came from the pool */
+	bool	bad;		/* retire it, do not pool it */
+};
+
+struct smtpc_data {
+	struct sess	*s;
+	bool		 bol;		/* at the start of a line */
+	size_t		 len;
+	char		 buf[DATA_BUF];
 };
 
 struct smtpc_pool {
@@ -38,6 +51,7 @@ struct smtpc_pool {
 	bool			 lmtp;
 	char			*helo;
 	int			 timeout;
+	struct smtpc_reuse	 reuse;
 	pthread_mutex_t		 mu;
 	struct sess		*idle[POOL_MAX];
 	int			 nidle;
@@ -168,6 +182,8 @@ sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
 			return ssmp_err_set(err, "MTA sent a malformed reply");
 	} while (line[3] == '-');
 	r->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + line[2] - '0';
+	if (r->code == 421)
+		s->bad = true;	/* the MTA closes this session */
 	t = line[3] ? line + 4 : line + 3;
 	r->enh[0] = '\0';
 	if (t[0] == line[0] && t[1] == '.') {
@@ -229,15 +245,25 @@ sess_open(struct smtpc_pool *p, struct ssmp_err *err)
 		    p->lmtp ? "LHLO" : "EHLO", r.code, r.text);
 		goto fail;
 	}
+	s->born = time(NULL);
 	return s;
 fail:
 	sess_close(s);
 	return NULL;
 }
 
-/* An idle session that still answers RSET, or a new one. */
+/* Too old to take another transaction? */
+static bool
+sess_expired(const struct smtpc_pool *p, const struct sess *s)
+{
+	return (p->reuse.max_age > 0 && time(NULL) - s->born >=
+	    p->reuse.max_age) || (p->reuse.max_txn > 0 && s->ntxn >=
+	    p->reuse.max_txn);
+}
+
+/* An idle session that still answers RSET, or (fresh) a new one. */
 static struct sess *
-sess_get(struct smtpc_pool *p, struct ssmp_err *err)
+sess_get(struct smtpc_pool *p, bool fresh, struct ssmp_err *err)
 {
 	struct sess *s;
 	struct smtpc_reply r;
@@ -245,12 +271,15 @@ sess_get(struct smtpc_pool *p, struct ssmp_err *err)
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		s = p->nidle > 0 ? p->idle[--p->nidle] : NULL;
+		s = !fresh && p->nidle > 0 ? p->idle[--p->nidle] : NULL;
 		pthread_mutex_unlock(&p->mu);
 		if (s == NULL)
 			return sess_open(p, err);
-		if (sess_cmd(s, &r, &e2, "RSET") == 0 && r.code == 250)
+		if (!sess_expired(p, s) && sess_cmd(s, &r, &e2, "RSET") == 0 &&
+		    r.code == 250) {
+			s->reused = true;
 			return s;
+		}
 		sess_close(s);
 	}
 }
@@ -258,6 +287,15 @@ sess_get(struct smtpc_pool *p, struct ssmp_err *err)
 static void
 sess_put(struct smtpc_pool *p, struct sess *s)
 {
+	struct smtpc_reply r;
+	struct ssmp_err err;
+
+	if (s->bad || sess_expired(p, s)) {
+		if (!s->bad)
+			(void)sess_cmd(s, &r, &err, "QUIT");
+		sess_close(s);
+		return;
+	}
 	pthread_mutex_lock(&p->mu);
 	if (p->nidle < POOL_MAX) {
 		p->idle[p->nidle++] = s;
@@ -268,28 +306,83 @@ sess_put(struct smtpc_pool *p, struct sess *s)
 		sess_close(s);
 }
 
+static int
+data_flush(struct smtpc_data *d, struct ssmp_err *err)
+{
+	int rc = d->len > 0 ? sess_write(d->s, d->buf, d->len, err) : 0;
+
+	d->len = 0;
+	return rc;
+}
+
+static int
+data_add(struct smtpc_data *d, const char *p, size_t n, struct ssmp_err *err)
+{
+	if (d->len + n > sizeof(d->buf) && data_flush(d, err) != 0)
+		return -1;
+	if (n >= sizeof(d->buf))	/* a long run goes out as it is */
+		return sess_write(d->s, p, n, err);
+	memcpy(d->buf + d->len, p, n);
+	d->len += n;
+	return 0;
+}
+
+int
+smtpc_data_write(struct smtpc_data *d, const void *p, size_t n,
+    struct ssmp_err *err)
+{
+	const char *c = p, *e = c + n, *nl;
+	size_t run;
+
+	while (c < e) {
+		if (d->bol && *c == '.' && data_add(d, ".", 1, err) != 0)
+			return -1;
+		nl = memchr(c, '\n', (size_t)(e - c));
+		run = nl != NULL ? (size_t)(nl - c) + 1 : (size_t)(e - c);
+		if (data_add(d, c, run, err) != 0)
+			return -1;
+		d->bol = nl != NULL;
+		c += run;
+	}
+	return 0;
+}
+
 /* Send the message: headers, then the body dot-stuffed (not the "."). */
 static int
 sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
 {
-	struct ssmp_buf b;
-	const char *c = t->body;
-	bool bol = true;
+	struct smtpc_data *d = malloc(sizeof(*d));
 	int rc;
 
-	ssmp_buf_init(&b);
-	ssmp_buf_add(&b, t->head, t->headlen);
-	for (size_t i = 0; i < t->bodylen; i++) {
-		if (bol && c[i] == '.')
-			ssmp_buf_add(&b, ".", 1);
-		ssmp_buf_add(&b, c + i, 1);
-		bol = c[i] == '\n';
-	}
-	if (!bol)
-		ssmp_buf_adds(&b, "\r\n");
-	rc = sess_write(s, b.p, b.len, err);
-	ssmp_buf_free(&b);
+	if (d == NULL)
+		return ssmp_err_set(err, "out of memory");
+	d->s = s;
+	d->bol = true;
+	d->len = 0;
+	rc = smtpc_data_write(d, t->head, t->headlen, err);
+	if (rc == 0 && t->write_body != NULL)
+		rc = t->write_body(d, t->body_arg, err);
+	else if (rc == 0)
+		rc = smtpc_data_write(d, t->body, t->bodylen, err);
+	if (rc == 0 && !d->bol)
+		rc = data_add(d, "\r\n", 2, err);
+	if (rc == 0)
+		rc = data_flush(d, err);
+	free(d);
 	return rc;
+}
+
+bool
+smtpc_rcpt_specific(const struct smtpc_reply *r)
+{
+	if (r->code / 100 != 4)
+		return true;
+	if (r->code == 421)
+		return false;
+	if (r->enh[0] == '\0')
+		return r->code == 450;
+	return strncmp(r->enh, "4.1.", 4) == 0 ||
+	    strncmp(r->enh, "4.2.", 4) == 0 || strcmp(r->enh, "4.5.3") == 0;
 }
 
 static int
@@ -301,6 +394,8 @@ txn_rcpts(struct sess *s, struct smtpc_txn *t, int *naccepted,
 		if (sess_cmd(s, &t->rcpt_reply[i], err, "RCPT TO:<%s>",
 		    t->rcpt[i]) != 0)
 			return -1;
+		if (!smtpc_rcpt_specific(&t->rcpt_reply[i]))
+			s->bad = true;
 		if (t->rcpt_reply[i].code / 100 == 2)
 			(*naccepted)++;
 	}
@@ -328,6 +423,24 @@ txn_final(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	return 0;
 }
 
+/*
+ * A RCPT reply said the session failed, not a recipient: nobody counts as
+ * accepted (the transaction runs again on a fresh session, or the sender
+ * is told to try later).
+ */
+static void
+session_failed(struct smtpc_txn *t)
+{
+	const struct smtpc_reply *bad = NULL;
+
+	for (int i = 0; i < t->nrcpt && bad == NULL; i++)
+		if (!smtpc_rcpt_specific(&t->rcpt_reply[i]))
+			bad = &t->rcpt_reply[i];
+	for (int i = 0; i < t->nrcpt && bad != NULL; i++)
+		if (t->rcpt_reply[i].code / 100 == 2)
+			t->rcpt_reply[i] = *bad;
+}
+
 static int
 txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
     struct ssmp_err *err)
@@ -338,6 +451,8 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	if (sess_cmd(s, &t->mail, err, "MAIL FROM:<%s>", t->from) != 0)
 		return -1;
 	if (t->mail.code / 100 != 2) {
+		if (t->mail.code / 100 == 4)
+			s->bad = true;
 		for (int i = 0; i < t->nrcpt; i++)
 			t->rcpt_reply[i] = t->mail;
 		(void)sess_cmd(s, &r, err, "RSET");
@@ -345,13 +460,19 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	}
 	if (txn_rcpts(s, t, &nacc, err) != 0)
 		return -1;
-	if (t->body == NULL || nacc == 0) {
+	if (s->bad) {
+		session_failed(t);
+		return 0;
+	}
+	if ((t->body == NULL && t->write_body == NULL) || nacc == 0) {
 		(void)sess_cmd(s, &r, err, "RSET");
 		return 0;
 	}
 	if (sess_cmd(s, &r, err, "DATA") != 0)
 		return -1;
 	if (r.code != 354) {
+		if (r.code / 100 == 4)
+			s->bad = true;
 		for (int i = 0; i < t->nrcpt; i++)
 			if (t->rcpt_reply[i].code / 100 == 2)
 				t->rcpt_reply[i] = r;
@@ -372,10 +493,13 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	return txn_final(p, s, t, err);
 }
 
-int
-smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
+/* One attempt on one session; *retry: worth another on a fresh one. */
+static int
+attempt(struct smtpc_pool *p, struct smtpc_txn *t, bool fresh, bool *retry,
+    struct ssmp_err *err)
 {
 	struct sess *s;
+	int rc;
 
 	memset(&t->mail, 0, sizeof(t->mail));
 	memset(&t->data, 0, sizeof(t->data));
@@ -383,14 +507,34 @@ smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
 	t->queueid[0] = '\0';
 	t->dot_sent = false;
 	t->vetoed = false;
-	if ((s = sess_get(p, err)) == NULL)
+	t->attempts++;
+	*retry = false;
+	if ((s = sess_get(p, fresh, err)) == NULL)
 		return -1;
-	if (txn_run(p, s, t, err) != 0) {
+	s->ntxn++;
+	rc = txn_run(p, s, t, err);
+	/* a session that went bad before the "." may have been stale */
+	*retry = s->reused && !t->dot_sent && !t->vetoed &&
+	    (rc != 0 || s->bad);
+	if (rc != 0) {
 		sess_close(s);
 		return -1;
 	}
 	sess_put(p, s);
 	return 0;
+}
+
+int
+smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
+{
+	bool retry;
+	int rc;
+
+	t->attempts = 0;
+	rc = attempt(p, t, false, &retry, err);
+	if (retry)
+		rc = attempt(p, t, true, &retry, err);
+	return rc;
 }
 
 void
@@ -413,10 +557,12 @@ smtpc_queueid(const char *text, char *out, size_t outlen)
 
 struct smtpc_pool *
 smtpc_pool_new(const struct ssmp_sockspec *mta, bool lmtp, const char *helo,
-    int timeout)
+    int timeout, const struct smtpc_reuse *reuse)
 {
 	struct smtpc_pool *p = ssmp_xcalloc(1, sizeof(*p));
 
+	if (reuse != NULL)
+		p->reuse = *reuse;
 	p->mta = *mta;
 	p->lmtp = lmtp;
 	p->helo = ssmp_xstrdup(helo);

@@ -7,6 +7,13 @@
  * through its debug hook.  Here every reply is kept: the RCPT reply of
  * each recipient, the final reply, the queue id ("250 2.0.0 Ok: queued
  * as X").  Idle sessions are pooled and reused after RSET.
+ *
+ * A pooled session can turn bad while it waits (the MTA's milter was
+ * restarted, the MTA is shutting down): a session is retired on any 421
+ * and on a 4xx at MAIL or RCPT that is not about the recipient (not
+ * 4.1.x, 4.2.x, 4.5.3, or a bare 450), and after a maximum age and a
+ * maximum number of transactions; a transaction that failed so on a
+ * reused session runs once more on a fresh one before its result counts.
  */
 #ifndef BRIDGE_SMTPC_H
 #define BRIDGE_SMTPC_H
@@ -19,6 +26,8 @@
 #include "ssmp_limits.h"
 
 struct smtpc_pool;
+/* The DATA stream of one transaction (smtpc_data_write). */
+struct smtpc_data;
 
 struct smtpc_reply {
 	int	code;			/* 250, 550 ...; 0 = no answer */
@@ -34,6 +43,14 @@ struct smtpc_txn {
 	size_t			 headlen;
 	const void		*body;		/* RFC 5322 octets */
 	size_t			 bodylen;
+	/*
+	 * Or the message after head written by this hook with
+	 * smtpc_data_write (once per attempt: it must be able to start
+	 * again).  Non-zero = stop; the session is dropped.
+	 */
+	int			(*write_body)(struct smtpc_data *d, void *arg,
+				    struct ssmp_err *err);
+	void			*body_arg;
 	/*
 	 * Called after the body, just before the final ".": from there on
 	 * the MTA may hold the message.  Non-zero = do not send it; the
@@ -54,11 +71,18 @@ struct smtpc_txn {
 						   final reply may have been
 						   accepted (outcome unknown) */
 	bool			 vetoed;	/* before_dot said no */
+	int			 attempts;	/* sessions tried (1 or 2) */
+};
+
+/* Limits of a pooled session's reuse (MTAReuseTime, MTAReuseCount). */
+struct smtpc_reuse {
+	int	max_age;		/* seconds */
+	int	max_txn;		/* transactions */
 };
 
 /* lmtp: speak LHLO and read one final reply per accepted recipient. */
 struct smtpc_pool *smtpc_pool_new(const struct ssmp_sockspec *mta, bool lmtp,
-    const char *helo, int timeout);
+    const char *helo, int timeout, const struct smtpc_reuse *reuse);
 void smtpc_pool_free(struct smtpc_pool *p);
 
 /*
@@ -70,6 +94,16 @@ void smtpc_pool_free(struct smtpc_pool *p);
  * probe.
  */
 int smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err);
+
+/*
+ * Write n octets of the message into the DATA stream, dot-stuffed as they
+ * go (runs between line starts with '.'); 0, or -1 with err set.
+ */
+int smtpc_data_write(struct smtpc_data *d, const void *p, size_t n,
+    struct ssmp_err *err);
+
+/* Is a 4xx reply to RCPT about that recipient (not the session)? */
+bool smtpc_rcpt_specific(const struct smtpc_reply *r);
 
 /* "queued as X" from a reply text, or "". */
 void smtpc_queueid(const char *text, char *out, size_t outlen);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,6 +121,12 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	}
 	b->rl_domain = c->rate_limit_domain;
 	b->rl_client = c->rate_limit_client;
+	b->authserv_id = c->authserv_id != NULL ? c->authserv_id : b->hostname;
+	b->max_inflight = c->max_bytes_in_flight;
+	b->spool_threshold = c->spool_threshold;
+	b->spool_dir = c->spool_directory;
+	b->mta_reuse_time = c->mta_reuse_time;
+	b->mta_reuse_count = c->mta_reuse_count;
 	b->max_pending = c->max_pending;
 	b->max_pending_domain = c->max_pending_domain;
 	b->user = c->user_id;
@@ -300,6 +307,35 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(d->base);
 }
 
+/*
+ * SpoolDirectory holds large request bodies (unlinked files): it must be
+ * a directory this user can write, not writable by others; made if
+ * missing.
+ */
+static void
+open_spool(struct ssmpd *d)
+{
+	struct stat st;
+
+	/* one level, private: Database/spool by default */
+	if (mkdir(d->conf.spool_dir, 0700) != 0 && errno != EEXIST)
+		fatal("SpoolDirectory %s: %s", d->conf.spool_dir,
+		    strerror(errno));
+	if ((d->spool_fd = open(d->conf.spool_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0 || fstat(d->spool_fd, &st) != 0)
+		fatal("SpoolDirectory %s: %s", d->conf.spool_dir,
+		    strerror(errno));
+	if ((st.st_mode & 002) != 0)
+		fatal("SpoolDirectory %s: writable by others",
+		    d->conf.spool_dir);
+	if (faccessat(d->spool_fd, ".", W_OK, AT_EACCESS) != 0)
+		fatal("SpoolDirectory %s: %s", d->conf.spool_dir,
+		    strerror(errno));
+	d->inflight.mem_max = 16 * d->conf.spool_threshold;
+	if (d->inflight.mem_max < 4 * SSMP_ENVELOPE_JSON_MAX)
+		d->inflight.mem_max = 4 * SSMP_ENVELOPE_JSON_MAX;
+}
+
 static void
 setup(struct ssmpd *d)
 {
@@ -327,13 +363,15 @@ setup(struct ssmpd *d)
 	}
 	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
 		fatal("Database %s: %s", cfg.database, err.msg);
+	open_spool(d);
 	d->allowq = workq_new(d->base, ALLOW_THREADS);
 	if (keyfetch_setup(d, &cfg, &err) != 0)
 		fatal("%s", err.msg);
 	d->mtaq = workq_new(d->base, MTA_THREADS);
 	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
-	    d->conf.hostname, 30);
+	    d->conf.hostname, 30, &(struct smtpc_reuse){
+	    (int)d->conf.mta_reuse_time, (int)d->conf.mta_reuse_count });
 	d->pending = pending_new((size_t)d->conf.max_pending,
 	    (size_t)d->conf.max_pending_domain);
 	d->rl_client = ratelimit_new(d->conf.rl_client);
@@ -359,6 +397,8 @@ teardown(struct ssmpd *d)
 	keyhttp_free(d->keyhttp);
 	ks_close(d->store);
 	SSL_CTX_free(d->ssl);
+	if (d->spool_fd >= 0)
+		close(d->spool_fd);
 }
 
 static void

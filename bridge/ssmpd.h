@@ -54,6 +54,20 @@ struct bridge_conf {
 	bool			 background;
 	long			 dns_timeout;
 	long			 max_pending, max_pending_domain;
+	char			*authserv_id;	/* AuthservID, else hostname */
+	uint64_t		 max_inflight;	/* MaxBytesInFlight */
+	uint64_t		 spool_threshold;	/* SpoolThreshold */
+	char			*spool_dir;	/* SpoolDirectory */
+	long			 mta_reuse_time, mta_reuse_count;
+};
+
+/*
+ * Request bodies being received or handed over now, in octets of their
+ * Content-Length (loop thread only): all of them, and those in memory.
+ */
+struct inflight {
+	uint64_t		 total, mem;
+	uint64_t		 mem_max;	/* 16 x SpoolThreshold */
 };
 
 /* Counters for GET /metrics (loop thread only). */
@@ -61,7 +75,8 @@ enum metric {
 	M_CONN_ACCEPTED, M_TLS_FAILED, M_REQUESTS, M_ENV_ACCEPT,
 	M_ENV_REJECT, M_ENV_TEMPFAIL, M_MSG_DELIVERED, M_MSG_DUPLICATE,
 	M_MSG_REJECT, M_MSG_TEMPFAIL, M_RATE_LIMITED, M_KEY_CACHE_HIT,
-	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_PENDING_EVICTED, M_NMETRICS
+	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_PENDING_EVICTED,
+	M_BODIES_SPOOLED, M_INFLIGHT_REFUSED, M_NMETRICS
 };
 
 struct ssmpd {
@@ -84,6 +99,8 @@ struct ssmpd {
 	struct consent		*consent;	/* allow.h */
 	struct keyfetch		*kf;		/* keyfetch.h: the resolver */
 	struct keyhttp		*keyhttp;	/* NULL unless KeySource https|both */
+	struct inflight		 inflight;
+	int			 spool_fd;	/* SpoolDirectory, open */
 	uint64_t		 metrics[M_NMETRICS];
 	uint64_t		 reqseq;
 	bool			 draining;

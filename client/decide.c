@@ -1,22 +1,39 @@
 /*
- * decide.c - the SSMP verdict -> SMTP reply policy of ssmp-milter.
+ * decide.c - the outbound decision table (see decide.h, ssmp.7 Mapping
+ * to SMTP).  Pure functions: unit-tested in full by t/test_decide.c.
  */
-#include <stdio.h>
 #include <string.h>
 
-#include "parse.h"
 #include "decide.h"
 
-enum decision
-decide(enum ssmp_mode mode, enum dl_state st)
+/* ssmp.7: SMTP would refuse these as well; no fallback after them. */
+static bool
+smtp_refuses_too(const char *code)
 {
-	switch (st) {
-	case DL_ACCEPTED:
+	return code != NULL && (strcmp(code, "5.7.1") == 0 ||
+	    strcmp(code, "5.1.1") == 0 || strcmp(code, "5.3.4") == 0);
+}
+
+enum decision
+decide(enum ssmp_mode mode, enum dc_event ev, const char *code,
+    bool can_fallback)
+{
+	bool enforce = mode == SSMP_MODE_ENFORCE;
+
+	switch (ev) {
+	case DC_ACCEPTED:
 		return DEC_SSMP;
-	case DL_PERM:
-		return mode == SSMP_MODE_ENFORCE ? DEC_REJECT : DEC_FALLBACK;
-	default:
-		return mode == SSMP_MODE_ENFORCE ? DEC_TEMPFAIL : DEC_FALLBACK;
+	case DC_NOT_SSMP:
+		return can_fallback ? DEC_FALLBACK : DEC_REJECT;
+	case DC_KEY_UNUSABLE:
+	case DC_TEMP:
+		return enforce || !can_fallback ? DEC_TEMPFAIL : DEC_FALLBACK;
+	case DC_PERM:
+		if (enforce || !can_fallback || smtp_refuses_too(code))
+			return DEC_REJECT;
+		return DEC_FALLBACK;
+	default:	/* DC_DISC_TEMP, DC_KEY_TEMP, DC_MAYBE */
+		return DEC_TEMPFAIL;
 	}
 }
 
@@ -27,6 +44,12 @@ decision_name(enum decision d)
 	    "rejected", "tempfailed" };
 
 	return names[d];
+}
+
+enum dc_event
+decide_class(const char *code)
+{
+	return code != NULL && code[0] == '5' ? DC_PERM : DC_TEMP;
 }
 
 /* Keep the remote's code when its class fits the reply, else a default. */
@@ -40,41 +63,18 @@ code_for(enum decision d, const struct ssmp_status *st)
 	return d == DEC_REJECT ? "5.7.1" : "4.4.3";
 }
 
-static const char *
-smtp_for(enum decision d, const char *code)
-{
-	if (d == DEC_TEMPFAIL)
-		return "451";
-	if (strcmp(code, "5.3.4") == 0)
-		return "552";
-	if (strncmp(code, "5.1.", 4) == 0 || strncmp(code, "5.7.", 4) == 0)
-		return "550";
-	return "554";
-}
-
 void
-decide_reply(SMFICTX *ctx, enum decision d, const char *domain,
-    const struct ssmp_status *st)
+decide_smtp(enum decision d, const struct ssmp_status *st, const char **smtp,
+    const char **code)
 {
-	char		 text[SSMP_REASON_MAX + 64], safe[2 * sizeof(text)];
-	const char	*code = code_for(d, st);
-
-	(void)snprintf(text, sizeof(text), "SSMP %s: %s", domain,
-	    st != NULL && st->reason[0] ? st->reason : "refused");
-	mp_reply_text(text, safe, sizeof(safe));
-	(void)smfi_setreply(ctx, (char *)smtp_for(d, code), (char *)code,
-	    safe);
-}
-
-sfsistat
-decide_status(enum decision d)
-{
-	switch (d) {
-	case DEC_REJECT:
-		return SMFIS_REJECT;
-	case DEC_TEMPFAIL:
-		return SMFIS_TEMPFAIL;
-	default:
-		return SMFIS_CONTINUE;
-	}
+	*code = code_for(d, st);
+	if (d != DEC_REJECT)
+		*smtp = "451";
+	else if (strcmp(*code, "5.3.4") == 0)
+		*smtp = "552";
+	else if (strncmp(*code, "5.1.", 4) == 0 ||
+	    strncmp(*code, "5.7.", 4) == 0)
+		*smtp = "550";
+	else
+		*smtp = "554";
 }

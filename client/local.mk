@@ -15,7 +15,7 @@ client_libclient_a_SOURCES = \
 	client/deliver_http.c client/deliver_http.h \
 	client/deliver_dnsq.c \
 	client/send_core.c client/send_core.h \
-	client/send_deliver.c client/send_deliver.h \
+	client/pipeline.c client/pipeline.h \
 	client/decide.c client/decide.h \
 	client/parse.c client/parse.h \
 	client/spool.c client/spool.h \

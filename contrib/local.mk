@@ -14,6 +14,7 @@ EXTRA_DIST += \
 	contrib/postfix/main.cf.inbound \
 	contrib/postfix/master.cf.inbound \
 	contrib/postfix/header_checks.ssmp \
+	contrib/postfix/ssmp-domains.example \
 	contrib/postfix/master.cf.pipe \
 	contrib/postfix/main.cf.pipe \
 	contrib/postfix/transport.ssmp \

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,26 @@ check_unknown_sender(const char *v, struct ssmp_err *err)
 	if (one_of(v, w) == 0)
 		return 0;
 	return ssmp_err_set(err, "'%.40s' is not tag or reject", v);
+}
+
+/* Octal, never reachable by others: 0600, 0660, 0620 ... */
+static int
+check_socket_mode(const char *v, struct ssmp_err *err)
+{
+	char	*end;
+	long	 m;
+
+	errno = 0;
+	m = strtol(v, &end, 8);
+	if (errno != 0 || *end != '\0' || end == v || m < 0 || m > 0777)
+		return ssmp_err_set(err, "'%.20s' is not an octal mode", v);
+	if ((m & 0600) != 0600)
+		return ssmp_err_set(err, "%04lo: the owner (UserID) must read "
+		    "and write the socket", m);
+	if ((m & 0007) != 0)
+		return ssmp_err_set(err, "%04lo: open to every local user, "
+		    "who could have mail signed as anyone (at most 0660)", m);
+	return 0;
 }
 
 static int
@@ -242,6 +263,14 @@ static const struct ssmp_conf_def config_defs[] = {
 	    100000000, NULL },
 	{ "RateLimitClient", SSMP_CONF_INT, OFF(rate_limit_client), 0,
 	    100000000, NULL },
+	{ "AuthservID", SSMP_CONF_STRING, OFF(authserv_id), 0, 0,
+	    check_hostname },
+	{ "MaxBytesInFlight", SSMP_CONF_SIZE, OFF(max_bytes_in_flight), 65536,
+	    0x7fffffffffffL, NULL },
+	{ "MTAReuseTime", SSMP_CONF_SECONDS, OFF(mta_reuse_time), 0, DAY,
+	    NULL },
+	{ "MTAReuseCount", SSMP_CONF_INT, OFF(mta_reuse_count), 0, 1000000,
+	    NULL },
 	{ "MaxPendingEnvelopes", SSMP_CONF_INT, OFF(max_pending), 1, 10000000,
 	    NULL },
 	{ "MaxPendingPerDomain", SSMP_CONF_INT, OFF(max_pending_domain), 1,
@@ -257,6 +286,9 @@ static const struct ssmp_conf_def config_defs[] = {
 
 	/* ssmp-milter: used by the outbound milter (milter/, ssmp-milter.8) */
 	{ "Socket", SSMP_CONF_STRING, OFF(socket), 0, 0, ssmp_sockspec_check },
+	{ "SocketGroup", SSMP_CONF_STRING, OFF(socket_group), 0, 0, NULL },
+	{ "SocketMode", SSMP_CONF_STRING, OFF(socket_mode), 0, 0,
+	    check_socket_mode },
 	{ "InternalHosts", SSMP_CONF_LIST, OFF(internal_hosts), 0, 0,
 	    check_cidr },
 	{ "AutoAllow", SSMP_CONF_BOOL, OFF(auto_allow), 0, 0, NULL },
@@ -278,7 +310,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->syslog = true;
 	c->syslog_facility = ssmp_xstrdup("mail");
 	c->background = true;
-	c->database = ssmp_xstrdup("/var/lib/ssmp");
+	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
 	c->dns_mode = ssmp_xstrdup("forward");
 	c->dns_timeout = 5;
@@ -296,18 +328,22 @@ ssmp_config_init(struct ssmp_config *c)
 	c->rcpt_cache_time = 60;
 	c->unknown_sender = ssmp_xstrdup("tag");
 	c->key_source = ssmp_xstrdup("dns");
+	c->max_bytes_in_flight = (size_t)1 << 30;
+	c->mta_reuse_time = 300;
+	c->mta_reuse_count = 100;
 	c->max_pending = 10000;
 	c->max_pending_domain = 1000;
 	c->allow_pending_max = 100;
 	c->allow_rate_domain = 1000;
 
-	c->socket = ssmp_xstrdup("inet:8894@127.0.0.1");
+	c->socket = ssmp_xstrdup(SSMP_SOCKET_DEFAULT);
+	c->socket_mode = ssmp_xstrdup("0660");
 	ssmp_strlist_add(&c->internal_hosts, "127.0.0.0/8");
 	ssmp_strlist_add(&c->internal_hosts, "::1/128");
 	c->auto_allow = true;
 	c->add_header = false;
 	c->spool_threshold = (size_t)1 << 20;
-	c->spool_directory = ssmp_xstrdup("/var/lib/ssmp/spool");
+	c->spool_directory = NULL;		/* Database/spool */
 	c->http_timeout = 20;
 }
 
@@ -342,6 +378,19 @@ cross_check(const char *name, const struct ssmp_config *c,
 	return 0;
 }
 
+/* Defaults that follow other keys. */
+static void
+derive(struct ssmp_config *c)
+{
+	size_t n;
+
+	if (c->spool_directory == NULL) {
+		n = strlen(c->database) + sizeof("/spool");
+		c->spool_directory = ssmp_xmalloc(n);
+		snprintf(c->spool_directory, n, "%s/spool", c->database);
+	}
+}
+
 int
 ssmp_config_parse(const char *name, const char *text, size_t len,
     struct ssmp_config *cfg, struct ssmp_err *err)
@@ -352,6 +401,7 @@ ssmp_config_parse(const char *name, const char *text, size_t len,
 		ssmp_config_free(cfg);
 		return -1;
 	}
+	derive(cfg);
 	return 0;
 }
 
@@ -365,5 +415,6 @@ ssmp_config_load(const char *path, struct ssmp_config *cfg,
 		ssmp_config_free(cfg);
 		return -1;
 	}
+	derive(cfg);
 	return 0;
 }

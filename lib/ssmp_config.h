@@ -21,6 +21,16 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define SSMP_CONFIG_PATH	SYSCONFDIR "/ssmp.conf"
+/* configure's --localstatedir and --runstatedir (Makefile.am) */
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+#define SSMP_STATE_DIR		LOCALSTATEDIR "/lib/ssmp"
+/* A local socket: only UserID and SocketGroup reach it (ssmp-milter.8). */
+#define SSMP_SOCKET_DEFAULT	"local:" RUNSTATEDIR "/ssmp/milter.sock"
 
 struct ssmp_config {
 	/* --- common ------------------------------------------------------- */
@@ -29,7 +39,7 @@ struct ssmp_config {
 	char		*user_id;		/* UserID (none) */
 	char		*pid_file;		/* PidFile (none) */
 	bool		 background;		/* Background yes */
-	char		*database;		/* Database /var/lib/ssmp */
+	char		*database;		/* Database SSMP_STATE_DIR */
 	size_t		 map_size;		/* MapSize 1g */
 	char		*key_table;		/* KeyTable (none) */
 	char		*domain;		/* Domain, Selector, KeyFile: */
@@ -61,6 +71,10 @@ struct ssmp_config {
 	char		*hostname;		/* Hostname (NULL = gethostname) */
 	long		 rate_limit_domain;	/* RateLimitDomain 0 (per min) */
 	long		 rate_limit_client;	/* RateLimitClient 0 (per min) */
+	char		*authserv_id;		/* AuthservID (NULL = Hostname) */
+	size_t		 max_bytes_in_flight;	/* MaxBytesInFlight 1g */
+	long		 mta_reuse_time;	/* MTAReuseTime 300 (seconds) */
+	long		 mta_reuse_count;	/* MTAReuseCount 100 */
 	long		 max_pending;		/* MaxPendingEnvelopes 10000 */
 	long		 max_pending_domain;	/* MaxPendingPerDomain 1000 */
 	long		 allow_pending_max;	/* AllowPendingMax 100 */
@@ -69,12 +83,14 @@ struct ssmp_config {
 	struct ssmp_strlist list_addresses;	/* ListAddresses (none) */
 
 	/* --- ssmp-milter (outbound) ----------------------------------------- */
-	char		*socket;		/* Socket inet:8894@127.0.0.1 */
+	char		*socket;		/* Socket SSMP_SOCKET_DEFAULT */
+	char		*socket_group;		/* SocketGroup (UserID's) */
+	char		*socket_mode;		/* SocketMode 0660 */
 	struct ssmp_strlist internal_hosts;	/* InternalHosts 127.0.0.0/8, ::1/128 */
 	bool		 auto_allow;		/* AutoAllow yes */
 	bool		 add_header;		/* AddHeader no */
 	size_t		 spool_threshold;	/* SpoolThreshold 1m */
-	char		*spool_directory;	/* SpoolDirectory /var/lib/ssmp/spool */
+	char		*spool_directory;	/* SpoolDirectory Database/spool */
 	long		 http_timeout;		/* HTTPTimeout 20s */
 	char		*ca_file;		/* CAFile (none = system store) */
 };

@@ -32,6 +32,20 @@
 #define MILTER_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | \
 			 SMFIP_NR_EOH | SMFIP_NR_BODY)
 
+/* The connection's state, made at negotiation (or connect, without it). */
+static struct msgctx *
+conn_state(SMFICTX *ctx)
+{
+	struct msgctx *m = MSG(ctx);
+
+	if (m == NULL) {
+		m = msgctx_new(milter->cfg.spool_threshold,
+		    milter->cfg.spool_directory);
+		smfi_setpriv(ctx, m);
+	}
+	return m;
+}
+
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -41,7 +55,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	/* Exact header bytes: keep the blank after the colon if offered. */
 	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOHELO | SMFIP_NOUNKNOWN |
 	    MILTER_NOREPLY);
-	milter->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
+	conn_state(ctx)->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
 	*pf2 = *pf3 = 0;
 	/* Only the macros read here, so the MTA looks up and sends less. */
 	(void)smfi_setsymlist(ctx, SMFIM_CONNECT, (char *)"j");
@@ -56,14 +70,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	struct msgctx *m;
+	struct msgctx *m = conn_state(ctx);
 
-	m = msgctx_new(milter->cfg.spool_threshold,
-	    milter->cfg.spool_directory);
 	m->conn_kind = m->kind = outbound_connect(milter->nets, milter->nnets,
 	    sa);
 	(void)mp_token(host, m->client, sizeof(m->client), "unknown");
-	smfi_setpriv(ctx, m);
 	return SMFIS_NOREPLY;
 }
 
@@ -93,6 +104,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	}
 	(void)snprintf(m->selector, sizeof(m->selector), "%s", sel);
 	(void)snprintf(m->from, sizeof(m->from), "%s", m->from_addr.full);
+	m->pl.key = m->key;
 	return SMFIS_NOREPLY;
 }
 
@@ -100,22 +112,14 @@ static sfsistat
 mlfi_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct msgctx	*m = MSG(ctx);
-	struct rcpt	*r;
-	struct ssmp_err	 err;
+	struct pl_rcpt	*r;
 
 	/* Only an outbound message of a signing domain has a key. */
 	if (m == NULL || m->key == NULL)
 		return SMFIS_ACCEPT;	/* no further callback for it */
-	r = msgctx_rcpt_add(m, argv[0]);
-	if (mp_address(argv[0], &r->addr, &err) != 0) {
-		(void)snprintf(r->addr.full, sizeof(r->addr.full), "%.200s",
-		    argv[0]);
-		(void)snprintf(r->why, sizeof(r->why), "not SSMP (%.240s)",
-		    err.msg);
-		return SMFIS_CONTINUE;
-	}
-	r->valid = true;
-	r->route = RT_PENDING;
+	r = pl_rcpt_add(&m->pl, argv[0]);
+	if (r->route != PL_PENDING || r->dup_of != NULL)
+		return SMFIS_CONTINUE;	/* not SSMP, or the first one's */
 	if (!outbound_rcpt_decides(m->kind))
 		return SMFIS_CONTINUE;	/* local submission: at EOM */
 	return upgrade_rcpt(ctx, m, r);
@@ -145,7 +149,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		return SMFIS_NOREPLY;
 	if (!m->have_msgid && strcasecmp(name, "Message-ID") == 0)
 		m->have_msgid = mp_msgid(value, m->msgid) == 0;
-	if (spool_header(&m->spool, name, value, milter->leadspc, &err) != 0) {
+	if (spool_header(&m->spool, name, value, m->leadspc, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
 		m->spool_failed = true;
 	}

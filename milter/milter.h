@@ -28,7 +28,6 @@ struct milter {
 	struct ks_store		*ks;		/* NULL: no Database */
 	struct signer		*signer;
 	struct keyproc		*kp;		/* reads the key files */
-	bool			 leadspc;	/* SMFIP_HDR_LEADSPC granted */
 	const char		*hostname;
 };
 

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +30,7 @@
 #include "keyproc.h"
 #include "store.h"
 #include "milter.h"
+#include "msocket.h"
 #include "send_core.h"
 #include "signer.h"
 #include "testmode.h"
@@ -156,32 +156,6 @@ check_spool(const struct milter *m)
 }
 
 /*
- * A local: socket is the milter's front door: whoever can connect may have
- * mail signed as a local submission.  Mode 0660, and with UserID owned by
- * that user and its group (add the MTA's user to the group), so the
- * milter can remove it at exit; never reachable by every local user.
- */
-static void
-socket_perms(const struct milter *m)
-{
-	struct ssmp_sockspec	 ss;
-	struct ssmp_err		 err;
-	struct passwd		*pw;
-
-	if (ssmp_sockspec_parse(m->cfg.socket, &ss, &err) != 0 ||
-	    ss.family != SSMP_SOCK_LOCAL)
-		return;
-	if (m->cfg.user_id != NULL && *m->cfg.user_id != '\0') {
-		if ((pw = getpwnam(m->cfg.user_id)) == NULL)
-			die("UserID", "no such user");
-		if (chown(ss.path, pw->pw_uid, pw->pw_gid) != 0)
-			die(ss.path, strerror(errno));
-	}
-	if (chmod(ss.path, 0660) != 0)
-		die(ss.path, strerror(errno));
-}
-
-/*
  * Order of ssmp_daemon.h: detach before any thread exists, bind and
  * write the PidFile as root, then become UserID.
  */
@@ -189,16 +163,21 @@ static void
 daemonise(struct milter *m, const char *conf, int fg, int *readyfd)
 {
 	struct ssmp_err	err;
+	struct msocket	ms;
 
 	if (!fg && m->cfg.background &&
 	    ssmp_daemon_background(readyfd, &err) != 0)
 		die("", err.msg);
+	if (msocket_prepare(&m->cfg, &ms, &err) != 0)
+		die("", err.msg);
 	if (smfi_setconn(m->cfg.socket) == MI_FAILURE ||
 	    smfi_register(milter_desc) == MI_FAILURE)
 		die("Socket", "libmilter refused the socket or registration");
+	msocket_binding(&ms);
 	if (smfi_opensocket(1) == MI_FAILURE)
 		die("Socket", "cannot listen (in use? permissions?)");
-	socket_perms(m);
+	if (msocket_done(&ms, &err) != 0)
+		die("", err.msg);
 	if (ssmp_daemon_pidfile_write(m->cfg.pid_file, m->cfg.user_id,
 	    &err) != 0)
 		die("", err.msg);

@@ -5,6 +5,7 @@ send_ssmp_send_CPPFLAGS = $(CLIENT_CPPFLAGS)
 send_ssmp_send_CFLAGS = $(CLIENT_CFLAGS)
 send_ssmp_send_SOURCES = \
 	send/ssmp-send.c \
+	send/send_run.c send/send_run.h \
 	send/send_read.c send/send_read.h
 send_ssmp_send_LDADD = $(CLIENT_LIBS)
 dist_man_MANS += man/ssmp-send.8

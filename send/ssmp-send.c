@@ -31,7 +31,7 @@
 #include "parse.h"
 #include "signer.h"
 #include "send_core.h"
-#include "send_deliver.h"
+#include "send_run.h"
 #include "send_read.h"
 
 struct opts {
@@ -177,13 +177,14 @@ sender_key(const struct ssmp_config *cfg, const char *arg,
 		die(EX_NOPERM, "sender", err.msg);
 	if (signer_load(cfg, &s, &err) != 0)
 		die(EX_CONFIG, "", err.msg);
-	if ((j->key = signer_find(s, from->domain, &j->selector)) == NULL) {
+	if ((j->pl.key = signer_find(s, from->domain, &j->pl.selector)) ==
+	    NULL) {
 		(void)snprintf(err.msg, sizeof(err.msg), "no signing key for "
 		    "%.120s (Domain or KeyTable in %.80s)", from->domain,
 		    cfg->key_table ? cfg->key_table : "ssmp.conf");
 		die(EX_NOPERM, "sender", err.msg);
 	}
-	j->from = from->full;
+	j->pl.from = from->full;
 	return s;
 }
 
@@ -202,21 +203,21 @@ send_message(const struct ssmp_config *cfg, const struct opts *o,
 	memset(&j, 0, sizeof(j));
 	read_message(cfg, &sp, &body);
 	s = sender_key(cfg, o->from, &from, &j);
-	if (sc_client_open(cfg, &j.ks, &j.dl, &err) != 0)
+	if (sc_client_open(cfg, &j.pl.ks, &j.pl.dl, &err) != 0)
 		die(EX_TEMPFAIL, "", err.msg);
 	j.fallback = o->fallback;
-	j.auto_allow = cfg->auto_allow;
-	j.id = o->id;
+	j.pl.auto_allow = cfg->auto_allow;
+	j.pl.id = o->id;
 	j.body = &body;
 	sd_rcpts(&j, rcpt, nrcpt);
 	sd_run(&j);
 	ex = sd_exit(&j);
 	if (ex != 0 || o->verbose)
 		sd_report(&j, stderr);
-	sc_client_close(j.ks, j.dl);
+	sc_client_close(j.pl.ks, j.pl.dl);
+	pl_reset(&j.pl);	/* before the signer: envelopes use its key */
 	signer_free(s);
 	spool_reset(&sp);
-	free(j.r);
 	return ex;
 }
 

@@ -3,9 +3,12 @@
 # sanitizer pass of run-tests (only_in_pass san), where ASan sees memory
 # errors.
 ATTACK_TESTS = \
+	t/attack-bodies.t \
 	t/attack-dns.t \
 	t/attack-envelope.t \
 	t/attack-keycache.t \
-	t/attack-pending.t
+	t/attack-pending.t \
+	t/attack-relay.t \
+	t/attack-trust.t
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS)

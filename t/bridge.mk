@@ -14,3 +14,17 @@ t_fuzz_fuzz_http_CFLAGS = $(BRIDGE_CFLAGS)
 t_fuzz_fuzz_http_SOURCES = t/fuzz/fuzz_http.c
 t_fuzz_fuzz_http_LDADD = $(FUZZ_DRIVER_LIB) $(BRIDGE_LIBS)
 t_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+
+# The trust header filter of the hand-off (bridge/hdrfilter.c).
+check_PROGRAMS += t/test_hdrfilter t/fuzz/fuzz_hdrfilter
+TESTS += t/test_hdrfilter
+t_test_hdrfilter_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_test_hdrfilter_CFLAGS = $(BRIDGE_CFLAGS)
+t_test_hdrfilter_SOURCES = t/test_hdrfilter.c
+t_test_hdrfilter_LDADD = $(BRIDGE_LIBS)
+t_fuzz_fuzz_hdrfilter_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_fuzz_fuzz_hdrfilter_CFLAGS = $(BRIDGE_CFLAGS)
+t_fuzz_fuzz_hdrfilter_SOURCES = t/fuzz/fuzz_hdrfilter.c
+t_fuzz_fuzz_hdrfilter_LDADD = $(FUZZ_DRIVER_LIB) $(BRIDGE_LIBS)
+t_fuzz_fuzz_hdrfilter_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+EXTRA_DIST += t/corpus/hdrfilter

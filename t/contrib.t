@@ -196,15 +196,18 @@ if have postconf && have postmap; then
 	d=$(pf_dir milter main.cf.milter -- master.cf.submission)
 	pf_clean "postconf: main.cf.milter + master.cf.submission" "$d"
 	is "$(postconf -c "$d" -hx smtpd_milters)" \
-	    "{ inet:127.0.0.1:8894, default_action=tempfail }" \
+	    "{ unix:ssmp/milter.sock, default_action=tempfail }" \
 	    "smtpd_milters tempfails when ssmp-milter is down"
 	is "$(postconf -c "$d" -h milter_default_action)" tempfail \
 	    "milter_default_action = tempfail"
 	d=$(pf_dir inbound main.cf.inbound -- master.cf.inbound)
 	pf_clean "postconf: main.cf.inbound + master.cf.inbound" "$d"
-	is "$(postconf -c "$d" -P 127.0.0.1:10035/inet/cleanup_service_name)" \
-	    "127.0.0.1:10035/inet/cleanup_service_name = ssmpcleanup" \
-	    "ssmpd's listener has its own cleanup"
+	is "$(postconf -c "$d" -P 127.0.0.1:10035/inet/receive_override_options)" \
+	    "127.0.0.1:10035/inet/receive_override_options = no_milters,no_header_body_checks" \
+	    "ssmpd's listener: no milters, no header_checks"
+	like "$(postconf -c "$d" -P 127.0.0.1:10035/inet/smtpd_relay_restrictions)" \
+	    '= reject_unauth_destination,check_recipient_access,texthash:/etc/postfix/ssmp-domains,reject$' \
+	    "ssmpd's listener takes only its domains' recipients, never a route"
 	d=$(pf_dir pipe main.cf.pipe -- master.cf.pipe)
 	pf_clean "postconf: main.cf.pipe + master.cf.pipe" "$d"
 	like "$(postconf -c "$d" -M ssmp/unix)" \
@@ -222,6 +225,10 @@ if have postconf && have postmap; then
 	    "$hc")" IGNORE "header_checks.ssmp drops our own Authentication-Results"
 	is "$(postmap -q 'Authentication-Results: mx.other.test; ssmp=pass' \
 	    "$hc")" "" "header_checks.ssmp keeps other hosts' Authentication-Results"
+	for f in 'ssmp-trust : trusted' 'SSMP-TRUST:known' \
+	    'authentication-results : (x;y) SSMP.Example.COM; ssmp=pass'; do
+		is "$(postmap -q "$f" "$hc")" IGNORE "header_checks.ssmp drops '$f'"
+	done
 	is "$(postmap -q b.example "texthash:$C/postfix/transport.ssmp")" \
 	    "ssmp:" "transport.ssmp routes b.example to ssmp:"
 else
@@ -238,14 +245,12 @@ if have m4 && [ -f "$CF/m4/cf.m4" ]; then
 	} >"$TMP/test.mc"
 	silent "m4 builds a sendmail.cf with ssmp-milter.mc" \
 	    sh -c "m4 '$TMP/test.mc' >'$TMP/test.cf'"
-	is "$(grep -E '^(Xssmp|O InputMailFilters|O Milter.macros.(envfrom|envrcpt|eom))' \
-	    "$TMP/test.cf")" \
+	# No macro lines: the milter asks for its own (smfi_setsymlist);
+	# t/milter-sendmail.t shows Sendmail sends them.
+	is "$(grep -E '^(Xssmp|O InputMailFilters)' "$TMP/test.cf")" \
 "O InputMailFilters=ssmp
-O Milter.macros.envfrom=i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}
-O Milter.macros.envrcpt=i, {rcpt_mailer}, {rcpt_host}, {rcpt_addr}
-O Milter.macros.eom=i, {msg_id}
-Xssmp, S=inet:8894@127.0.0.1, F=T, T=C:10s;S:30s;R:1m;E:5m" \
-	    "sendmail.cf: the filter tempfails, and gets i and {auth_authen}"
+Xssmp, S=local:/run/ssmp/milter.sock, F=T, T=C:10s;S:30s;R:1m;E:5m" \
+	    "sendmail.cf: the filter, tempfail when it is unavailable"
 else
 	skip "sendmail ssmp-milter.mc" "m4 or sendmail-cf not installed"
 fi

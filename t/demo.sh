@@ -62,7 +62,7 @@ show "bob@b.test's copy:" "$hb"
 hc=$(e2e_hdr c carol demo-a@a.test 'Received|Authentication-Results|SSMP-Trust')
 show "carol@c.test's copy:" "$hc"
 expect "bob got it by SSMP (ssmpd, ssmp=pass, SSMP-Trust)" \
-    has "$hb" 'by ssmp.b.test \(ssmpd\) with SSMP.*ssmp=pass smtp.mailfrom=alice@a.test.*SSMP-Trust: '
+    has "$hb" 'by ssmp.b.test with SSMP id.*ssmp=pass smtp.mailfrom=alice@a.test.*SSMP-Trust: '
 expect "carol got it by SMTP from mail.a.test, no SSMP header" \
     sh -c "printf '%s' \"\$1\" | grep -q 'from mail.a.test.*by mail.c.test (Postfix) with ESMTP' &&
     ! printf '%s' \"\$1\" | grep -qi 'ssmp'" - "$hc"

@@ -22,6 +22,7 @@ EXTRA_DIST += t/fuzz.t
 include t/lib-core.mk
 include t/lib-wire.mk
 include t/keystore.mk
+include t/client.mk
 include t/milter.mk
 include t/bridge.mk
 include t/world.mk

@@ -143,3 +143,18 @@ mt_ssmp_world() {
 	mt_start milter-a "$TMP/a.conf" "$port" ||
 	    bail "ssmp-milter did not start: $(mt_log milter-a)"
 }
+
+# mt_check_copies HOST MTA: after one message to bob@b.test (SSMP) and
+# carol@c.test (SMTP) through MTA (named HOST, its macro j) with AddHeader:
+# carol's copy has the milter's header exactly, one blank after the colon
+# and HOST; bob's SSMP copy has neither that header nor the MTA's own
+# Received: line (MTAs do not show it to milters: ssmp-milter(8) CAVEATS).
+mt_check_copies() {
+	local bob carol
+	bob=$(world_maildir_last b bob); carol=$(world_maildir_last c carol)
+	is "$(grep '^SSMP-Milter' "$carol")" "SSMP-Milter: $1; upgraded=1; smtp=1" \
+	    "carol's copy: the milter's header, one blank after the colon, $2's host name"
+	is "$(grep -c '^SSMP-Milter' "$bob")" 0 "bob's SSMP copy has no SSMP-Milter header"
+	is "$(grep -cF "by $1 " "$bob")" 0 "bob's SSMP copy has no Received: line from $2"
+	is "$(grep -cF "by $1 " "$carol")" 1 "carol's SMTP copy has it"
+}

@@ -7,12 +7,12 @@
 #   no SSMP record -> stays on SMTP; DNS SERVFAIL/timeout -> 451 at RCPT
 #   local submission: no SSMP recipient -> accepted at DATA; DNS failure
 #   -> nothing refused before EOM, 451 there
-#   remote down: testing -> SMTP, enforce -> 451
+#   remote down: testing -> SMTP (decided at RCPT), enforce -> 451
 #   receipt key of the recipient domain revoked or not published: no
 #   request at all; testing -> SMTP, enforce -> 451 (at EOM for local
 #   submissions)
 #   SSMP accept -> delrcpt + discard; mixed -> delrcpt only the SSMP one
-#   SSMP reject: enforce -> 550, testing -> SMTP
+#   SSMP reject: enforce -> 550; testing -> 550 after 5.7.1, 5.1.1, 5.3.4
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/milter-lib.sh"
 mt_init "nsd, world harness"

@@ -3,10 +3,11 @@
 # ssmp-milter as smtpd_milters, to bob@b.test (SSMP: real ssmpd, TLS, DNS)
 # and carol@c.test (legacy SMTP): bob gets it once by SSMP, carol once by
 # SMTP, and the milter logs both decisions with Postfix's queue id.
+# carol's copy carries the milter's header (AddHeader) in its exact form.
 . "$top_srcdir/t/lib.sh"
 command -v swaks >/dev/null || skip_all "swaks not installed"
 . "$top_srcdir/t/milter-lib.sh"
-mt_ssmp_world
+mt_ssmp_world AddHeader yes
 
 world_postfix_set a smtpd_milters "inet:127.0.0.1:$port"
 world_postfix_start a "$(world_port a smtp)" || bail "postfix a did not start"
@@ -24,6 +25,7 @@ like "$(cat "$(world_maildir_last b bob)")" "Authentication-Results: [^;]*; ssmp
     "bob's copy came by SSMP (ssmp=pass)"
 unlike=$(grep -c "ssmp=pass" "$(world_maildir_last c carol)")
 is "$unlike" 0 "carol's copy came by SMTP (no ssmp=pass)"
+mt_check_copies mail.a.test "Postfix a"
 qid=$(sed -n 's/.*postfix\/cleanup.*: \([0-9A-F]*\): message-id=<two-ways.*/\1/p' "$(world_postfix_log a)" | head -1)
 like "$(mt_log milter-a)" "$qid: from=<alice@a.test>, to=<bob@b.test>, ssmp=upgraded" \
     "milter log: bob upgraded, with Postfix's queue id"

@@ -87,6 +87,39 @@ ss_send "$TMP/m5" -f alice@a.test x@t.b.test
 is "$SS_RC" 77 "testing domain refuses x@t.b.test (5.7.1): EX_NOPERM"
 ss_send "$TMP/m5" -F -f alice@a.test x@t.b.test
 is "$SS_RC" 77 "-F: still EX_NOPERM, SMTP would refuse 5.7.1 too (ssmp.7)"
+# --- the recipient domain's receipt key revoked: no receipt could verify,
+# so nothing is sent there (as the milter does, t/milter-paths.t)
+bport=$(world_port b https)
+for d in rev:testing reve:enforce; do
+	world_dns_add b.test "_ssmp.${d%%:*}.b.test. 300 IN TXT \"v=SSMP1; h=ssmp.b.test:$bport; s=s1; m=${d#*:}\""
+	world_dns_add b.test "s1._ssmpkey.${d%%:*}.b.test. 300 IN TXT \"v=SSMP1; k=ed25519; p=\""
+done
+world_dns_reload || bail "nsd reload failed"
+ss_mail "$TMP/m9" "revoked.$$@a.test" x@rev.b.test
+ss_send "$TMP/m9" -F -f alice@a.test x@rev.b.test
+is "$SS_RC" 79 "-F: testing domain with its receipt key revoked: EX_FALLBACK"
+like "$SS_ERR" "^x@rev\.b\.test: 4\.7\.5 fall back to SMTP: key s1\._ssmpkey\.rev\.b\.test: revoked" \
+    "stderr: 4.7.5, the receipt key is revoked"
+ss_send "$TMP/m9" -f alice@a.test x@reve.b.test
+is "$SS_RC" 75 "enforce domain with its receipt key revoked: EX_TEMPFAIL"
+like "$SS_ERR" "^x@reve\.b\.test: 4\.7\.5 tempfailed: key s1\._ssmpkey\.reve\.b\.test: revoked" \
+    "stderr: 4.7.5 tempfailed"
+is "$(grep -c 'envelope .*to=<x@reve\?\.b\.test>' "$WORLD/log/sd-b.log")" 0 \
+    "no envelope reached the receiver"
+
+# --- one message, two SSMP recipients and one for SMTP (-F): both
+# receipts in the delivered-log (one transaction), and AutoAllow for
+# every recipient the message goes to, fallback included
+check "eve@b.test allows alice" \
+    "$SSMPCTL" -c "$TMP/sd-b/ssmp.conf" allow add eve@b.test alice@a.test known
+ss_mail "$TMP/m10" "two.$$@a.test" "bob@b.test, eve@b.test, dave@c.test"
+ss_send "$TMP/m10" -F -f alice@a.test bob@b.test eve@b.test dave@c.test
+is "$SS_RC" 79 "bob and eve delivered, dave@c.test to SMTP: EX_FALLBACK"
+is "$(ss_delivered bob@b.test "two.$$@a.test")$(ss_delivered eve@b.test "two.$$@a.test")" 11 \
+    "the delivered-log holds both receipts"
+is "$("$SSMPCTL" -c "$SS_CONF" allow list alice@a.test | grep -Ec ' (eve@b\.test|dave@c\.test) known auto')" 2 \
+    "auto-allow: eve@b.test and dave@c.test (the SMTP fallback) are in alice's allow-list"
+
 world_kill sd-t
 ss_send "$TMP/m5" -f alice@a.test x@t.b.test
 is "$SS_RC" 75 "testing domain's ssmpd down: EX_TEMPFAIL"
@@ -104,9 +137,9 @@ ss_send "$TMP/m6" -f alice@a.test bob@b.test carol@c.test bob@b.test
 is "$SS_RC" 68 "bob delivered, carol not SSMP: exit 68"
 like "$SS_ERR" "^bob@b\.test: 2\.[0-9]\.[0-9] delivered" "stderr: bob delivered"
 is "$(echo "$SS_ERR" | grep -c '^bob@b\.test: .* delivered')" 2 "a repeated recipient: reported twice, sent once"
-check "bob@b.test receives the mixed message" world_wait_mail b bob 3 15
+check "bob@b.test receives the mixed message" world_wait_mail b bob 4 15
 sleep 1
-is "$(world_maildir_count b bob)" 3 "bob has three messages: one copy of the mixed one"
+is "$(world_maildir_count b bob)" 4 "bob has four messages: one copy of the mixed one"
 
 # --- query mode
 is "$("$SSMP_SEND" -c "$SS_CONF" -q b.test)" enforce "-q b.test: enforce"

@@ -57,6 +57,26 @@ sd_world() {
 	SD_CURL="curl -sS --cacert $WORLD_CA --resolve ssmp.b.test:$SD_PORT:127.0.0.1"
 }
 
+# sd_contrib_postfix: b.test's Postfix as contrib/postfix and the README
+# set it up for ssmpd: the hand-off listener of master.cf.inbound on
+# $SD_HANDOFF (ssmp-domains: b.test), main.cf.inbound's header_checks on
+# all other mail (authserv-id ssmp.b.test).  Only the paths and the port
+# change (and chroot: the world runs without).
+sd_contrib_postfix() {
+	local dir c
+	dir=$(world_postfix_conf b); c=$top_srcdir/contrib/postfix
+	SD_HANDOFF=$(world_port spare 2)
+	echo "b.test OK" >"$dir/ssmp-domains"
+	sed 's/ssmp\\.example\\.com/ssmp\\.b\\.test/' "$c/header_checks.ssmp" >"$dir/header_checks.ssmp"
+	grep -v '^#' "$c/master.cf.inbound" | sed -e "s|/etc/postfix/|$dir/|g" \
+	    -e "s/^127\.0\.0\.1:10035 *inet *n *- *y /127.0.0.1:$SD_HANDOFF inet n - n /" >>"$dir/master.cf"
+	grep -v '^#' "$c/main.cf.inbound" | grep . | sed "s|/etc/postfix/|$dir/|g" |
+	while IFS='=' read -r k v; do
+		world_postfix_set b "$(echo $k)" "$(echo $v)" || return 1
+	done
+	world_postfix_reload b && world_wait_port "$SD_HANDOFF" 10
+}
+
 sd_conf() {
 	cat >"$SD_CONF" <<EOC
 Syslog no
@@ -122,13 +142,16 @@ sd_raw() {
 	    -servername ssmp.b.test -CAfile "$WORLD_CA" <"$1" 2>/dev/null
 }
 
-# sd_message NONCE MSGID FILE [SEED]: message phase; prints the HTTP status.
+# sd_message NONCE MSGID FILE [SEED [CURL-ARGS]]: message phase; prints the
+# HTTP status.
 sd_message() {
-	local sig
-	sig=$($SSMPC msgsig "${4:-$SEED_A}" "$1" "$2" <"$3")
+	local n m f sig
+	n=$1; m=$2; f=$3
+	sig=$($SSMPC msgsig "${4:-$SEED_A}" "$n" "$m" <"$f")
+	shift 3; [ $# -eq 0 ] || shift
 	$SD_CURL -o "$TMP/resp" -w '%{http_code}' -H 'Content-Type: message/rfc822' \
-	    -H "SSMP-Msgid: $2" -H "SSMP-Signature: $sig" \
-	    --data-binary "@$3" "$SD_URL/message/$1"
+	    -H "SSMP-Msgid: $m" -H "SSMP-Signature: $sig" \
+	    --data-binary "@$f" "$@" "$SD_URL/message/$n"
 }
 
 # sd_msg_head NONCE MSGID FILE [SEED]: the head of a message-phase request

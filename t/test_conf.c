@@ -13,6 +13,7 @@
 
 #include "ssmp_buf.h"
 #include "ssmp_conf.h"
+#include "ssmp_config.h"
 #include "t/tap.h"
 
 struct cfg {
@@ -355,6 +356,49 @@ test_cidr(void)
 	is_int(ssmp_cidr_parse("", &c, &e), -1, "empty cidr");
 }
 
+/* Load text as an ssmp.conf; the error (or "") in e. */
+static int
+load_text(const char *text, struct ssmp_config *cfg, struct ssmp_err *e)
+{
+	char	path[] = "/tmp/test_conf.XXXXXX";
+	int	fd, rc;
+
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -2;
+	close(fd);
+	e->msg[0] = '\0';
+	rc = ssmp_config_load(path, cfg, e);
+	unlink(path);
+	return rc;
+}
+
+/* ssmp.conf defaults that keep the milter's front door shut (14.9). */
+static void
+test_milter_socket(void)
+{
+	struct ssmp_config	c;
+	struct ssmp_err		e;
+
+	ssmp_config_init(&c);
+	ok(strncmp(c.socket, "local:/", 7) == 0, "default Socket is a local: "
+	    "socket (%s)", c.socket);
+	like(c.socket, "/ssmp/milter.sock", "...ssmp/milter.sock");
+	is_str(c.socket_mode, "0660", "default SocketMode 0660");
+	is_str(c.database, LOCALSTATEDIR "/lib/ssmp", "Database under "
+	    "--localstatedir");
+	ssmp_config_free(&c);
+	is_int(load_text("SocketMode 0666\n", &c, &e), -1, "SocketMode 0666");
+	like(e.msg, "0666: open to every local user", "...refused: others");
+	is_int(load_text("SocketMode 0440\n", &c, &e), -1, "SocketMode 0440");
+	like(e.msg, "owner (UserID) must read and write", "...refused");
+	is_int(load_text("SocketMode 66O\n", &c, &e), -1, "not octal");
+	is_int(load_text("SocketMode 0600\nSocketGroup postfix\n", &c, &e),
+	    0, "SocketMode 0600, SocketGroup postfix");
+	is_str(c.socket_group, "postfix", "SocketGroup read");
+	ssmp_config_free(&c);
+}
+
 int
 main(void)
 {
@@ -364,5 +408,6 @@ main(void)
 	test_load();
 	test_sockspec();
 	test_cidr();
+	test_milter_socket();
 	return done_testing();
 }
