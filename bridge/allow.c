@@ -434,7 +434,7 @@ allow_head(struct conn *c)
 
 	wait = ratelimit_take(d->rl_client, http_peer(c), now_double());
 	if (wait == 0) {
-		http_read_body(c, SSMP_ALLOW_JSON_MAX);
+		http_read_json(c, SSMP_ALLOW_JSON_MAX);
 		return;
 	}
 	d->metrics[M_RATE_LIMITED]++;

@@ -123,21 +123,8 @@ count_envelope(struct ssmpd *d, const struct ssmp_response *resp)
 static void
 envelope_head(struct conn *c)
 {
-	struct ssmp_response resp;
-	struct ssmp_err err;
-
-	if (client_limited(c))
-		return;
-	if (http_head(c)->length > SSMP_ENVELOPE_JSON_MAX) {
-		/* ssmp.7 JSON-1: 5.5.2, not "message too big" */
-		memset(&resp, 0, sizeof(resp));
-		ssmp_status_set(&resp.st, SSMP_TOO_BIG, "envelope JSON over "
-		    "65536 octets");
-		(void)ssmp_status_set_code(&resp.st, "5.5.2", &err);
-		http_respond_json(c, &resp, NULL);
-		return;
-	}
-	http_read_body(c, SSMP_ENVELOPE_JSON_MAX);
+	if (!client_limited(c))
+		http_read_json(c, SSMP_ENVELOPE_JSON_MAX);
 }
 
 static void

@@ -356,7 +356,8 @@ settle(struct handoff *h, const char *receipt)
 
 /*
  * Sign the receipt over the recipients the MTA accepted now, with dups
- * also over those delivered before (a retry whose first attempt left no
+ * also over those delivered before (ssmp.7 IDEM-3: a request that mixes
+ * new recipients and duplicates; a retry whose first attempt left no
  * receipt: ssmpctl log delivered).
  */
 static void
@@ -413,7 +414,8 @@ deliver_run(void *arg)
 		ssmp_log(LOG_NOTICE, h->reqid, "from=<%s>: removed %zu "
 		    "SSMP-Trust or Authentication-Results field(s) the sender "
 		    "supplied", h->p->from, h->removed);
-	sign_receipt(h, false);
+	/* duplicates included: they are in our custody (ssmp.7 IDEM-3) */
+	sign_receipt(h, true);
 	ssmp_buf_init(&json);
 	if (h->resp.has_receipt)
 		ssmp_receipt_encode(&h->resp.receipt, &json);

@@ -618,6 +618,15 @@ reserve(struct conn *c, uint64_t len)
 }
 
 void
+http_read_json(struct conn *c, uint64_t max)
+{
+	if (c->bev != NULL && c->head.length > max)
+		http_respond_status(c, SSMP_JSON_TOO_BIG, NULL, NULL);
+	else
+		http_read_body(c, max);
+}
+
+void
 http_read_body(struct conn *c, uint64_t max)
 {
 	if (c->bev == NULL) {
@@ -706,6 +715,9 @@ http_respond_json(struct conn *c, const struct ssmp_response *r,
 	ssmp_buf_init(&b);
 	ssmp_response_encode(r, &b);
 	ssmp_buf_adds(&b, "\n");
+	/* ssmp.7 HTTP-9: 429 and 503 say when to come back */
+	if (extra == NULL && (r->st.http == 429 || r->st.http == 503))
+		extra = "Retry-After: 60\r\n";
 	http_respond(c, r->st.http, "application/json", extra, b.p, b.len);
 	ssmp_buf_free(&b);
 }

@@ -70,6 +70,8 @@ void http_set_state(struct conn *c, void *st);
  * the route allows.  Sends "100 Continue" first when the client asked.
  */
 void http_read_body(struct conn *c, uint64_t max);
+/* The same for a JSON body: above max is 413 5.5.2 (ssmp.7 JSON-1). */
+void http_read_json(struct conn *c, uint64_t max);
 /* Use this log id (the envelope's nonce) for the rest of the request. */
 void http_set_reqid(struct conn *c, const char *id);
 

@@ -341,7 +341,10 @@ same_key(const struct ssmp_keyrec *a, const struct ssmp_keyrec *b)
 	return memcmp(a->pk, b->pk, SSMP_PUBKEY_BYTES) == 0;
 }
 
-/* KeySource both: one answer, or a refusal when they disagree. */
+/*
+ * KeySource both: one answer, or a temporary failure when they disagree
+ * (ssmp.7 KSRC-2: a rotation half-published must not bounce mail).
+ */
 static struct answer
 merge(struct fetch *f, bool *disagree)
 {
@@ -360,7 +363,7 @@ merge(struct fetch *f, bool *disagree)
 		return a;
 	}
 	*disagree = true;
-	a.rc = KEYS_DNS_NONE;
+	a.rc = KEYS_DNS_TEMP;
 	snprintf(a.why, sizeof(a.why), "key of %.60s/%.63s: DNS and HTTPS disagree "
 	    "(DNS: %s, HTTPS: %s)", f->domain, f->selector,
 	    f->dns.rc == KEYS_DNS_OK ? "a key" : "none",

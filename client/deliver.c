@@ -371,7 +371,8 @@ receipt_check(struct dl_client *c, const struct dl_batch *b,
 {
 	struct ssmp_keyrec key;
 
-	if (strcasecmp(rc->domain, b->domain) != 0)
+	/* b->domain is canonical; "B.test" is not b.test's (RCPT-3) */
+	if (strcmp(rc->domain, b->domain) != 0)
 		return ssmp_err_set(err, "receipt: domain %s, expected %s",
 		    rc->domain, b->domain);
 	if (strcasecmp(rc->from, b->from) != 0)
@@ -434,7 +435,9 @@ message_result(struct dl_client *c, struct dl_batch *b, struct dlh_req *r,
 		own = decoded ? rcpt_status(resp, rp->to) : NULL;
 		said_yes = decoded && resp->st.verdict == SSMP_ACCEPT &&
 		    (own == NULL || own->verdict == SSMP_ACCEPT);
-		silent = r->http == 0 && r->body != NULL &&
+		/* the whole body went out and no answer we can read came
+		 * back: it may have been delivered (ssmp.7 SMTP-2) */
+		silent = !decoded && r->body != NULL &&
 		    r->off >= r->body->len;
 		/* "delivering": it is being delivered, or may have been */
 		if (decoded && (own != NULL ? own->delivering :

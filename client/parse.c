@@ -21,29 +21,40 @@ mp_address(const char *arg, struct ssmp_addr *a, struct ssmp_err *err)
 	return ssmp_addr_parse(buf, a, err);
 }
 
+/*
+ * ssmp.7 MSG-3, the same in every sender: the field body unfolded (CR and
+ * LF removed), blanks trimmed at both ends, must be "<" 1*248(visible
+ * ASCII but "<" and ">") ">".  Nothing is skipped or repaired: a comment,
+ * a blank or a stray bracket makes the caller use sha256:<body hash>.
+ */
 int
 mp_msgid(const char *value, char out[SSMP_MSGID_MAX + 1])
 {
-	const char	*b, *e;
-	struct ssmp_err	 err;
-	size_t		 n = 0;
+	const char	*e;
+	size_t		 n = 0, i;
 
-	if (value == NULL || (b = strchr(value, '<')) == NULL ||
-	    (e = strchr(b, '>')) == NULL)
+	if (value == NULL)
 		return -1;
-	/* Folding may split a long id: drop CR, LF and the fold's blanks. */
-	for (; b <= e; b++) {
-		if (*b == '\r' || *b == '\n')
-			continue;
-		if ((*b == ' ' || *b == '\t') && (b[-1] == '\n' ||
-		    b[-1] == ' ' || b[-1] == '\t'))
+	while (*value != '\0' && strchr(" \t\r\n", *value) != NULL)
+		value++;
+	for (e = value + strlen(value); e > value &&
+	    strchr(" \t\r\n", e[-1]) != NULL; e--)
+		;
+	for (; value < e; value++) {
+		if (*value == '\r' || *value == '\n')
 			continue;
 		if (n >= SSMP_MSGID_MAX)
 			return -1;
-		out[n++] = *b;
+		out[n++] = *value;
 	}
 	out[n] = '\0';
-	return n > 2 && ssmp_msgid_check(out, &err) == 0 ? 0 : -1;
+	if (n < 3 || out[0] != '<' || out[n - 1] != '>')
+		return -1;
+	for (i = 1; i + 1 < n; i++)
+		if (out[i] < 0x21 || out[i] > 0x7e || out[i] == '<' ||
+		    out[i] == '>')
+			return -1;
+	return 0;
 }
 
 const char *

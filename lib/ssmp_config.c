@@ -251,7 +251,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "MaxConnections", SSMP_CONF_INT, OFF(max_connections), 1, 1000000,
 	    NULL },
 	{ "ReadTimeout", SSMP_CONF_SECONDS, OFF(read_timeout), 1, 3600, NULL },
-	{ "Window", SSMP_CONF_SECONDS, OFF(window), 1, DAY, NULL },
+	/* ssmp.7 TIME-3: a window under a minute or over 15 is refused */
+	{ "Window", SSMP_CONF_SECONDS, OFF(window), 60, 900, NULL },
 	{ "RecipientCacheTime", SSMP_CONF_SECONDS, OFF(rcpt_cache_time), 0,
 	    DAY, NULL },
 	{ "UnknownSender", SSMP_CONF_STRING, OFF(unknown_sender), 0, 0,

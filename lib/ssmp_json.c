@@ -27,7 +27,10 @@ ssmp_json_parse(const char *json, size_t len, size_t max, struct ssmp_err *err)
 		    max);
 		return NULL;
 	}
-	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* NUL is let through so that the member check refuses it by name
+	 * (ssmp.7 JSON-5, JSON-6): every string is read with its length. */
+	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &jerr);
 	if (obj == NULL) {
 		ssmp_err_set(err, "invalid JSON at line %d column %d: %s",
 		    jerr.line, jerr.column, jerr.text);

@@ -43,6 +43,8 @@ static const struct outcome {
 	[SSMP_LENGTH_REQUIRED] = { 411, "5.5.2", "length required" },
 	[SSMP_NO_ENDPOINT] =	{ 404, "5.5.1", "unknown endpoint" },
 	[SSMP_BAD_METHOD] =	{ 405, "5.5.1", "method not allowed" },
+	/* a malformed request, not a message too big (ssmp.7 JSON-1) */
+	[SSMP_JSON_TOO_BIG] =	{ 413, "5.5.2", "request JSON too large" },
 };
 
 static void

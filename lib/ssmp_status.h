@@ -44,6 +44,7 @@ enum ssmp_outcome {
 	SSMP_LENGTH_REQUIRED,	/* 411 5.5.2 Content-Length missing */
 	SSMP_NO_ENDPOINT,	/* 404 5.5.1 unknown endpoint */
 	SSMP_BAD_METHOD,	/* 405 5.5.1 method not allowed */
+	SSMP_JSON_TOO_BIG,	/* 413 5.5.2 envelope/consent JSON too big */
 	SSMP_OUTCOME_COUNT
 };
 

@@ -201,6 +201,9 @@ parse_host(const char *h, struct ssmp_policy *out, struct ssmp_err *err)
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
 			return ssmp_err_set(err, "h=: port '%s' is not a number",
 			    show(colon + 1, strlen(colon + 1), sb));
+		if (colon[1] == '0' && colon[2] != '\0')	/* DISC-2 */
+			return ssmp_err_set(err, "h=: port '%s' has a leading "
+			    "zero", show(colon + 1, strlen(colon + 1), sb));
 		port = strtoul(colon + 1, &end, 10);
 		if (port < 1 || port > 65535)
 			return ssmp_err_set(err, "h=: port %lu out of range "

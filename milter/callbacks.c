@@ -147,8 +147,10 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (!m->spooling || m->spool_failed)
 		return SMFIS_NOREPLY;
-	if (!m->have_msgid && strcasecmp(name, "Message-ID") == 0)
-		m->have_msgid = mp_msgid(value, m->msgid) == 0;
+	/* exactly one valid Message-ID, else sha256: (ssmp.7 MSG-3) */
+	if (strcasecmp(name, "Message-ID") == 0)
+		m->have_msgid = m->nmsgid++ == 0 &&
+		    mp_msgid(value, m->msgid) == 0;
 	if (spool_header(&m->spool, name, value, m->leadspc, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "%s", err.msg);
 		m->spool_failed = true;

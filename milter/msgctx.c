@@ -39,6 +39,7 @@ msgctx_reset(struct msgctx *m)
 	m->pl.id = NULL;
 	m->selector[0] = '\0';
 	m->spooling = m->have_msgid = m->spool_failed = false;
+	m->nmsgid = 0;
 }
 
 void

@@ -38,7 +38,8 @@ struct msgctx {
 	char			 selector[SSMP_SELECTOR_MAX + 1];
 	struct pl_msg		 pl;		/* recipients, envelopes */
 	bool			 spooling;
-	bool			 have_msgid;
+	bool			 have_msgid;	/* exactly one, valid */
+	int			 nmsgid;	/* Message-ID fields seen */
 	char			 msgid[SSMP_MSGID_MAX + 1];
 	struct spool		 spool;
 	bool			 spool_failed;

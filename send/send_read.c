@@ -102,28 +102,36 @@ header_feed(struct reader *r, const char *p, size_t n, size_t *used,
 	return SR_OK;
 }
 
-/* The value of the first Message-ID field, unfolded by mp_msgid(). */
+/*
+ * The msgid of ssmp.7 MSG-3: the value of the Message-ID field, unfolded
+ * by mp_msgid(), if there is exactly one and it is valid.
+ */
 static void
 find_msgid(struct reader *r)
 {
 	const char	*p = r->hdr.p, *e;
 	char		 v[1024];
 	size_t		 n;
+	int		 seen = 0;
 
+	r->m->have_msgid = false;
 	for (; p != NULL && *p != '\0'; p = strstr(p, "\r\n"), p = p ? p + 2 :
 	    NULL) {
 		if (strncasecmp(p, "Message-ID:", 11) != 0)
 			continue;
+		if (seen++ > 0) {
+			r->m->have_msgid = false;
+			return;
+		}
 		for (e = p + 11; (e = strstr(e, "\r\n")) != NULL &&
 		    (e[2] == ' ' || e[2] == '\t'); e += 2)
 			;
 		n = e != NULL ? (size_t)(e - (p + 11)) : strlen(p + 11);
-		if (n >= sizeof(v))
-			n = sizeof(v) - 1;
+		if (n >= sizeof(v))	/* far over 250 octets: not valid */
+			continue;
 		memcpy(v, p + 11, n);
 		v[n] = '\0';
 		r->m->have_msgid = mp_msgid(v, r->m->msgid) == 0;
-		return;
 	}
 }
 

@@ -77,7 +77,7 @@ like "$(grep -i '^SSMP-Trust:' "$m")" '^SSMP-Trust: known' "delivered with SSMP-
 # --- withdrawal: alice removes bob; b.test marks the pair withdrawn
 out=$(cs_ctl a allow del alice@a.test bob@b.test 2>&1)
 is "$?" 0 "allow del alice bob: exit 0"
-like "$out" '^deleted alice@a.test bob@b.test \(withdrawal sent: 2\.0\.0 ' "withdrawal sent"
+like "$out" '^deleted alice@a.test bob@b.test \(withdrawal sent: 2\.0\.0 ' "[CONS-13] withdrawal sent"
 is "$(cs_ctl a allow list alice@a.test | grep -c ' bob@b.test ')" 0 "a.test: bob gone from alice's list"
 is "$(cs_ctl a allow pending --all alice@a.test | grep -c ' bob@b.test ')" 0 "a.test: consent record gone"
 like "$(cs_ctl b allow pending --all bob@b.test)" '^bob@b.test alice@a.test share withdrawn ' \

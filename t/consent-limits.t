@@ -36,7 +36,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	codes="$codes $(cs_post b "$TMP/f$i")"
 	cp "$TMP/resp" "$TMP/fresp$i"
 done
-is "$codes" " 200 200 200 429 429 429 429 429" "flood: 3 accepted, then 429"
+is "$codes" " 200 200 200 429 429 429 429 429" "[CONS-8] flood: 3 accepted, then 429"
 like "$(cat "$TMP/fresp4")" '"code":"4\.7\.0","reason":"too many pending consent requests' \
     "4th: refused by AllowPendingMax (4.7.0)"
 like "$(cat "$TMP/fresp7")" '"code":"4\.7\.0","reason":"too many consent requests from this domain' \

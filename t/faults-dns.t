@@ -37,7 +37,7 @@ back || bail "nsd did not come back"
 fl_once b bob d-timeout@a.test "DNS timeout, repaired"
 
 fake servfail || bail "fake DNS server"
-row d-servfail@a.test "DNS SERVFAIL"
+row d-servfail@a.test "[DISC-15] DNS SERVFAIL"
 world_kill fakedns
 fake tc || bail "fake DNS server"
 row d-tc@a.test "DNS truncated, TCP refused"
@@ -53,7 +53,7 @@ sed -i 's/m=enforce/m=testing/' "$WORLD/dns/zones/b.test.zone.signed" &&
 check "bogus: nsd serves the altered record" e2e_until 5 sh -c \
     "drill -p $(world_port dns) _ssmp.b.test @127.0.0.1 TXT | grep -q m=testing"
 sleep 1.1
-row d-bogus@a.test "DNSSEC bogus (bad signature)"
+row d-bogus@a.test "[DNS-1] DNSSEC bogus (bad signature)"
 world_dns_reload || bail "DNS reload failed"
 sleep 1.1
 fl_once b bob d-bogus@a.test "DNSSEC bogus, repaired"

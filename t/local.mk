@@ -37,3 +37,4 @@ include t/faults.mk
 # ./run-tests and ./run-demo after an in-place build (t/build-src).
 TESTS += t/build-inplace.t
 EXTRA_DIST += t/build-inplace.t
+include t/conformance.mk

@@ -162,7 +162,7 @@ is "$(ss_delivered bob@b.test "down.$$@a.test")" 0 "nothing in the delivered-log
 world_dns_stop
 ss_mail "$TMP/m8" "nodns.$$@a.test" frank@a.test
 ss_send "$TMP/m8" -F -f alice@a.test frank@a.test
-is "$SS_RC" 75 "DNS down: EX_TEMPFAIL even with -F"
+is "$SS_RC" 75 "[DISC-15] [SMTP-3] DNS down: EX_TEMPFAIL even with -F"
 like "$SS_ERR" "^frank@a\.test: 4\.4\.3 tempfailed: DNS lookup of _ssmp\.a\.test failed" \
     "stderr: the DNS failure"
 "$SSMP_SEND" -c "$SS_CONF" -q b.test >/dev/null 2>&1

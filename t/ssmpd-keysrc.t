@@ -55,13 +55,13 @@ env_as() {	# SEED SELECTOR
 metric() { curl -s "http://127.0.0.1:$SD_ADMIN/metrics" | awk -v m="ssmpd_$1" '$1 == m { print $2 }'; }
 
 keysrc_phase https db-https
-is "$(env_as $SEED_N honly)" "200 2.0.0" "https: key only on the HTTPS endpoint: accepted"
+is "$(env_as $SEED_N honly)" "200 2.0.0" "[KSRC-1] https: key only on the HTTPS endpoint: accepted"
 is "$(metric key_fetches_total)" 1 "https: one fetch"
 like "$(env_as $SEED_B honly)" '^403 5.7.5' "https: wrong key for that selector: 403 5.7.5"
 is "$(metric key_cache_hits_total)" 1 "https: the second envelope used the cache"
 like "$(env_as $SEED_A nosuch)" '^403 5.7.5' "https: selector unknown at the endpoint (404): 403 5.7.5"
 world_kill ssmpd-a
-is "$(env_as $SEED_N honly)" "200 2.0.0" "https: key server down, key cached by max-age: accepted"
+is "$(env_as $SEED_N honly)" "200 2.0.0" "[KEY-5] https: key server down, key cached by max-age: accepted"
 is "$(env_as $SEED_A $SEL)" "503 4.4.3" "https: key server down, key not cached: 503 4.4.3"
 like "$(cat "$TMP/resp")" 'HTTPS' "...reason names HTTPS"
 a_start
@@ -69,13 +69,13 @@ is "$(env_as $SEED_A $SEL)" "200 2.0.0" "https: key server back: accepted"
 
 keysrc_phase both db-both
 is "$(env_as $SEED_A $SEL)" "200 2.0.0" "both: DNS and HTTPS agree: accepted"
-is "$(env_as $SEED_N honly)" "403 5.7.5" "both: key over HTTPS but none in DNS: 403 5.7.5"
+is "$(env_as $SEED_N honly)" "503 4.4.3" "[KSRC-2] both: key over HTTPS but none in DNS: 503 4.4.3"
 like "$(cat "$TMP/resp")" 'disagree' "...reason says the sources disagree"
-is "$(env_as $SEED_N honly)" "403 5.7.5" "both: a disagreement is not cached (fetched again)"
+is "$(env_as $SEED_N honly)" "503 4.4.3" "both: a disagreement is not cached (fetched again)"
 is "$(metric key_fetches_total)" 3 "both: three fetches, no cache hit for the disagreement"
 world_kill ssmpd-a
 sd_stop; sd_conf KeySource both CAFile "$WORLD_CA" Database "$SD_DIR/db-both2"; sd_start
-is "$(env_as $SEED_A $SEL)" "503 4.4.3" "both: HTTPS down, DNS fine: 503 4.4.3 (both must answer)"
+is "$(env_as $SEED_A $SEL)" "503 4.4.3" "[KSRC-2] both: HTTPS down, DNS fine: 503 4.4.3 (both must answer)"
 
 keysrc_phase dns db-dns
 is "$(env_as $SEED_A $SEL)" "200 2.0.0" "dns: still works"

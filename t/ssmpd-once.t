@@ -75,7 +75,7 @@ like "$(cat "$WORLD/log/ssmpd.log")" 'msgid=<full@a.test> to=<bob@b.test>: the o
 
 # A new message while the map is full: "delivering" cannot be written.
 message "$N4" '<new@a.test>' "$TMP/r4"
-is "$(cat "$TMP/r4.code") $(code_of "$TMP/r4")" "500 4.3.0" "delivered-log full before the MTA: 500 4.3.0"
+is "$(cat "$TMP/r4.code") $(code_of "$TMP/r4")" "500 4.3.0" "[ENV-8] delivered-log full before the MTA: 500 4.3.0"
 like "$(cat "$TMP/r4")" 'delivered-log unavailable' "...reason names the delivered-log"
 sleep 1
 is "$(sd_sink_count)" 2 "nothing more reached the MTA"

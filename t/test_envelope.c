@@ -150,7 +150,8 @@ malformed(void)
 	    "member 'from': control character at offset 5");
 	bad_subst("alice@a.test", "al\\u00e9@a.test",
 	    "member 'from': non-ASCII octet at offset 2");
-	bad_subst("alice@a.test", "ali\\u0000ce@a.test", "invalid JSON");
+	bad_subst("alice@a.test", "ali\\u0000ce@a.test",
+	    "member 'from': control character at offset 3");
 	bad_subst("AAECAwQFBgcICQoLDA0ODw", "AAECAwQFBgcICQoLDA0OD",
 	    "member 'nonce': must be 22 base64url characters");
 	bad_subst("AAECAwQFBgcICQoLDA0ODw", "AAECAwQFBgcICQoLDA0OD+",

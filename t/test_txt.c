@@ -37,6 +37,8 @@ static const struct bad bad_policy[] = {
 	    "h=: port 65536 out of range (1..65535)" },
 	{ "v=SSMP1; h=a.example:; s=x", "h=: port '' is not a number" },
 	{ "v=SSMP1; h=a.example:https; s=x", "h=: port 'https' is not a number" },
+	{ "v=SSMP1; h=a.example:0443; s=x", "h=: port '0443' has a leading zero" },
+	{ "v=SSMP1; h=a.example:00; s=x", "h=: port '00' has a leading zero" },
 	{ "v=SSMP1; h=a.example:123456; s=x", "h=: port '123456' is not a" },
 	{ "v=SSMP1; h=[::1]:443; s=x", "h=: address literals are not supported" },
 	{ "v=SSMP1; h=127.0.0.1; s=x", "h=: final label '1' is all numeric" },
