@@ -295,6 +295,7 @@ probe_run(void *arg)
 	struct ssmp_err err;
 
 	memset(&t, 0, sizeof(t));
+	t.id = pr->ec->reqid;
 	t.from = pr->ec->env.from;
 	t.nrcpt = pr->n;
 	t.rcpt = pr->rcpt;

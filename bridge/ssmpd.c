@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -308,6 +309,34 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * A connection takes a descriptor, and one more while its body spools:
+ * raise the soft limit of open files as far as the hard one allows, and
+ * say so when MaxConnections could still run out of them (accepting
+ * then pauses: http.c).
+ */
+static void
+check_nofile(struct ssmpd *d)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)d->conf.max_conn * 2 + 128;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need)
+		ssmp_log(LOG_WARNING, NULL, "open files limit %llu is below "
+		    "the %llu that MaxConnections %ld may need (a descriptor "
+		    "per connection and per spooled body, 128 more): new "
+		    "connections wait when they run out",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		    d->conf.max_conn);
+}
+
+/*
  * SpoolDirectory holds large request bodies (unlinked files): it must be
  * a directory this user can write, not writable by others; made if
  * missing.
@@ -352,6 +381,7 @@ setup(struct ssmpd *d)
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
+	check_nofile(d);
 	listen_all(d);
 	if (ssmp_daemon_pidfile_write(d->conf.pidfile, d->conf.user, &err) != 0)
 		fatal("%s", err.msg);

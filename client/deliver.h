@@ -80,6 +80,8 @@ void dl_resolver_dnsq_free(struct dl_resolver *r);
 struct dl_options {
 	const char		*cafile;	/* NULL: system CA store */
 	long			 timeout;	/* seconds per HTTPS request */
+	/* AllowPrivateHosts (netguard.h); NULL: none */
+	const struct ssmp_strlist *allow_private;
 	long			 min_ttl, max_ttl;	/* cache bounds (60, 86400) */
 	struct dl_resolver	 dns;
 	struct ks_store		*ks;		/* keycache; may be NULL */

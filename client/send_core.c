@@ -29,6 +29,7 @@ sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
 		goto fail;
 	o.cafile = cfg->ca_file;
 	o.timeout = cfg->http_timeout;
+	o.allow_private = &cfg->allow_private_hosts;
 	o.min_ttl = cfg->min_cache_ttl;
 	o.max_ttl = cfg->max_cache_ttl;
 	o.ks = *ks;
@@ -69,7 +70,8 @@ sc_delivered_before(struct ks_store *ks, const char *from, const char *msgid,
 	if (ks == NULL)
 		return 0;
 	memset(&d, 0, sizeof(d));
-	found = ks_delivered_get(ks, from, msgid, rcpt, &d, &err) == 0 &&
+	found = ks_delivered_get(ks, KS_SENT, from, msgid, rcpt, &d,
+	    &err) == 0 &&
 	    d.outcome == KS_OUT_DELIVERED;
 	ks_delivered_clear(&d);
 	return found;
@@ -80,6 +82,7 @@ sc_delivery_fill(struct ks_delivered *d, const char *from, const char *msgid,
     const char *rcpt, const char *info, const char *receipt_json)
 {
 	memset(d, 0, sizeof(*d));
+	d->role = KS_SENT;
 	(void)snprintf(d->from, sizeof(d->from), "%s", from);
 	(void)snprintf(d->msgid, sizeof(d->msgid), "%s", msgid);
 	(void)snprintf(d->rcpt, sizeof(d->rcpt), "%s", rcpt);

@@ -1,4 +1,5 @@
-# keystore: domain keys, key table, LMDB stores, DNS lookups.
+# keystore: domain keys, key table, the stores (one module each) and
+# their LMDB backend, DNS lookups.
 noinst_LIBRARIES += keystore/libkeystore.a
 # Programs using the keystore: $(KS_CPPFLAGS), $(KS_CFLAGS), $(KS_LIBS).
 KS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/keystore
@@ -7,7 +8,16 @@ KS_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) \
 keystore_libkeystore_a_CPPFLAGS = $(KS_CPPFLAGS)
 keystore_libkeystore_a_CFLAGS = $(KS_CFLAGS)
 keystore_libkeystore_a_SOURCES = \
-	keystore/store.c keystore/store.h \
+	keystore/store.c keystore/store.h keystore/backend.h \
+	keystore/allowlist.c keystore/allowlist.h \
+	keystore/keycache.c keystore/keycache.h \
+	keystore/replay.c keystore/replay.h \
+	keystore/delivered.c keystore/delivered.h \
+	keystore/consent.c keystore/consent.h \
+	keystore/lmdb.c keystore/lmdb_int.h \
+	keystore/lmdb_allow.c keystore/lmdb_keycache.c \
+	keystore/lmdb_replay.c keystore/lmdb_delivered.c \
+	keystore/lmdb_consent.c \
 	keystore/dnsq.c keystore/dnsq.h \
 	keystore/keyfile.c keystore/keyfile.h \
 	keystore/keytable.c keystore/keytable.h \

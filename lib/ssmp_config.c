@@ -223,6 +223,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Domain", SSMP_CONF_STRING, OFF(domain), 0, 0, check_domain },
 	{ "Selector", SSMP_CONF_STRING, OFF(selector), 0, 0, check_selector },
 	{ "KeyFile", SSMP_CONF_STRING, OFF(key_file), 0, 0, NULL },
+	{ "AllowPrivateHosts", SSMP_CONF_LIST, OFF(allow_private_hosts), 0, 0,
+	    check_cidr },
 	{ "Nameservers", SSMP_CONF_LIST, OFF(nameservers), 0, 0,
 	    check_nameserver },
 	{ "DNSMode", SSMP_CONF_STRING, OFF(dns_mode), 0, 0, check_dns_mode },
@@ -320,7 +322,7 @@ ssmp_config_init(struct ssmp_config *c)
 
 	ssmp_strlist_add(&c->listen, "inet:443@0.0.0.0");
 	c->admin_listen = ssmp_xstrdup("inet:8895@127.0.0.1");
-	c->mta = ssmp_xstrdup("inet:25@127.0.0.1");
+	c->mta = ssmp_xstrdup("inet:10035@127.0.0.1");
 	c->mta_protocol = ssmp_xstrdup("smtp");
 	c->max_message_size = (size_t)50 << 20;
 	c->max_connections = 10000;

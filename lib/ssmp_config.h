@@ -49,6 +49,8 @@ struct ssmp_config {
 						   (empty = /etc/resolv.conf) */
 	char		*dns_mode;		/* DNSMode forward | recursive */
 	char		*trust_anchor_file;	/* TrustAnchorFile (none) */
+	struct ssmp_strlist allow_private_hosts; /* AllowPrivateHosts CIDR...
+						   (none: ssmp_ipclass.h) */
 	long		 dns_timeout;		/* DNSTimeout 5 (seconds) */
 	long		 min_cache_ttl;		/* MinCacheTTL 60 */
 	long		 max_cache_ttl;		/* MaxCacheTTL 86400 */
@@ -59,7 +61,7 @@ struct ssmp_config {
 	char		*admin_listen;		/* AdminListen inet:8895@127.0.0.1 */
 	char		*tls_certificate;	/* TLSCertificate (none) */
 	char		*tls_key;		/* TLSKey (none) */
-	char		*mta;			/* MTA inet:25@127.0.0.1 */
+	char		*mta;			/* MTA inet:10035@127.0.0.1 */
 	char		*mta_protocol;		/* MTAProtocol smtp | lmtp */
 	size_t		 max_message_size;	/* MaxMessageSize 50m */
 	long		 max_connections;	/* MaxConnections 10000 */

@@ -155,7 +155,7 @@ like "$err" "recipient 'dan@'" "error names the recipient"
 run 64 "log forget too few arguments" log forget alice@a.test '<x@a.test>'
 run 0 "stats" stats
 like "$out" "allow +7 entries" "stats counts allow entries"
-like "$out" "delivered +2 entries" "stats counts delivered entries"
+like "$out" "received +2 entries" "stats counts the delivered-log entries of the receiving role"
 run 0 "--json stats" --json stats
 like "$out" '"allow":7' "json stats"
 

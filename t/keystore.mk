@@ -33,3 +33,7 @@ t_fuzz_fuzz_keyfile_CPPFLAGS = $(KS_TEST_CPPFLAGS)
 t_fuzz_fuzz_keyfile_CFLAGS = $(KS_CFLAGS)
 t_fuzz_fuzz_keyfile_LDADD = $(FUZZ_DRIVER_LIB) $(KS_LIBS)
 t_fuzz_fuzz_keyfile_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+
+# One host, two domains mailing each other: the delivered-log's roles.
+TESTS += t/store-roles.t
+EXTRA_DIST += t/store-roles.t

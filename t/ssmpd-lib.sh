@@ -96,6 +96,7 @@ Hostname ssmp.b.test
 UnknownSender reject
 ReadTimeout 3
 UserID nobody
+AllowPrivateHosts 127.0.0.0/8
 EOC
 	while [ $# -ge 2 ]; do
 		grep -v "^$1 " "$SD_CONF" >"$SD_CONF.new"; mv "$SD_CONF.new" "$SD_CONF"

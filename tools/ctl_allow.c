@@ -253,7 +253,7 @@ do_del(struct cctl *x, int argc, char **argv)
 }
 
 static int
-pending_print(const struct ks_pending *p, void *arg)
+pending_print(const struct ks_consent *p, void *arg)
 {
 	struct cctl	*x = arg;
 	char		 t[32];
