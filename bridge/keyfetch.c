@@ -257,7 +257,7 @@ fetch_done(void *arg)
 	/* a key over DNS alone decides nothing when both must agree */
 	if (f->https_go) {
 		keyhttp_fetch(f->d->keyhttp, f->pol.hostname, f->pol.port,
-		    f->addr, f->selector, https_done, f);
+		    f->addr, f->domain, f->selector, https_done, f);
 		return;
 	}
 	conclude(f);

@@ -5,6 +5,7 @@
 ATTACK_TESTS = \
 	t/attack-bodies.t \
 	t/attack-envelope.t \
+	t/attack-keyhost.t \
 	t/attack-fd.t \
 	t/attack-pending.t \
 	t/attack-relay.t \

@@ -42,6 +42,7 @@ conf() {
 	Nameservers 127.0.0.1:$(world_port dns)
 	TrustAnchorFile $WORLD/dns/anchors.dnskey
 	CAFile $WORLD_CA
+	AllowPrivateHosts 127.0.0.0/8
 	SpoolDirectory $TMP/spool
 	HTTPTimeout 5
 	Listen inet:$2@127.0.0.1
