@@ -397,6 +397,13 @@ txn_rcpts(struct sess *s, struct smtpc_txn *t, int *naccepted,
 			return -1;
 		if (!smtpc_rcpt_specific(&t->rcpt_reply[i]))
 			s->bad = true;
+		if (t->rcpt_reply[i].code == 421) {
+			/* the MTA closes the session (Postfix after 20
+			 * refused recipients): the rest get its word */
+			for (int j = i + 1; j < t->nrcpt; j++)
+				t->rcpt_reply[j] = t->rcpt_reply[i];
+			break;
+		}
 		if (t->rcpt_reply[i].code / 100 == 2)
 			(*naccepted)++;
 	}

@@ -42,6 +42,8 @@
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
+#include "ssmp_notify.h"
+#include "ssmp_preflight.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
@@ -59,6 +61,13 @@
 
 static struct ssmp_config cfg;
 static time_t drain_deadline;
+
+/*
+ * Open files MaxConnections needs at the least: a socket each, and the
+ * listeners, the MTA pool, DNS, the keystore and libraries.  Large
+ * bodies in flight hold a spool file too: the unit gives more.
+ */
+#define NOFILE_NEED(maxconn)	((unsigned long)(maxconn) + 256)
 
 static void
 usage(void)
@@ -226,13 +235,14 @@ reload(struct ssmpd *d)
 	struct ssmp_err err;
 	SSL_CTX *ctx;
 	struct ks_keytable *k;
-	bool failed = false;
+	char why[sizeof(err.msg)] = "";	/* the first failure */
 
+	(void)ssmp_notify_reloading();
 	if ((ctx = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "certificate", err.msg);
-		failed = true;
+		snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		SSL_CTX_free(d->ssl);
 		d->ssl = ctx;
@@ -241,14 +251,19 @@ reload(struct ssmpd *d)
 	if (keyproc_reload(d->kp, &k, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "keys", err.msg);
-		failed = true;
+		if (*why == '\0')
+			snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		ks_keytable_release(d->keys);
 		d->keys = k;
 		log_keys(d->keys, "reload");
 	}
-	if (!failed)
+	if (*why == '\0') {
 		ssmp_log(LOG_INFO, NULL, "reloaded");
+		(void)ssmp_notify("READY=1\nSTATUS=reloaded");
+	} else
+		(void)ssmp_notifyf("READY=1\nSTATUS=reload failed, old ones "
+		    "kept: %s", why);
 }
 
 static void
@@ -258,6 +273,7 @@ drain(struct ssmpd *d)
 		return;
 	ssmp_log(LOG_INFO, NULL, "stopping: %d connections to finish",
 	    http_nconn(d));
+	(void)ssmp_notify("STOPPING=1");
 	http_drain(d);
 	drain_deadline = time(NULL) + d->conf.read_timeout + DRAIN_GRACE;
 }
@@ -470,6 +486,11 @@ check(const struct bridge_conf *b)
 		return 1;
 	}
 	SSL_CTX_free(ctx);
+	if (ssmp_preflight_nofile(NOFILE_NEED(b->max_conn), "MaxConnections",
+	    false, &err) != 0) {
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
 	return 0;
 }
 
@@ -507,6 +528,10 @@ main(int argc, char **argv)
 	if (d.conf.background && !foreground &&
 	    ssmp_daemon_background(&readyfd, &err) != 0)
 		fatal("%s", err.msg);
+	/* -n refuses a low limit; a start by hand goes on, with a warning */
+	if (ssmp_preflight_nofile(NOFILE_NEED(d.conf.max_conn),
+	    "MaxConnections", true, &err) != 0)
+		ssmp_log(LOG_WARNING, NULL, "%s", err.msg);
 	d.conf_path = path;
 	d.base = event_base_new();
 	setup(&d);
