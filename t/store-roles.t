@@ -40,8 +40,10 @@ conf() {
 	Selector s1
 	KeyFile $TMP/$1.key
 	Nameservers 127.0.0.1:$(world_port dns)
+	AllowPrivateHosts 127.0.0.0/8
 	TrustAnchorFile $WORLD/dns/anchors.dnskey
 	CAFile $WORLD_CA
+	AllowPrivateHosts 127.0.0.0/8
 	SpoolDirectory $TMP/spool
 	HTTPTimeout 5
 	Listen inet:$2@127.0.0.1
