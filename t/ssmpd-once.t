@@ -87,5 +87,5 @@ N5=$($SSMPC nonce)
 sd_env alice@a.test bob@b.test "$N5" >"$TMP/e5.json"
 is "$(sd_post envelope "$TMP/e5.json")" 200 "map full: a new envelope is still accepted"
 is "$(sd_post envelope "$TMP/e5.json")" 409 "map full: its replay is still refused (409)"
-check "still serving" $SD_CURL -f -o /dev/null "$SD_URL/key/$SEL"
+check "still serving" $SD_CURL -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 done_testing
