@@ -393,7 +393,7 @@ domain_limited(struct areq *r)
 /* Signature, replay, rate limit; then the records in a worker. */
 static void
 key_done(enum kf_result kr, const unsigned char *pk, const char *why,
-    void *arg)
+    const struct ks_keycache *fresh, void *arg)
 {
 	struct areq	*r = arg;
 	struct ssmp_err	 err;
@@ -408,6 +408,8 @@ key_done(enum kf_result kr, const unsigned char *pk, const char *why,
 		refuse(r, SSMP_BAD_SIG, err.msg);
 		return;
 	}
+	if (fresh != NULL)	/* verified: the key may become durable */
+		keyfetch_keep(r->d, r->reqid, fresh);
 	rc = ks_replay_add(r->d->store, r->a.from_addr.domain, r->a.nonce,
 	    r->a.tm.sec + r->d->conf.window, time(NULL), &err);
 	if (rc != 0) {

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dnsq.h"
 #include "keyproc.h"
 #include "keys.h"
 #include "ssmp_addr.h"
@@ -69,42 +68,4 @@ keys_record(const struct ks_keytable *k, const char *host,
 	memset(&rec, 0, sizeof(rec));
 	memcpy(rec.pk, hit->key.pk, SSMP_PUBKEY_BYTES);
 	return ssmp_keyrec_format(&rec, out, outlen, &err) == 0 ? 0 : 1;
-}
-
-void *
-keys_dns_new(const struct ssmp_config *config, struct ssmp_err *err)
-{
-	struct dnsq *dq;
-
-	if (dnsq_new(config, &dq, err) != 0)
-		return NULL;
-	return dq;
-}
-
-void
-keys_dns_free(void *resolver)
-{
-	if (resolver != NULL)
-		dnsq_free(resolver);
-}
-
-enum keys_dns
-keys_dns_key(void *resolver, const char *domain, const char *selector,
-    struct ssmp_keyrec *rec, long *ttl, struct ssmp_err *err)
-{
-	uint32_t t = 60;
-	enum dnsq_status s;
-
-	s = dnsq_key(resolver, domain, selector, rec, &t, err);
-	*ttl = (long)t;
-	switch (s) {
-	case DNSQ_OK:
-		return KEYS_DNS_OK;
-	case DNSQ_NXDOMAIN:
-	case DNSQ_NODATA:
-	case DNSQ_INVALID:
-		return KEYS_DNS_NONE;
-	default:
-		return KEYS_DNS_TEMP;
-	}
 }

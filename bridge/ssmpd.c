@@ -31,9 +31,9 @@
 
 #include "allow.h"
 #include "certcheck.h"
-#include "hostaddr.h"
 #include "http.h"
 #include "keycheck.h"
+#include "keyfetch.h"
 #include "keyhttp.h"
 #include "keyproc.h"
 #include "keys.h"
@@ -53,7 +53,7 @@
 #include "tls.h"
 #include "workq.h"
 
-#define DNS_THREADS	4
+#define ALLOW_THREADS	4	/* allow-list reads; DNS needs none */
 #define MTA_THREADS	8
 /*
  * Writers block for a commit's fsyncs; the keystore commits the writes
@@ -235,8 +235,9 @@ log_keys(const struct ks_keytable *t, const char *when)
 
 /*
  * SIGHUP: new TLS context and keys (read by the key process), or keep
- * the old ones.  "reloaded" only when both took; ExecReload runs
- * "ssmpd -n" first, which checks the same files and fails loudly.
+ * the old ones; a fresh resolver.  "reloaded" only when all took;
+ * ExecReload runs "ssmpd -n" first, which checks the same files and
+ * fails loudly.
  */
 static void
 reload(struct ssmpd *d)
@@ -266,6 +267,12 @@ reload(struct ssmpd *d)
 		ks_keytable_release(d->keys);
 		d->keys = k;
 		log_keys(d->keys, "reload");
+	}
+	if (keyfetch_restart(d, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
+		    "resolver", err.msg);
+		if (*why == '\0')
+			snprintf(why, sizeof(why), "%s", err.msg);
 	}
 	if (*why == '\0') {
 		ssmp_log(LOG_INFO, NULL, "reloaded");
@@ -397,10 +404,6 @@ setup(struct ssmpd *d)
 	if ((d->ssl = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL)
 		fatal("%s", err.msg);
-	if ((d->dns = keys_dns_new(&cfg, &err)) == NULL)
-		fatal("%s", err.msg);
-	if (hostaddr_new(&cfg, &d->hosts, &err) != 0)
-		fatal("%s", err.msg);
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
@@ -417,7 +420,9 @@ setup(struct ssmpd *d)
 	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
 		fatal("Database %s: %s", cfg.database, err.msg);
 	open_spool(d);
-	d->dnsq = workq_new(d->base, DNS_THREADS);
+	d->allowq = workq_new(d->base, ALLOW_THREADS);
+	if (keyfetch_setup(d, &cfg, &err) != 0)
+		fatal("%s", err.msg);
 	d->mtaq = workq_new(d->base, MTA_THREADS);
 	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
@@ -433,7 +438,8 @@ setup(struct ssmpd *d)
 static void
 teardown(struct ssmpd *d)
 {
-	workq_free(d->dnsq);
+	keyfetch_free(d);
+	workq_free(d->allowq);
 	workq_free(d->mtaq);
 	workq_free(d->storeq);
 	smtpc_pool_free(d->smtp);
@@ -444,9 +450,7 @@ teardown(struct ssmpd *d)
 	consent_free(d->consent);
 	ks_keytable_release(d->keys);
 	keyproc_stop(d->kp);
-	keys_dns_free(d->dns);
 	keyhttp_free(d->keyhttp);
-	hostaddr_free(d->hosts);
 	ks_close(d->store);
 	SSL_CTX_free(d->ssl);
 	if (d->spool_fd >= 0)

@@ -25,13 +25,17 @@ const char *ks_source_name(enum ks_source s);
  * One cached answer.  selector "" is the domain's _ssmp policy record
  * (text holds the record as published); otherwise the key record of
  * selector (pk holds the key unless negative or revoked).  negative =
- * "no SSMP / no such key" cached by the SOA minimum.
+ * "no SSMP / no such key" cached by the SOA minimum.  dnssec: fetched by
+ * a validating resolver (TrustAnchorFile set); a validating reader takes
+ * an entry without it for a miss, so nothing fetched before an anchor
+ * was configured passes for validated.
  */
 struct ks_keycache {
 	char		domain[SSMP_DOMAIN_MAX + 1];
 	char		selector[SSMP_SELECTOR_MAX + 1];
 	bool		negative;
 	bool		revoked;
+	bool		dnssec;
 	unsigned char	pk[SSMP_PUBKEY_BYTES];
 	char		text[KS_POLICY_TEXT_MAX + 1];
 	int64_t		fetched;

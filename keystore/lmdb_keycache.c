@@ -12,6 +12,7 @@
 #define KC_HDR		19	/* version, flags, source, fetched, expires */
 #define KC_NEGATIVE	0x01
 #define KC_REVOKED	0x02
+#define KC_DNSSEC	0x04
 
 static int
 keycache_decode(const MDB_val *k, const MDB_val *v, struct ks_keycache *kc,
@@ -27,6 +28,7 @@ keycache_decode(const MDB_val *k, const MDB_val *v, struct ks_keycache *kc,
 	    sizeof(kc->selector));
 	kc->negative = (p[1] & KC_NEGATIVE) != 0;
 	kc->revoked = (p[1] & KC_REVOKED) != 0;
+	kc->dnssec = (p[1] & KC_DNSSEC) != 0;
 	kc->source = (enum ks_source)p[2];
 	kc->fetched = lm_get64(p + 3);
 	kc->expires = lm_get64(p + 11);
@@ -75,7 +77,8 @@ keycache_put(struct ks_store *ks, const struct ks_keycache *kc,
 	if (lm_key_pair(&k, kc->domain, kc->selector, true, err) != 0)
 		return -1;
 	v[0] = KS_VERSION;
-	v[1] = (kc->negative ? KC_NEGATIVE : 0) | (kc->revoked ? KC_REVOKED : 0);
+	v[1] = (kc->negative ? KC_NEGATIVE : 0) | (kc->revoked ? KC_REVOKED : 0) |
+	    (kc->dnssec ? KC_DNSSEC : 0);
 	v[2] = (unsigned char)kc->source;
 	lm_put64(v + 3, kc->fetched);
 	lm_put64(v + 11, kc->expires);

@@ -4,7 +4,7 @@ noinst_LIBRARIES += keystore/libkeystore.a
 # Programs using the keystore: $(KS_CPPFLAGS), $(KS_CFLAGS), $(KS_LIBS).
 KS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/keystore
 KS_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LMDB_CFLAGS) $(LDNS_CFLAGS) $(OPENSSL_CFLAGS)
+	$(LMDB_CFLAGS) $(LDNS_CFLAGS) $(UNBOUND_CFLAGS) $(OPENSSL_CFLAGS)
 keystore_libkeystore_a_CPPFLAGS = $(KS_CPPFLAGS)
 keystore_libkeystore_a_CFLAGS = $(KS_CFLAGS)
 keystore_libkeystore_a_SOURCES = \
@@ -25,7 +25,7 @@ keystore_libkeystore_a_SOURCES = \
 	keystore/keycheck.c keystore/keycheck.h
 
 # What a program linking the keystore needs (ssmpd, ssmp-milter, tests).
-KS_LIBS = keystore/libkeystore.a $(SSMP_LIBS) $(LMDB_LIBS) $(LDNS_LIBS) \
+KS_LIBS = keystore/libkeystore.a $(SSMP_LIBS) $(LMDB_LIBS) $(UNBOUND_LIBS) $(LDNS_LIBS) \
 	$(OPENSSL_LIBS) $(PTHREAD_LIBS)
 
 dist_man_MANS += man/ssmp.conf.5

@@ -194,6 +194,15 @@ check_nameserver(const char *v, struct ssmp_err *err)
 	return ssmp_nameserver_parse(v, a, sizeof(a), &port, err);
 }
 
+static int
+check_dns_mode(const char *v, struct ssmp_err *err)
+{
+	if (strcmp(v, "forward") != 0 && strcmp(v, "recursive") != 0)
+		return ssmp_err_set(err, "'%.40s' is not forward or recursive",
+		    v);
+	return 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define OFF(m)	offsetof(struct ssmp_config, m)
@@ -218,6 +227,7 @@ static const struct ssmp_conf_def config_defs[] = {
 	    check_cidr },
 	{ "Nameservers", SSMP_CONF_LIST, OFF(nameservers), 0, 0,
 	    check_nameserver },
+	{ "DNSMode", SSMP_CONF_STRING, OFF(dns_mode), 0, 0, check_dns_mode },
 	{ "TrustAnchorFile", SSMP_CONF_STRING, OFF(trust_anchor_file), 0, 0,
 	    NULL },
 	{ "DNSTimeout", SSMP_CONF_SECONDS, OFF(dns_timeout), 1, 300, NULL },
@@ -305,6 +315,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
+	c->dns_mode = ssmp_xstrdup("forward");
 	c->dns_timeout = 5;
 	c->min_cache_ttl = 60;
 	c->max_cache_ttl = DAY;

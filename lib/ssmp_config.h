@@ -47,6 +47,7 @@ struct ssmp_config {
 	char		*key_file;		/*   a KeyTable of one line */
 	struct ssmp_strlist nameservers;	/* Nameservers IP[:port]...
 						   (empty = /etc/resolv.conf) */
+	char		*dns_mode;		/* DNSMode forward | recursive */
 	char		*trust_anchor_file;	/* TrustAnchorFile (none) */
 	struct ssmp_strlist allow_private_hosts; /* AllowPrivateHosts CIDR...
 						   (none: ssmp_ipclass.h) */

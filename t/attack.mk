@@ -4,8 +4,10 @@
 # errors.
 ATTACK_TESTS = \
 	t/attack-bodies.t \
+	t/attack-dns.t \
 	t/attack-envelope.t \
 	t/attack-fd.t \
+	t/attack-keycache.t \
 	t/attack-pending.t \
 	t/attack-relay.t \
 	t/attack-ssrf.t \

@@ -16,8 +16,8 @@ t_ks_seed_CPPFLAGS = $(KS_TEST_CPPFLAGS)
 t_ks_seed_CFLAGS = $(KS_CFLAGS)
 t_ks_seed_LDADD = $(KS_TEST_LDADD)
 
-TESTS += t/keystore-keygen.t t/keystore-ctl.t t/keystore-dns.t
-EXTRA_DIST += t/keystore-keygen.t t/keystore-ctl.t t/keystore-dns.t
+TESTS += t/keystore-keygen.t t/keystore-ctl.t t/keystore-dns.t t/keystore-dnssec.t
+EXTRA_DIST += t/keystore-keygen.t t/keystore-ctl.t t/keystore-dns.t t/keystore-dnssec.t
 
 check_PROGRAMS += t/test_ks_keyfile
 t_test_ks_keyfile_SOURCES = t/test_ks_keyfile.c

@@ -40,6 +40,7 @@ conf() {
 	Selector s1
 	KeyFile $TMP/$1.key
 	Nameservers 127.0.0.1:$(world_port dns)
+	AllowPrivateHosts 127.0.0.0/8
 	TrustAnchorFile $WORLD/dns/anchors.dnskey
 	CAFile $WORLD_CA
 	SpoolDirectory $TMP/spool

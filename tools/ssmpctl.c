@@ -253,16 +253,17 @@ import_line(const char *name, int lineno, char *line, struct ks_allow *e,
 {
 	struct ssmp_err	 err;
 	char		*f[4], *save = NULL;
-	int		 n = 0;
+	int		 n;
 
 	*used = false;
 	line[strcspn(line, "#\r\n")] = '\0';
-	for (f[n] = strtok_r(line, " \t", &save); f[n] != NULL && n < 3;
-	    f[n] = strtok_r(NULL, " \t", &save))
-		n++;
+	/* Up to four fields, so that a fourth one is seen and refused. */
+	for (n = 0; n < 4 && (f[n] = strtok_r(n == 0 ? line : NULL, " \t",
+	    &save)) != NULL; n++)
+		;
 	if (n == 0)
 		return;
-	if (n < 2 || f[3] != NULL)
+	if (n < 2 || n > 3)
 		die(EX_DATAERR, "%s:%d: expected RCPT PATTERN [TIER]", name,
 		    lineno);
 	memset(e, 0, sizeof(*e));

@@ -44,6 +44,7 @@ world_port() {
 	local v
 	case $1 in
 	dns) echo "$WORLD_DNS_PORT"; return ;;
+	resolver) echo "$WORLD_RESOLVER_PORT"; return ;;
 	spare) echo $((WORLD_PORT_BASE + 40 + ${2:-0})); return ;;
 	esac
 	v="WORLD_$(_world_upper "$(_world_label "$1")")_$(_world_upper "$2")"
@@ -129,6 +130,7 @@ world_init() {
 	: >"$WORLD/run/postfix"
 	_world_pick_ports || return 1
 	WORLD_DNS_PORT=$WORLD_PORT_BASE
+	WORLD_RESOLVER_PORT=$((WORLD_PORT_BASE + 1))
 	: >"$WORLD/domains"
 	: >"$WORLD/ports.env"
 	for d in $WORLD_DOMAINS; do
@@ -144,6 +146,7 @@ world_init() {
 		done
 	done
 	echo "WORLD_DNS_PORT=$WORLD_DNS_PORT" >>"$WORLD/ports.env"
+	echo "WORLD_RESOLVER_PORT=$WORLD_RESOLVER_PORT" >>"$WORLD/ports.env"
 	echo "WORLD_PORT_BASE=$WORLD_PORT_BASE" >>"$WORLD/ports.env"
 	echo "WORLD=$WORLD" >>"$WORLD/ports.env"
 	# The cleanup names this world's directory: a test that starts a
@@ -182,10 +185,62 @@ world_dns_del() {
 
 # _world_zones: the zones nsd serves: the world's domains when
 # world_dns_start ran (a domain added later by world_postfix_start gets
-# mail routes, not a zone).
+# mail routes, not a zone), the extra zones of world_dns_zone, and last
+# their parent "test", signed after its children so it carries their DS.
 _world_zones() {
 	if [ -f "$WORLD/dns/zonenames" ]; then cat "$WORLD/dns/zonenames"
-	else cut -d' ' -f1 "$WORLD/domains"; fi
+	else
+		cut -d' ' -f1 "$WORLD/domains"
+		[ ! -f "$WORLD/dns/extrazones" ] || awk '$2 != "dead" { print $1 }' "$WORLD/dns/extrazones"
+		echo test
+	fi
+}
+
+# world_dns_zone NAME KIND: one more zone below test, before world_dns_start
+# (or world_up), for DNSSEC set-ups the three domains do not cover.  KIND:
+#   unsigned   served unsigned; test has no DS for it (insecure delegation)
+#   insecure   served signed, but test has no DS for it (insecure too)
+#   bogus      served signed; test's DS is of another key (validation fails)
+#   dead       only delegated, to a server that never answers: each dead
+#              zone its own address 127.77.X.Y, where nothing listens (a
+#              resolver iterating from nsd times out: world_resolver_start)
+# The zone gets SOA/NS/A records as a world domain does (zone.in).
+world_dns_zone() {
+	case $2 in unsigned|insecure|bogus|dead) ;; *)
+		_world_die "world_dns_zone: kind '$2' is not unsigned, insecure, bogus or dead"; return 1 ;;
+	esac
+	[ ! -f "$WORLD/dns/zonenames" ] ||
+	    { _world_die "world_dns_zone: call it before world_dns_start"; return 1; }
+	echo "$1 $2" >>"$WORLD/dns/extrazones"
+}
+
+_world_zone_kind() {
+	[ -f "$WORLD/dns/extrazones" ] && awk -v z="$1" '$1 == z { print $2 }' "$WORLD/dns/extrazones"
+}
+
+# _world_parent_zone: the delegations of test: NS and glue for each zone
+# below it, DS for those whose chain is meant to validate.
+_world_parent_zone() {
+	local d k n
+	for d in $(_world_zones) $(awk '$2 == "dead" { print $1 }' "$WORLD/dns/extrazones" 2>/dev/null); do
+		case $d in test|*.*.test) continue ;; *.test) ;; *) continue ;; esac
+		if [ "$(_world_zone_kind "$d")" = dead ]; then
+			n=$(awk -v z="$d" '$2 == "dead" { i++ } $1 == z { print i; exit }' "$WORLD/dns/extrazones")
+			printf '%s. IN NS ns.%s.\nns.%s. IN A 127.77.%d.%d\n' "$d" "$d" "$d" \
+			    $((n / 250)) $((n % 250 + 1))
+			continue
+		fi
+		printf '%s. IN NS ns.%s.\nns.%s. IN A 127.0.0.1\n' "$d" "$d" "$d"
+		case $(_world_zone_kind "$d") in
+		unsigned|insecure) ;;
+		bogus)	# the DS of a key the zone is not signed with
+			[ -f "$WORLD/dns/keys/$d.rogue" ] ||
+			    (cd "$WORLD/dns/keys" && ldns-keygen -a ECDSAP256SHA256 -k "$d") \
+			    >"$WORLD/dns/keys/$d.rogue" || return 1
+			grep -v '^;' "$WORLD/dns/keys/$(cat "$WORLD/dns/keys/$d.rogue").ds" ;;
+		*)	grep -v '^;' "$(cat "$WORLD/dns/keys/$d.base").ds" ;;
+		esac
+	done
 }
 
 # _world_zone_sign DOMAIN SERIAL: render the template, sign it with the
@@ -202,16 +257,23 @@ _world_zone_sign() {
 	{
 		sed -e "s/@DOMAIN@/$d/g" -e "s/@SERIAL@/$2/g" "$WORLD_SRC/zone.in"
 		[ ! -f "$WORLD/dns/zones/$d.extra" ] || cat "$WORLD/dns/zones/$d.extra"
+		[ "$d" != test ] || _world_parent_zone
 	} >"$z" || return 1
+	if [ "$(_world_zone_kind "$d")" = unsigned ]; then
+		cp "$z" "$z.signed"; return
+	fi
 	# Inception an hour back: a validator whose clock lags still accepts.
 	ldns-signzone -i "$(date -u -d '1 hour ago' +%Y%m%d%H%M%S)" \
 	    -f "$z.signed" "$z" "$k" >"$WORLD/log/ldns-signzone.log" 2>&1 ||
 	    { _world_die "ldns-signzone failed for $d: $(cat "$WORLD/log/ldns-signzone.log")"; return 1; }
 }
 
-# _world_anchors: write the trust anchors of all zones.
-#   dns/anchors.dnskey   every zone's DNSKEY (unbound trust-anchor-file and
-#                        ldns_read_anchor_file-style, one RR a line)
+# _world_anchors: write the trust anchors.
+#   dns/anchor.test      test's DNSKEY: one anchor for the world, as the
+#                        root's is for the internet (WORLD_DNS_ANCHOR)
+#   dns/anchors.dnskey   every world domain's DNSKEY and test's (unbound
+#                        trust-anchor-file and ldns_read_anchor_file-style,
+#                        one RR a line); the extra zones are not anchors
 #   dns/anchors.ds       the same as DS records
 #   dns/keys/DOMAIN.key  one DNSKEY per file, for `drill -k`
 _world_anchors() {
@@ -221,10 +283,13 @@ _world_anchors() {
 		[ -f "$WORLD/dns/keys/$d.base" ] || continue
 		k=$(cat "$WORLD/dns/keys/$d.base")
 		grep -v '^;' "$k.key" >"$WORLD/dns/keys/$d.key"
+		[ -z "$(_world_zone_kind "$d")" ] || continue
 		cat "$WORLD/dns/keys/$d.key" >>"$WORLD/dns/anchors.dnskey"
 		grep -v '^;' "$k.ds" >>"$WORLD/dns/anchors.ds"
 	done
+	cp "$WORLD/dns/keys/test.key" "$WORLD/dns/anchor.test"
 	WORLD_DNS_ANCHORS=$WORLD/dns/anchors.dnskey
+	WORLD_DNS_ANCHOR=$WORLD/dns/anchor.test
 }
 
 # world_dns_query NAME [TYPE [drill options]]: ask the world's server.
@@ -306,6 +371,47 @@ world_dns_reload() {
 }
 
 world_dns_stop() { _world_kill_pidfile "$WORLD/run/nsd.pid"; }
+
+# world_resolver_start: a recursive resolver (Debian's unbound daemon) on
+# 127.0.0.1:WORLD_RESOLVER_PORT that iterates from the world's nsd (stub
+# zone test) and follows its delegations, as a site's resolver follows
+# the internet's: what ssmp.conf's Nameservers names in DNSMode forward
+# when a test needs real recursion (a dead delegation times out there,
+# where nsd itself would just answer with the referral).  It does not
+# validate: ssmp's own resolver does.  After world_dns_start.
+world_resolver_start() {
+	local i
+	command -v unbound >/dev/null || PATH=$PATH:/usr/sbin
+	mkdir -p "$WORLD/dns/resolver"
+	cat >"$WORLD/dns/resolver/unbound.conf" <<-EOF
+	server:
+	    interface: 127.0.0.1@$WORLD_RESOLVER_PORT
+	    do-ip6: no
+	    username: ""
+	    chroot: ""
+	    directory: "$WORLD/dns/resolver"
+	    pidfile: "$WORLD/dns/resolver/unbound.pid"
+	    logfile: "$WORLD/log/resolver.log"
+	    use-syslog: no
+	    num-threads: 1
+	    access-control: 127.0.0.0/8 allow
+	    do-not-query-localhost: no
+	    module-config: "iterator"
+	    local-zone: "test." nodefault
+	stub-zone:
+	    name: "test."
+	    stub-addr: 127.0.0.1@$WORLD_DNS_PORT
+	remote-control:
+	    control-enable: no
+	EOF
+	_world_detach resolver unbound -d -c "$WORLD/dns/resolver/unbound.conf"
+	i=0
+	until drill -p "$WORLD_RESOLVER_PORT" test @127.0.0.1 SOA 2>/dev/null | grep -q 'rcode: NOERROR'; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { _world_die "the resolver did not start (see $WORLD/log/resolver.log)"; return 1; }
+		sleep 0.05
+	done
+}
 
 # ---------------------------------------------------------------- CA
 
