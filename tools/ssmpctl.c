@@ -30,6 +30,7 @@
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ctl_allow.h"
+#include "ctl_db.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -72,7 +73,8 @@ static const char usage_text[] =
 	    "  cache flush [DOMAIN]\n"
 	    "  log show [--role sent|received] [--rcpt RCPT] [--since TIME]\n"
 	    "  log forget|delivered FROM MSGID RCPT\n"
-	    "  stats\n";
+	    "  stats\n"
+	    "  db init|migrate|status\n";
 
 static void __attribute__((noreturn))
 usage(void)
@@ -147,7 +149,8 @@ open_store(struct ctl *c, bool write)
 	    (access(data, F_OK) == 0 && access(data, W_OK) != 0)))
 		die(EX_NOPERM, "Database %s: not writable: %s", dir,
 		    strerror(errno));
-	rc = ks_open(dir, c->cfg.map_size, write ? 0 : KS_RDONLY, &c->ks, &err);
+	rc = ks_open_shared(dir, c->cfg.shared_database, c->cfg.map_size,
+	    write ? 0 : KS_RDONLY, &c->ks, &err);
 	if (rc != 0)
 		die(rc == KS_ETEMP ? EX_TEMPFAIL : write ? EX_CANTCREAT :
 		    EX_NOINPUT, "%s", err.msg);
@@ -767,7 +770,7 @@ main(int argc, char **argv)
 	/* before the configuration is read: a typo is named as one */
 	if (strcmp(argv[i], "allow") != 0 && strcmp(argv[i], "keys") != 0 &&
 	    strcmp(argv[i], "cache") != 0 && strcmp(argv[i], "log") != 0 &&
-	    strcmp(argv[i], "stats") != 0)
+	    strcmp(argv[i], "stats") != 0 && strcmp(argv[i], "db") != 0)
 		unknown(argv[i], 0, NULL);
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
@@ -784,6 +787,8 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, argc, argv);
 	else if (strcmp(argv[-1], "stats") == 0)
 		rc = cmd_stats(&c, argc);
+	else if (strcmp(argv[-1], "db") == 0)
+		rc = ctl_db(&c.cfg, c.json, argc, argv);
 	else
 		unknown(argv[-1], 0, NULL);
 	ks_close(c.ks);
