@@ -43,6 +43,7 @@
 #include "smtpc.h"
 #include "ssmp_cli.h"
 #include "ssmp_config.h"
+#include "ssmp_config_dump.h"
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
@@ -73,10 +74,11 @@ static time_t drain_deadline;
 #define NOFILE_NEED(maxconn)	((unsigned long)(maxconn) * 2 + 128)
 
 static const char usage_text[] =
-    "usage: ssmpd [-fnV] [-c CONF]\n"
+    "usage: ssmpd [-fnpV] [-c CONF]\n"
     "  -c CONF  the configuration (default " SSMP_CONFIG_PATH ")\n"
     "  -f       stay in the foreground, log to standard error\n"
     "  -n       check what a start reads and needs, then exit\n"
+    "  -p       print every setting, its value and where it comes from\n"
     "  -V       print the version\n";
 
 static void __attribute__((noreturn))
@@ -560,20 +562,28 @@ main(int argc, char **argv)
 	static struct ssmpd d;
 	struct ssmp_err err;
 	const char *path = SSMP_CONFIG_PATH;
-	bool foreground = false, check_only = false;
+	bool foreground = false, check_only = false, dump = false;
 	int ch, readyfd = -1;
 
 	ssmp_cli_early(argc, argv, "ssmpd", usage_text);
-	while ((ch = getopt(argc, argv, "c:fnV")) != -1)
+	while ((ch = getopt(argc, argv, "c:fnpV")) != -1)
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = true; break;
 		case 'n': check_only = true; break;
+		case 'p': dump = true; break;
 		case 'V': ssmp_cli_version("ssmpd");
 		default: usage();
 		}
 	if (optind != argc)
 		usage();
+	if (dump) {
+		if (ssmp_config_dump(path, SSMP_DUMP_ALL, NULL, 0, stdout,
+		    &err) == 0)
+			return 0;
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
 	if (ssmp_config_load(path, &cfg, &err) != 0 ||
 	    derive_conf(&cfg, &d.conf, &err) != 0 ||
 	    ssmp_daemon_need_user(d.conf.user, &err) != 0 ||

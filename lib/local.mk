@@ -23,6 +23,7 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_notify.c lib/ssmp_notify.h \
 	lib/ssmp_preflight.c lib/ssmp_preflight.h \
 	lib/ssmp_cli.c lib/ssmp_cli.h \
+	lib/ssmp_config_dump.c lib/ssmp_config_dump.h \
 	lib/ssmp_ipclass.c lib/ssmp_ipclass.h \
 	lib/ssmp_limits.h
 

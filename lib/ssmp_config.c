@@ -434,8 +434,22 @@ int
 ssmp_config_load(const char *path, struct ssmp_config *cfg,
     struct ssmp_err *err)
 {
+	return ssmp_config_load_at(path, cfg, NULL, err);
+}
+
+const struct ssmp_conf_def *
+ssmp_config_keys(size_t *n)
+{
+	*n = sizeof(config_defs) / sizeof(config_defs[0]) - 1;
+	return config_defs;
+}
+
+int
+ssmp_config_load_at(const char *path, struct ssmp_config *cfg, int *setat,
+    struct ssmp_err *err)
+{
 	ssmp_config_init(cfg);
-	if (ssmp_conf_load(path, config_defs, cfg, err) != 0 ||
+	if (ssmp_conf_load_at(path, config_defs, cfg, setat, err) != 0 ||
 	    cross_check(path, cfg, err) != 0) {
 		ssmp_config_free(cfg);
 		return -1;

@@ -4,3 +4,5 @@ TESTS += t/notify.t
 EXTRA_DIST += t/notify.t t/notify-recv.py
 TESTS += t/config-check.t
 EXTRA_DIST += t/config-check.t
+TESTS += t/config-dump.t
+EXTRA_DIST += t/config-dump.t

@@ -31,6 +31,7 @@
 #include "ssmp_crypto.h"
 #include "ctl_allow.h"
 #include "ctl_db.h"
+#include "ctl_info.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -74,7 +75,8 @@ static const char usage_text[] =
 	    "  log show [--role sent|received] [--rcpt RCPT] [--since TIME]\n"
 	    "  log forget|delivered FROM MSGID RCPT\n"
 	    "  stats\n"
-	    "  db init|migrate|status\n";
+	    "  db init|migrate|status\n"
+	    "  config [-n|-d] [KEY...]\n";
 
 static void __attribute__((noreturn))
 usage(void)
@@ -773,8 +775,12 @@ main(int argc, char **argv)
 	/* before the configuration is read: a typo is named as one */
 	if (strcmp(argv[i], "allow") != 0 && strcmp(argv[i], "keys") != 0 &&
 	    strcmp(argv[i], "cache") != 0 && strcmp(argv[i], "log") != 0 &&
-	    strcmp(argv[i], "stats") != 0 && strcmp(argv[i], "db") != 0)
+	    strcmp(argv[i], "stats") != 0 && strcmp(argv[i], "db") != 0 &&
+	    strcmp(argv[i], "config") != 0)
 		unknown(argv[i], 0, NULL);
+	/* reads the file itself, to say where each value comes from */
+	if (strcmp(argv[i], "config") == 0)
+		return ctl_config(conf, argc - i - 1, argv + i + 1);
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
 	load_config(&c, conf);
