@@ -16,3 +16,5 @@ bench_ssmpd_load_LDADD = $(KS_LIBS) $(CURL_LIBS)
 EXTRA_DIST += bench/ssmpd-bench.sh
 # The fuzzing campaign (bench/fuzz-campaign.sh BUILDDIR [SECONDS | -runs N]).
 EXTRA_DIST += bench/fuzz-campaign.sh
+# Genuine-envelope latency under the DNS starvation attack (bench/dns-attack.sh BUILDDIR).
+EXTRA_DIST += bench/dns-attack.sh

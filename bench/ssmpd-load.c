@@ -14,6 +14,10 @@
  *   ssmpd-load idle HOST PORT CAFILE N SECONDS
  *	hold N idle TLS connections (handshake done) for SECONDS; prints
  *	"ready" once all are up
+ *   ssmpd-load strangers HOST PORT CAFILE N CONC
+ *	N envelope phases from made-up senders: x@uI.PID.a.test (a domain
+ *	that does not exist) and x@c.test (one that does), each with a
+ *	made-up selector zI; prints how many got which HTTP status
  * Envelopes and signatures are made before the clock starts.
  */
 #include "config.h"
@@ -51,7 +55,8 @@ static int nitems, next_item, failures;
 static char *body;
 static size_t bodylen;
 static const char *host, *cafile;
-static int port, with_msg;
+static int port, with_msg, strangers;
+static int nstatus[600];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 static double
@@ -90,10 +95,19 @@ make_items(int n, size_t size)
 	struct ssmp_buf b;
 	char hex[SSMP_HASH_HEX + 1];
 
+	char from[128], sel[32];
+
 	items = calloc((size_t)n, sizeof(*items));
 	for (int i = 0; i < n; i++) {
-		if (ssmp_envelope_build(&e, NULL, "alice@a.test", to, 1, NULL,
-		    SEL, &key, &err) != 0)
+		if (i % 2)
+			snprintf(from, sizeof(from), "x@c.test");
+		else
+			snprintf(from, sizeof(from), "x@u%d.%ld.a.test", i,
+			    (long)getpid());
+		snprintf(sel, sizeof(sel), "z%d-%ld", i, (long)getpid());
+		if (ssmp_envelope_build(&e, NULL, strangers ? from :
+		    "alice@a.test", to, 1, NULL, strangers ? sel : SEL, &key,
+		    &err) != 0)
 			die(err.msg);
 		ssmp_buf_init(&b);
 		ssmp_envelope_encode(&e, &b);
@@ -228,6 +242,9 @@ post(CURL *c, const char *path, const char *ctype, const void *data,
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
+	pthread_mutex_lock(&mu);
+	nstatus[status > 0 && status < 600 ? status : 0]++;
+	pthread_mutex_unlock(&mu);
 	return status == 200 ? 0 : -1;
 }
 
@@ -297,8 +314,15 @@ cmd_http(int n, int conc, size_t size)
 		pthread_join(th[i], NULL);
 	t = now() - t0;
 	printf("%s: %d in %.2f s over %d connections: %.0f/s, %d failed\n",
-	    with_msg ? "messages (envelope+message)" : "envelopes", n, t,
-	    conc, n / t, failures);
+	    strangers ? "envelopes from made-up senders" : with_msg ?
+	    "messages (envelope+message)" : "envelopes", n, t, conc, n / t,
+	    failures);
+	if (strangers) {
+		for (int i = 0; i < 600; i++)
+			if (nstatus[i] > 0)
+				printf("status %d: %d\n", i, nstatus[i]);
+		return nstatus[200] > 0 || nstatus[0] > 0;
+	}
 	return failures > 0;
 }
 
@@ -345,12 +369,16 @@ main(int argc, char **argv)
 	if (argc < 7)
 		die("usage: verify SECS THREADS | env HOST PORT CAFILE N CONC |"
 		    " msg HOST PORT CAFILE N CONC SIZE | idle HOST PORT CAFILE"
-		    " N SECS");
+		    " N SECS | strangers HOST PORT CAFILE N CONC");
 	host = argv[2];
 	port = atoi(argv[3]);
 	cafile = argv[4];
 	if (strcmp(argv[1], "env") == 0)
 		return cmd_http(atoi(argv[5]), atoi(argv[6]), 0);
+	if (strcmp(argv[1], "strangers") == 0) {
+		strangers = 1;
+		return cmd_http(atoi(argv[5]), atoi(argv[6]), 0);
+	}
 	if (strcmp(argv[1], "msg") == 0 && argc == 8)
 		return cmd_http(atoi(argv[5]), atoi(argv[6]),
 		    (size_t)atol(argv[7]));

@@ -132,7 +132,7 @@ parse_body(struct areq *r, json_t *o, struct ssmp_err *err)
 }
 
 static int
-list_add(const struct ks_pending *p, void *arg)
+list_add(const struct ks_consent *p, void *arg)
 {
 	json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}",
 	    "local", p->local, "remote", p->remote, "type", p->type, "state",

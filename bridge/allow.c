@@ -193,7 +193,7 @@ struct count {
 };
 
 static int
-count_step(const struct ks_pending *p, void *arg)
+count_step(const struct ks_consent *p, void *arg)
 {
 	struct count *k = arg;
 
@@ -228,7 +228,7 @@ static int
 put_state(struct areq *r, const char *type, const char *state, int64_t ttl,
     struct ssmp_err *err)
 {
-	struct ks_pending p;
+	struct ks_consent p;
 
 	memset(&p, 0, sizeof(p));
 	snprintf(p.local, sizeof(p.local), "%s", r->a.to_addr.full);
@@ -238,7 +238,7 @@ put_state(struct areq *r, const char *type, const char *state, int64_t ttl,
 	snprintf(p.state, sizeof(p.state), "%s", state);
 	p.created = (int64_t)time(NULL);
 	p.expires = ttl ? p.created + ttl : 0;
-	return ks_pending_put(r->d->store, &p, err);
+	return ks_consent_put(r->d->store, &p, err);
 }
 
 /* A share: shared if local allows remote already, else pending. */
@@ -246,7 +246,7 @@ static int
 apply_share(struct areq *r, struct ssmp_err *err)
 {
 	struct ks_store	*ks = r->d->store;
-	struct ks_pending p;
+	struct ks_consent p;
 	struct count	 k = { (int64_t)time(NULL), 0 };
 	enum ks_tier	 tier;
 	int		 rc;
@@ -270,13 +270,13 @@ apply_share(struct areq *r, struct ssmp_err *err)
 	accept_as(r, SSMP_ALLOW_PENDING, NULL);
 	if (rc == 0)		/* blocked: the same answer, nothing kept */
 		return 0;
-	rc = ks_pending_get(ks, r->a.to_addr.full, r->a.from_addr.full, &p,
+	rc = ks_consent_get(ks, r->a.to_addr.full, r->a.from_addr.full, &p,
 	    err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && strcmp(p.state, "pending") == 0 && cops_live(&p, k.now))
 		return 0;	/* asked before: no second slot */
-	if ((rc = ks_pending_iter(ks, r->a.to_addr.full, count_step, &k,
+	if ((rc = ks_consent_iter(ks, r->a.to_addr.full, count_step, &k,
 	    err)) != 0)
 		return rc;
 	if (r->d->consent->pending_max > 0 &&
@@ -317,17 +317,17 @@ apply_signup(struct areq *r, struct ssmp_err *err)
 static int
 apply_withdraw(struct areq *r, struct ssmp_err *err)
 {
-	struct ks_pending p;
+	struct ks_consent p;
 	int rc;
 
 	accept_as(r, SSMP_ALLOW_WITHDRAWN, NULL);
-	rc = ks_pending_get(r->d->store, r->a.to_addr.full,
+	rc = ks_consent_get(r->d->store, r->a.to_addr.full,
 	    r->a.from_addr.full, &p, err);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	if (strcmp(p.state, "shared") == 0 || strcmp(p.state, "withdrawn") == 0)
 		return put_state(r, p.type, "withdrawn", 0, err);
-	rc = ks_pending_del(r->d->store, r->a.to_addr.full,
+	rc = ks_consent_del(r->d->store, r->a.to_addr.full,
 	    r->a.from_addr.full, err);
 	return rc < 0 ? rc : 0;
 }
@@ -393,7 +393,7 @@ domain_limited(struct areq *r)
 /* Signature, replay, rate limit; then the records in a worker. */
 static void
 key_done(enum kf_result kr, const unsigned char *pk, const char *why,
-    void *arg)
+    const struct ks_keycache *fresh, void *arg)
 {
 	struct areq	*r = arg;
 	struct ssmp_err	 err;
@@ -408,6 +408,8 @@ key_done(enum kf_result kr, const unsigned char *pk, const char *why,
 		refuse(r, SSMP_BAD_SIG, err.msg);
 		return;
 	}
+	if (fresh != NULL)	/* verified: the key may become durable */
+		keyfetch_keep(r->d, r->reqid, fresh);
 	rc = ks_replay_add(r->d->store, r->a.from_addr.domain, r->a.nonce,
 	    r->a.tm.sec + r->d->conf.window, time(NULL), &err);
 	if (rc != 0) {

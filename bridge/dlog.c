@@ -1,5 +1,6 @@
 /*
- * dlog.c - delivering / delivered / failed records (see dlog.h).
+ * dlog.c - delivering / delivered / failed records (see dlog.h), the
+ * receiving role of the keystore's delivered-log.
  */
 #include "config.h"
 
@@ -13,13 +14,12 @@
 #include "dlog.h"
 #include "ssmp_buf.h"
 
-#define DELIVERING	"delivering "
-
 static void
 fill(struct ks_delivered *dv, const char *from, const char *msgid,
     const char *rcpt, enum ks_outcome o)
 {
 	memset(dv, 0, sizeof(*dv));
+	dv->role = KS_RECEIVED;
 	snprintf(dv->from, sizeof(dv->from), "%s", from);
 	snprintf(dv->msgid, sizeof(dv->msgid), "%s", msgid);
 	snprintf(dv->rcpt, sizeof(dv->rcpt), "%s", rcpt);
@@ -28,13 +28,12 @@ fill(struct ks_delivered *dv, const char *from, const char *msgid,
 }
 
 static void
-parse_owner(const struct ks_delivered *dv, struct dlog_owner *o)
+owner_of(const struct ks_delivered *dv, struct dlog_owner *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->since = dv->time;
-	if (sscanf(dv->info + strlen(DELIVERING), "pid=%ld req=%23s", &o->pid,
-	    o->reqid) != 2)
-		o->pid = 0;
+	o->pid = dv->owner.pid;
+	snprintf(o->reqid, sizeof(o->reqid), "%s", dv->owner.reqid);
 }
 
 int
@@ -48,7 +47,7 @@ dlog_get(struct ks_store *ks, const char *from, const char *msgid,
 	*st = DLOG_NONE;
 	*receipt = NULL;
 	info[0] = '\0';
-	rc = ks_delivered_get(ks, from, msgid, rcpt, &dv, err);
+	rc = ks_delivered_get(ks, KS_RECEIVED, from, msgid, rcpt, &dv, err);
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
 	snprintf(info, infolen, "%s", dv.info);
@@ -56,10 +55,9 @@ dlog_get(struct ks_store *ks, const char *from, const char *msgid,
 		*st = DLOG_DELIVERED;
 		*receipt = dv.receipt;
 		dv.receipt = NULL;
-	} else if (dv.outcome == KS_OUT_TEMPFAIL &&
-	    strncmp(dv.info, DELIVERING, strlen(DELIVERING)) == 0) {
+	} else if (dv.outcome == KS_OUT_DELIVERING) {
 		*st = DLOG_DELIVERING;
-		parse_owner(&dv, owner);
+		owner_of(&dv, owner);
 	}
 	ks_delivered_clear(&dv);
 	return 0;
@@ -82,10 +80,14 @@ dlog_delivering(struct dlog_batch *b, const char *from, const char *msgid,
     const char *rcpt, const char *reqid)
 {
 	struct ks_delivered *dv = batch_add(b, from, msgid, rcpt,
-	    KS_OUT_TEMPFAIL);
+	    KS_OUT_DELIVERING);
 
-	snprintf(dv->info, sizeof(dv->info), DELIVERING "pid=%ld req=%s",
-	    (long)getpid(), reqid);
+	if (gethostname(dv->owner.host, sizeof(dv->owner.host)) != 0)
+		dv->owner.host[0] = '\0';
+	dv->owner.host[sizeof(dv->owner.host) - 1] = '\0';
+	dv->owner.pid = (long)getpid();
+	snprintf(dv->owner.reqid, sizeof(dv->owner.reqid), "%s", reqid);
+	snprintf(dv->info, sizeof(dv->info), "delivering");
 }
 
 void
@@ -120,18 +122,16 @@ mine_or_free(const struct ks_delivered *now, const struct ks_delivered *d,
     void *arg)
 {
 	const struct mine *m = arg;
-	struct dlog_owner o;
 
 	(void)d;
 	if (now == NULL)
 		return KS_PUT;
 	if (now->outcome == KS_OUT_DELIVERED)
 		return m->on_conflict;
-	if (now->outcome != KS_OUT_TEMPFAIL ||
-	    strncmp(now->info, DELIVERING, strlen(DELIVERING)) != 0)
+	if (now->outcome != KS_OUT_DELIVERING)
 		return KS_PUT;
-	parse_owner(now, &o);
-	if (o.pid == (long)getpid() && strcmp(o.reqid, m->reqid) == 0)
+	if (now->owner.pid == (long)getpid() &&
+	    strcmp(now->owner.reqid, m->reqid) == 0)
 		return KS_PUT;
 	return m->on_conflict;
 }

@@ -12,9 +12,9 @@
  * message.  A crash before it leaves nothing, and a retry delivers; a
  * crash, a lost MTA reply or a failed write after it leaves the record,
  * and a retry does not deliver again (ssmpctl log forget / delivered
- * resolve it once the MTA's log was checked).  The keystore's record
- * has no such outcome: "delivering" is stored as outcome tempfail with
- * info "delivering pid=P req=R", which ssmpctl shows as it is.
+ * resolve it once the MTA's log was checked).  The keystore keeps it as
+ * outcome KS_OUT_DELIVERING with its owner (host, pid, request id) and
+ * time, in the receiving role's key space (delivered.h).
  */
 #ifndef BRIDGE_DLOG_H
 #define BRIDGE_DLOG_H

@@ -2,8 +2,9 @@
  * envelope_check.c - the envelope checks of ssmp.7 (see envelope_check.h).
  *
  * Steps (1)-(3) run at once on the loop.  Step (4) starts the key fetch
- * and the allow-list lookups together (the lookups in a worker, because
- * a reader may wait on LMDB's reader table); when both have answered,
+ * (DNS on the loop, keyfetch.h) and the allow-list lookups together (the
+ * lookups in workers of their own, because a reader may wait on LMDB's
+ * reader table; never behind DNS); when both have answered,
  * the signature (5) and the nonce (6) are checked in a store worker, so
  * that verifications use every core while the loop serves connections,
  * then (7) runs on the loop, and the recipients still accepted are
@@ -120,13 +121,17 @@ allow_done(void *arg)
 
 static void
 key_done(enum kf_result r, const unsigned char *pk, const char *why,
-    void *arg)
+    const struct ks_keycache *fresh, void *arg)
 {
 	struct echeck *ec = arg;
 
 	ec->key_rc = (int)r;
 	if (r == KF_OK)
 		memcpy(ec->pk, pk, SSMP_PUBKEY_BYTES);
+	if (fresh != NULL) {
+		ec->key_fresh = true;
+		ec->key_kc = *fresh;
+	}
 	snprintf(ec->key_why, sizeof(ec->key_why), "%s", why ? why : "");
 	part_done(ec);
 }
@@ -174,7 +179,7 @@ echeck_run(struct echeck *ec, const char *json, size_t len)
 	}
 	/* (4) allow-list lookups and the key fetch, concurrently */
 	ec->waiting = 2;
-	workq_submit(d->dnsq, allow_run, allow_done, ec);
+	workq_submit(d->allowq, allow_run, allow_done, ec);
 	keyfetch_start(d, ec->reqid, ec->env.from_addr.domain,
 	    ec->env.selector, key_done, ec);
 }
@@ -290,6 +295,7 @@ probe_run(void *arg)
 	struct ssmp_err err;
 
 	memset(&t, 0, sizeof(t));
+	t.id = pr->ec->reqid;
 	t.from = pr->ec->env.from;
 	t.nrcpt = pr->n;
 	t.rcpt = pr->rcpt;
@@ -438,6 +444,9 @@ verify_run(void *arg)
 		    err.msg);
 		return;
 	}
+	/* only now may the sender's key become durable state */
+	if (ec->key_fresh)
+		keyfetch_keep(ec->d, ec->reqid, &ec->key_kc);
 	ec->replay_rc = ks_replay_add(ec->d->store, ec->env.from_addr.domain,
 	    ec->env.nonce, ec->env.tm.sec + ec->d->conf.window, time(NULL),
 	    &err);

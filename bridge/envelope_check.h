@@ -18,6 +18,8 @@
 #include "ssmp_envelope.h"
 #include "ssmp_status.h"
 
+#include "store.h"
+
 struct ssmpd;
 struct echeck;
 
@@ -39,6 +41,8 @@ struct echeck {
 	int			 key_rc;
 	unsigned char		 pk[SSMP_PUBKEY_BYTES];
 	char			 key_why[256];
+	bool			 key_fresh;	/* keep once verified */
+	struct ks_keycache	 key_kc;
 	int			 allow_rc[SSMP_MAX_RCPT];
 	int			 tier[SSMP_MAX_RCPT];
 	char			 allow_err[256];

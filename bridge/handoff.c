@@ -281,6 +281,7 @@ send_tier(struct handoff *h, enum trust tier, struct ssmp_err *err)
 	ssmp_buf_init(&head);
 	trace_headers(h, tier, &head);
 	memset(&t, 0, sizeof(t));
+	t.id = h->reqid;
 	t.from = h->p->from;
 	t.nrcpt = n;
 	t.rcpt = rcpt;

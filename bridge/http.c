@@ -12,12 +12,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -67,11 +69,29 @@ struct conn {
 	struct conn		*prev, *next;
 };
 
+/*
+ * Descriptors running out (EMFILE and friends) must not make the loop
+ * spin on a readable listener: accepting pauses ACCEPT_PAUSE_MS and the
+ * failure is logged once per ACCEPT_WARN_EVERY seconds.  One descriptor
+ * is kept in reserve so the admin listener can still take a /healthz
+ * connection when there is none left.
+ */
+#define ACCEPT_PAUSE_MS		250
+#define ACCEPT_WARN_EVERY	60
+#define ADMIN_CONN_MAX		32
+
 struct http_server {
 	struct evconnlistener	*l[8];
+	bool			 admin[8];	/* l[i] is the admin listener */
 	int			 nl;
 	struct conn		*conns;
-	int			 nconn;
+	int			 nconn;		/* SSMP listeners' */
+	int			 nadmin;	/* admin listener's */
+	bool			 paused;	/* out of descriptors */
+	struct event		*resume;
+	int			 reserve_fd;	/* for the admin listener */
+	time_t			 warned;
+	unsigned long		 failures;	/* since the last warning */
 };
 
 static void conn_read(struct conn *c);
@@ -82,18 +102,25 @@ static void timeout_error(struct conn *c, const char *what);
 static struct http_server *
 server(struct ssmpd *d)
 {
-	if (d->http == NULL)
+	if (d->http == NULL) {
 		d->http = ssmp_xcalloc(1, sizeof(*d->http));
+		d->http->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
 	return d->http;
 }
 
+/* Each listener accepts unless its limit is reached, ssmpd is stopping
+ * or (SSMP listeners) descriptors ran out a moment ago. */
 static void
-listeners_enable(struct ssmpd *d, bool on)
+listeners_update(struct ssmpd *d)
 {
 	struct http_server *s = server(d);
+	bool ssmp_on = !d->draining && !s->paused &&
+	    s->nconn < d->conf.max_conn;
+	bool admin_on = !d->draining && s->nadmin < ADMIN_CONN_MAX;
 
 	for (int i = 0; i < s->nl; i++)
-		if (on)
+		if (s->admin[i] ? admin_on : ssmp_on)
 			evconnlistener_enable(s->l[i]);
 		else
 			evconnlistener_disable(s->l[i]);
@@ -147,8 +174,13 @@ conn_free(struct conn *c)
 		s->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	if (s->nconn-- == c->d->conf.max_conn && !c->d->draining)
-		listeners_enable(c->d, true);
+	if (c->role == ROLE_ADMIN)
+		s->nadmin--;
+	else
+		s->nconn--;
+	if (s->reserve_fd < 0)
+		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	listeners_update(c->d);
 	free(c);
 }
 
@@ -464,13 +496,86 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		c->next->prev = c;
 	s->conns = c;
 	d->metrics[M_CONN_ACCEPTED]++;
-	if (++s->nconn >= d->conf.max_conn)
-		listeners_enable(d, false);
+	if (role == ROLE_ADMIN)
+		s->nadmin++;
+	else
+		s->nconn++;
+	listeners_update(d);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 256 * 1024);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	arm_deadline(c);
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct ssmpd *d = arg;
+
+	server(d)->paused = false;
+	listeners_update(d);
+}
+
+/* Out of descriptors: the admin listener takes one with the reserve. */
+static bool
+admin_rescue(struct ssmpd *d, struct evconnlistener *l, void *arg)
+{
+	struct http_server *s = server(d);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd;
+
+	if (s->reserve_fd < 0)
+		return false;
+	close(s->reserve_fd);
+	s->reserve_fd = -1;
+	fd = accept4(evconnlistener_get_fd(l), (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return false;
+	}
+	on_accept(l, fd, (struct sockaddr *)&ss, (int)len, arg);
+	return true;
+}
+
+/*
+ * accept(2) failed.  Out of descriptors (or kernel memory): pause the
+ * SSMP listeners instead of retrying at once, which would spin the loop;
+ * log once per ACCEPT_WARN_EVERY seconds with the count meanwhile.
+ */
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct ssmpd *d = *(struct ssmpd **)arg;
+	bool admin = ((intptr_t *)arg)[1] & 2;
+	struct http_server *s = server(d);
+	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+	int e = EVUTIL_SOCKET_ERROR();
+	time_t now = time(NULL);
+
+	if (e == EINTR || e == EAGAIN || e == ECONNABORTED)
+		return;
+	if (admin && admin_rescue(d, l, arg))
+		return;
+	s->failures++;
+	if (now - s->warned >= ACCEPT_WARN_EVERY) {
+		ssmp_log(LOG_WARNING, NULL, "accept: %s: not accepting for "
+		    "%d ms at a time (%lu times since the last report); %d "
+		    "connections open; raise the open files limit or lower "
+		    "MaxConnections", strerror(e), ACCEPT_PAUSE_MS,
+		    s->failures, s->nconn + s->nadmin);
+		s->warned = now;
+		s->failures = 0;
+	}
+	s->paused = true;
+	if (admin)
+		evconnlistener_disable(l);	/* on_resume enables it */
+	if (s->resume == NULL)
+		s->resume = evtimer_new(d->base, on_resume, d);
+	event_add(s->resume, &tv);
+	listeners_update(d);
 }
 
 int
@@ -489,6 +594,8 @@ http_listen(struct ssmpd *d, int fd, bool ssl, enum http_role role)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (s->l[s->nl] == NULL)
 		return -1;
+	evconnlistener_set_error_cb(s->l[s->nl], on_accept_error);
+	s->admin[s->nl] = role == ROLE_ADMIN;
 	s->nl++;
 	return 0;
 }
@@ -500,7 +607,7 @@ http_drain(struct ssmpd *d)
 	struct conn *c, *next;
 
 	d->draining = true;
-	listeners_enable(d, false);
+	listeners_update(d);
 	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
 		if (c->state == C_HEAD && (c->bev == NULL || evbuffer_get_length(
@@ -512,7 +619,7 @@ http_drain(struct ssmpd *d)
 int
 http_nconn(struct ssmpd *d)
 {
-	return server(d)->nconn;
+	return server(d)->nconn + server(d)->nadmin;
 }
 
 const struct http_head *

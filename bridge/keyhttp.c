@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "keyhttp.h"
+#include "netguard.h"
 #include "ssmp_buf.h"
 #include "ssmp_limits.h"
 
@@ -28,6 +29,7 @@ struct keyhttp {
 	struct event		*timer;
 	char			*cafile;
 	long			 timeout;	/* seconds */
+	struct netguard		*guard;		/* AllowPrivateHosts */
 	struct fetch		*fetches;	/* running */
 };
 
@@ -36,6 +38,9 @@ struct fetch {
 	struct fetch		*next, **prevp;
 	CURL			*easy;
 	struct curl_slist	*resolve;
+	struct netguard_use	 use;
+	char			 host[SSMP_HOST_MAX + 1];
+	char			 detail[CURL_ERROR_SIZE];
 	char			 body[BODY_MAX + 1];
 	size_t			 len;
 	long			 maxage;
@@ -161,9 +166,9 @@ answer(struct fetch *f, CURLcode cc, long status)
 
 	memset(&rec, 0, sizeof(rec));
 	if (cc != CURLE_OK) {
-		snprintf(why, sizeof(why), "key over HTTPS: %s",
-		    curl_easy_strerror(cc));
-		f->cb(KEYS_DNS_TEMP, NULL, -1, why, f->arg);
+		/* one text: the sender must not learn what we can reach */
+		f->cb(KEYS_DNS_TEMP, NULL, -1, "key over HTTPS: "
+		    NETGUARD_ERROR, f->arg);
 		return;
 	}
 	if (status == 404) {
@@ -196,6 +201,9 @@ finish(struct fetch *f, CURLcode cc)
 	long status = 0;
 
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK)
+		netguard_log(NULL, f->host, &f->use, f->detail[0] != '\0' ?
+		    f->detail : curl_easy_strerror(cc));
 	answer(f, cc, status);
 }
 
@@ -235,6 +243,10 @@ keyhttp_new(struct event_base *base, const struct ssmp_config *cfg,
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return ssmp_err_set(err, "libcurl: cannot initialise");
 	kh = ssmp_xcalloc(1, sizeof(*kh));
+	if (netguard_new(&cfg->allow_private_hosts, &kh->guard, err) != 0) {
+		free(kh);
+		return -1;
+	}
 	kh->base = base;
 	kh->multi = curl_multi_init();
 	kh->timer = evtimer_new(base, on_timer, kh);
@@ -257,13 +269,15 @@ keyhttp_free(struct keyhttp *kh)
 		fetch_free(kh->fetches);
 	curl_multi_cleanup(kh->multi);
 	event_free(kh->timer);
+	netguard_free(kh->guard);
 	free(kh->cafile);
 	free(kh);
 }
 
 void
 keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
-    const char *addr, const char *selector, keyhttp_cb cb, void *arg)
+    const char *addr, const char *domain, const char *selector,
+    keyhttp_cb cb, void *arg)
 {
 	struct fetch *f = ssmp_xcalloc(1, sizeof(*f));
 	char url[512], pin[512];
@@ -272,12 +286,16 @@ keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
 	f->cb = cb;
 	f->arg = arg;
 	f->maxage = -1;
-	snprintf(url, sizeof(url), "https://%s:%u" SSMP_PATH_PREFIX "key/%s",
-	    hostname, port, selector);
+	/* the domain we mean, in the path: never a co-hosted domain's key */
+	snprintf(url, sizeof(url), "https://%s:%u" SSMP_PATH_PREFIX "key/%s/%s",
+	    hostname, port, domain, selector);
 	snprintf(pin, sizeof(pin), strchr(addr, ':') ? "%s:%u:[%s]" :
 	    "%s:%u:%s", hostname, port, addr);
 	f->resolve = curl_slist_append(NULL, pin);
+	snprintf(f->host, sizeof(f->host), "%s:%u", hostname, port);
 	f->easy = curl_easy_init();
+	netguard_curl(f->easy, kh->guard, &f->use);
+	curl_easy_setopt(f->easy, CURLOPT_ERRORBUFFER, f->detail);
 	curl_easy_setopt(f->easy, CURLOPT_URL, url);
 	curl_easy_setopt(f->easy, CURLOPT_RESOLVE, f->resolve);
 	curl_easy_setopt(f->easy, CURLOPT_PRIVATE, f);
@@ -286,7 +304,6 @@ keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
 	curl_easy_setopt(f->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(f->easy, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(f->easy, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT, kh->timeout);
 	curl_easy_setopt(f->easy, CURLOPT_SSLVERSION,

@@ -1,7 +1,7 @@
 /*
  * keys.h - what ssmpd needs to know about its own domains and about
  * senders' keys, as a narrow layer over the keystore: the key table
- * (keystore/keytable.h) for our keys, dnsq for remote ones.
+ * (keystore/keytable.h) for our keys.
  *
  * Our keys: d->keys is the public half of the current key table, as
  * the key process (keyproc.h) reports it; that process alone holds the
@@ -31,27 +31,16 @@ int keys_sign_allow(void *arg, enum ssmp_allow_type type, const char *from,
 bool keys_serves(const struct ks_keytable *k, const char *domain);
 
 /*
- * The key record text of selector for the key endpoint, which names no
- * domain: the domain is the one the Host header (h= of our _ssmp
- * policy, possibly with a port) equals or lies under (the longest such
- * domain), else the first domain in table order having that selector;
- * so selector names should differ between domains sharing one host.
- * 0 found, 1 unknown.
+ * The key record text of domain's selector (both canonical) for the key
+ * endpoint, key/<domain>/<selector> (ssmp.7 KEY-1): that domain's key
+ * only, however many domains share the selector name.  0 found, 1
+ * unknown.
  */
-int keys_record(const struct ks_keytable *k, const char *host,
+int keys_record(const struct ks_keytable *k, const char *domain,
     const char *selector, char *out, size_t outlen);
 
-/* Remote key lookup outcome (DNS). */
+/* Remote key lookup outcome (DNS, the HTTPS key endpoint). */
 enum keys_dns { KEYS_DNS_OK, KEYS_DNS_NONE, KEYS_DNS_TEMP };
 
-/*
- * Blocking DNS lookup of <selector>._ssmpkey.<domain>; thread-safe, for
- * worker threads.  *ttl gets the cache lifetime (bounded by config).
- */
-enum keys_dns keys_dns_key(void *resolver, const char *domain,
-    const char *selector, struct ssmp_keyrec *rec, long *ttl,
-    struct ssmp_err *err);
-void *keys_dns_new(const struct ssmp_config *config, struct ssmp_err *err);
-void keys_dns_free(void *resolver);
 
 #endif

@@ -17,7 +17,6 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/rcptcache.c bridge/rcptcache.h \
 	bridge/keyfetch.c bridge/keyfetch.h \
 	bridge/keyhttp.c bridge/keyhttp.h \
-	bridge/hostaddr.c bridge/hostaddr.h \
 	bridge/keys.c bridge/keys.h \
 	bridge/allow.c bridge/allow.h \
 	bridge/admin_allow.c \

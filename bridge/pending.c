@@ -33,7 +33,7 @@ struct pending_table {
 	struct pending_dom	**db;
 	size_t			 nb;
 	size_t			 n, max, max_domain;
-	size_t			 bytes;
+	size_t			 bytes, max_bytes;
 	struct pending		*oldest, *newest;
 };
 
@@ -131,6 +131,9 @@ pending_new(size_t max, size_t max_domain)
 
 	t->max = max > 0 ? max : 1;
 	t->max_domain = max_domain > 0 ? max_domain : t->max;
+	/* 1 KiB per envelope on average: envelopes with many long
+	 * recipients count for several */
+	t->max_bytes = t->max * PENDING_AVG_BYTES;
 	for (t->nb = 1024; t->nb < t->max && t->nb < ((size_t)1 << 20);)
 		t->nb <<= 1;
 	t->b = ssmp_xcalloc(t->nb, sizeof(*t->b));
@@ -243,7 +246,7 @@ pending_add(struct pending_table *t, struct pending *p, time_t now,
 		(*evicted)++;
 		d = dom_get(t, p->from_domain, false);
 	}
-	while (t->n >= t->max) {
+	while (t->n >= t->max || t->bytes + links(p)->size > t->max_bytes) {
 		if (!evict_oldest(t, NULL))
 			return PENDING_FULL;
 		(*evicted)++;

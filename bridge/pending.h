@@ -15,7 +15,8 @@
  * signature, the MTA's refusal) nothing; after a class 4 it stays usable.
  *
  * Bounded: at most `max` entries in total and `max_domain` per sender
- * domain.  When a bound is reached the oldest entry not held (of that
+ * domain, and PENDING_AVG_BYTES x `max` octets (an envelope with a
+ * hundred long recipients weighs as much as a few dozen short ones).  When a bound is reached the oldest entry not held (of that
  * domain, or of all) is evicted: its sender gets 404 4.5.0 and runs the
  * envelope phase again.  A genuine sender starts its message phase at
  * once, so a flood would have to outrun that moment to cost it a retry;
@@ -33,6 +34,8 @@
 #include <time.h>
 
 #include "ssmp_limits.h"
+
+#define PENDING_AVG_BYTES	1024
 
 enum trust { TRUST_TRUSTED, TRUST_KNOWN, TRUST_UNKNOWN };
 const char *trust_name(enum trust t);

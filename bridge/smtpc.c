@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ssmp_buf.h"
+#include "ssmp_log.h"
 #include "smtpc.h"
 
 #define POOL_MAX	8
@@ -396,6 +397,13 @@ txn_rcpts(struct sess *s, struct smtpc_txn *t, int *naccepted,
 			return -1;
 		if (!smtpc_rcpt_specific(&t->rcpt_reply[i]))
 			s->bad = true;
+		if (t->rcpt_reply[i].code == 421) {
+			/* the MTA closes the session (Postfix after 20
+			 * refused recipients): the rest get its word */
+			for (int j = i + 1; j < t->nrcpt; j++)
+				t->rcpt_reply[j] = t->rcpt_reply[i];
+			break;
+		}
 		if (t->rcpt_reply[i].code / 100 == 2)
 			(*naccepted)++;
 	}
@@ -493,6 +501,22 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	return txn_final(p, s, t, err);
 }
 
+/* The reply that made a session go bad, for the log. */
+static const char *
+last_reply(const struct smtpc_txn *t)
+{
+	static __thread char buf[SSMP_REASON_MAX + 64];
+	const struct smtpc_reply *r = &t->mail;
+
+	for (int i = 0; i < t->nrcpt && r->code / 100 == 2; i++)
+		r = &t->rcpt_reply[i];
+	if (r->code / 100 == 2)
+		r = &t->data;
+	snprintf(buf, sizeof(buf), "%d %s%s%s", r->code, r->enh,
+	    r->enh[0] ? " " : "", r->text);
+	return buf;
+}
+
 /* One attempt on one session; *retry: worth another on a fresh one. */
 static int
 attempt(struct smtpc_pool *p, struct smtpc_txn *t, bool fresh, bool *retry,
@@ -532,8 +556,12 @@ smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err)
 
 	t->attempts = 0;
 	rc = attempt(p, t, false, &retry, err);
-	if (retry)
+	if (retry) {
+		ssmp_log(LOG_INFO, t->id, "pooled MTA session failed (%s): "
+		    "retired; trying a fresh one", rc != 0 ? err->msg :
+		    last_reply(t));
 		rc = attempt(p, t, true, &retry, err);
+	}
 	return rc;
 }
 

@@ -36,6 +36,7 @@ struct smtpc_reply {
 };
 
 struct smtpc_txn {
+	const char		*id;		/* for log lines, or NULL */
 	const char		*from;
 	int			 nrcpt;
 	const char		*const *rcpt;

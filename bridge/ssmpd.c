@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,8 +29,8 @@
 #include <openssl/ssl.h>
 
 #include "allow.h"
-#include "hostaddr.h"
 #include "http.h"
+#include "keyfetch.h"
 #include "keyhttp.h"
 #include "keyproc.h"
 #include "keys.h"
@@ -41,12 +42,14 @@
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
+#include "ssmp_notify.h"
+#include "ssmp_preflight.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
 #include "workq.h"
 
-#define DNS_THREADS	4
+#define ALLOW_THREADS	4	/* allow-list reads; DNS needs none */
 #define MTA_THREADS	8
 /*
  * Writers block for a commit's fsyncs; the keystore commits the writes
@@ -58,6 +61,13 @@
 
 static struct ssmp_config cfg;
 static time_t drain_deadline;
+
+/*
+ * Open files MaxConnections needs at the least: a socket each, and the
+ * listeners, the MTA pool, DNS, the keystore and libraries.  Large
+ * bodies in flight hold a spool file too: the unit gives more.
+ */
+#define NOFILE_NEED(maxconn)	((unsigned long)(maxconn) + 256)
 
 static void
 usage(void)
@@ -216,8 +226,9 @@ log_keys(const struct ks_keytable *t, const char *when)
 
 /*
  * SIGHUP: new TLS context and keys (read by the key process), or keep
- * the old ones.  "reloaded" only when both took; ExecReload runs
- * "ssmpd -n" first, which checks the same files and fails loudly.
+ * the old ones; a fresh resolver.  "reloaded" only when all took;
+ * ExecReload runs "ssmpd -n" first, which checks the same files and
+ * fails loudly.
  */
 static void
 reload(struct ssmpd *d)
@@ -225,13 +236,14 @@ reload(struct ssmpd *d)
 	struct ssmp_err err;
 	SSL_CTX *ctx;
 	struct ks_keytable *k;
-	bool failed = false;
+	char why[sizeof(err.msg)] = "";	/* the first failure */
 
+	(void)ssmp_notify_reloading();
 	if ((ctx = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "certificate", err.msg);
-		failed = true;
+		snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		SSL_CTX_free(d->ssl);
 		d->ssl = ctx;
@@ -240,14 +252,25 @@ reload(struct ssmpd *d)
 	if (keyproc_reload(d->kp, &k, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "keys", err.msg);
-		failed = true;
+		if (*why == '\0')
+			snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		ks_keytable_release(d->keys);
 		d->keys = k;
 		log_keys(d->keys, "reload");
 	}
-	if (!failed)
+	if (keyfetch_restart(d, &err) != 0) {
+		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
+		    "resolver", err.msg);
+		if (*why == '\0')
+			snprintf(why, sizeof(why), "%s", err.msg);
+	}
+	if (*why == '\0') {
 		ssmp_log(LOG_INFO, NULL, "reloaded");
+		(void)ssmp_notify("READY=1\nSTATUS=reloaded");
+	} else
+		(void)ssmp_notifyf("READY=1\nSTATUS=reload failed, old ones "
+		    "kept: %s", why);
 }
 
 static void
@@ -257,6 +280,7 @@ drain(struct ssmpd *d)
 		return;
 	ssmp_log(LOG_INFO, NULL, "stopping: %d connections to finish",
 	    http_nconn(d));
+	(void)ssmp_notify("STOPPING=1");
 	http_drain(d);
 	drain_deadline = time(NULL) + d->conf.read_timeout + DRAIN_GRACE;
 }
@@ -302,6 +326,34 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * A connection takes a descriptor, and one more while its body spools:
+ * raise the soft limit of open files as far as the hard one allows, and
+ * say so when MaxConnections could still run out of them (accepting
+ * then pauses: http.c).
+ */
+static void
+check_nofile(struct ssmpd *d)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)d->conf.max_conn * 2 + 128;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need)
+		ssmp_log(LOG_WARNING, NULL, "open files limit %llu is below "
+		    "the %llu that MaxConnections %ld may need (a descriptor "
+		    "per connection and per spooled body, 128 more): new "
+		    "connections wait when they run out",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		    d->conf.max_conn);
+}
+
+/*
  * SpoolDirectory holds large request bodies (unlinked files): it must be
  * a directory this user can write, not writable by others; made if
  * missing.
@@ -343,13 +395,10 @@ setup(struct ssmpd *d)
 	if ((d->ssl = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL)
 		fatal("%s", err.msg);
-	if ((d->dns = keys_dns_new(&cfg, &err)) == NULL)
-		fatal("%s", err.msg);
-	if (hostaddr_new(&cfg, &d->hosts, &err) != 0)
-		fatal("%s", err.msg);
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
+	check_nofile(d);
 	listen_all(d);
 	if (ssmp_daemon_pidfile_write(d->conf.pidfile, d->conf.user, &err) != 0)
 		fatal("%s", err.msg);
@@ -359,10 +408,15 @@ setup(struct ssmpd *d)
 		ssmp_daemon_pidfile_remove(d->conf.pidfile);
 		fatal("%s", err.msg);
 	}
-	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
-		fatal("Database %s: %s", cfg.database, err.msg);
+	/* a shared database that is down: 4xx until it is back */
+	if (ks_open_shared(cfg.database, cfg.shared_database, cfg.map_size,
+	    KS_LAZY, &d->store, &err) != 0)
+		fatal("%s: %s", cfg.shared_database ? "SharedDatabase" :
+		    cfg.database, err.msg);
 	open_spool(d);
-	d->dnsq = workq_new(d->base, DNS_THREADS);
+	d->allowq = workq_new(d->base, ALLOW_THREADS);
+	if (keyfetch_setup(d, &cfg, &err) != 0)
+		fatal("%s", err.msg);
 	d->mtaq = workq_new(d->base, MTA_THREADS);
 	d->storeq = workq_new(d->base, STORE_THREADS);
 	d->smtp = smtpc_pool_new(&d->conf.mta, d->conf.lmtp,
@@ -378,7 +432,8 @@ setup(struct ssmpd *d)
 static void
 teardown(struct ssmpd *d)
 {
-	workq_free(d->dnsq);
+	keyfetch_free(d);
+	workq_free(d->allowq);
 	workq_free(d->mtaq);
 	workq_free(d->storeq);
 	smtpc_pool_free(d->smtp);
@@ -389,9 +444,7 @@ teardown(struct ssmpd *d)
 	consent_free(d->consent);
 	ks_keytable_release(d->keys);
 	keyproc_stop(d->kp);
-	keys_dns_free(d->dns);
 	keyhttp_free(d->keyhttp);
-	hostaddr_free(d->hosts);
 	ks_close(d->store);
 	SSL_CTX_free(d->ssl);
 	if (d->spool_fd >= 0)
@@ -440,6 +493,11 @@ check(const struct bridge_conf *b)
 		return 1;
 	}
 	SSL_CTX_free(ctx);
+	if (ssmp_preflight_nofile(NOFILE_NEED(b->max_conn), "MaxConnections",
+	    false, &err) != 0) {
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
 	return 0;
 }
 
@@ -477,6 +535,10 @@ main(int argc, char **argv)
 	if (d.conf.background && !foreground &&
 	    ssmp_daemon_background(&readyfd, &err) != 0)
 		fatal("%s", err.msg);
+	/* -n refuses a low limit; a start by hand goes on, with a warning */
+	if (ssmp_preflight_nofile(NOFILE_NEED(d.conf.max_conn),
+	    "MaxConnections", true, &err) != 0)
+		ssmp_log(LOG_WARNING, NULL, "%s", err.msg);
 	d.conf_path = path;
 	d.base = event_base_new();
 	setup(&d);

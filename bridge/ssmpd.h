@@ -25,10 +25,10 @@ struct ratelimit;
 struct http_server;
 struct ks_keytable;
 struct handoff;
-struct hostaddr;
 struct keyhttp;
 struct consent;
 struct rcptcache;
+struct keyfetch;
 
 enum key_source { KEYSRC_DNS = 1, KEYSRC_HTTPS = 2, KEYSRC_BOTH = 3 };
 
@@ -87,7 +87,7 @@ struct ssmpd {
 	struct ks_store		*store;		/* thread-safe */
 	struct ks_keytable	*keys;		/* public halves; loop thread */
 	struct keyproc		*kp;		/* holds and signs: keys.h */
-	struct workq		*dnsq;		/* DNS key fetches */
+	struct workq		*allowq;	/* allow-list reads */
 	struct workq		*mtaq;		/* SMTP hand-off */
 	struct workq		*storeq;	/* keystore writes (fsync) */
 	struct rcptcache	*rcache;	/* MTA accepted these lately */
@@ -97,8 +97,7 @@ struct ssmpd {
 	struct http_server	*http;
 	struct handoff		*handoffs;	/* delivering now */
 	struct consent		*consent;	/* allow.h */
-	void			*dns;		/* resolver, thread-safe */
-	struct hostaddr		*hosts;		/* thread-safe */
+	struct keyfetch		*kf;		/* keyfetch.h: the resolver */
 	struct keyhttp		*keyhttp;	/* NULL unless KeySource https|both */
 	struct inflight		 inflight;
 	int			 spool_fd;	/* SpoolDirectory, open */

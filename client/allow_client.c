@@ -37,6 +37,7 @@ ac_new(const struct ssmp_config *cfg, struct ks_store *ks, struct ac **out,
 	memset(&o, 0, sizeof(o));
 	o.cafile = cfg->ca_file;
 	o.timeout = cfg->http_timeout;
+	o.allow_private = &cfg->allow_private_hosts;
 	o.min_ttl = cfg->min_cache_ttl;
 	o.max_ttl = cfg->max_cache_ttl;
 	o.dns = a->dns;

@@ -17,7 +17,7 @@
 #include "ssmp_addr.h"
 
 bool
-cops_live(const struct ks_pending *p, int64_t now)
+cops_live(const struct ks_consent *p, int64_t now)
 {
 	return strcmp(p->state, "pending") != 0 || p->expires == 0 ||
 	    p->expires > now;
@@ -62,7 +62,7 @@ static int
 record_put(struct cops *o, const char *local, const char *remote,
     const char *type, const char *state, struct ssmp_err *err)
 {
-	struct ks_pending p;
+	struct ks_consent p;
 
 	memset(&p, 0, sizeof(p));
 	snprintf(p.local, sizeof(p.local), "%s", local);
@@ -70,7 +70,7 @@ record_put(struct cops *o, const char *local, const char *remote,
 	snprintf(p.type, sizeof(p.type), "%s", type);
 	snprintf(p.state, sizeof(p.state), "%s", state);
 	p.created = (int64_t)time(NULL);
-	return ks_pending_put(o->ks, &p, err);
+	return ks_consent_put(o->ks, &p, err);
 }
 
 /* The remote's answer as an error: 4.x.x temporary, 5.x.x permanent. */
@@ -138,10 +138,10 @@ static int
 pending_share(struct cops *o, const char *local, const char *remote,
     struct ssmp_err *err)
 {
-	struct ks_pending	p;
+	struct ks_consent	p;
 	int			rc;
 
-	rc = ks_pending_get(o->ks, local, remote, &p, err);
+	rc = ks_consent_get(o->ks, local, remote, &p, err);
 	if (rc != 0)
 		return rc;
 	if (strcmp(p.state, "pending") != 0 || !cops_live(&p, time(NULL)))
@@ -176,7 +176,7 @@ cops_deny(struct cops *o, const char *local, const char *remote,
 		return -1;
 	if ((rc = pending_share(o, l.full, r.full, err)) != 0)
 		return rc;
-	return ks_pending_del(o->ks, l.full, r.full, err);
+	return ks_consent_del(o->ks, l.full, r.full, err);
 }
 
 struct find {
@@ -199,7 +199,7 @@ find_step(const struct ks_allow *a, void *arg)
 
 /* Was the pair made by the handshake (so the remote knows of it)? */
 static bool
-from_handshake(const struct find *f, int rec_rc, const struct ks_pending *p)
+from_handshake(const struct find *f, int rec_rc, const struct ks_consent *p)
 {
 	if (rec_rc == 0 && (strcmp(p->state, "sent") == 0 ||
 	    strcmp(p->state, "shared") == 0 ||
@@ -243,7 +243,7 @@ int
 cops_withdraw(struct cops *o, const char *local, const char *remote,
     struct cops_result *res, struct ssmp_err *err)
 {
-	struct ks_pending	 p;
+	struct ks_consent	 p;
 	struct ssmp_addr	 l;
 	struct find		 f;
 	char			 pat[SSMP_ADDR_MAX + 1];
@@ -260,7 +260,7 @@ cops_withdraw(struct cops *o, const char *local, const char *remote,
 	f.pattern = pat;
 	if ((rc = ks_allow_iter(o->ks, l.full, find_step, &f, err)) < 0)
 		return rc;
-	if (pat[0] != '*' && (rec = ks_pending_get(o->ks, l.full, pat, &p,
+	if (pat[0] != '*' && (rec = ks_consent_get(o->ks, l.full, pat, &p,
 	    err)) < 0)
 		return rec;
 	if (!f.found && rec != 0)
@@ -270,7 +270,7 @@ cops_withdraw(struct cops *o, const char *local, const char *remote,
 		return rc;
 	if (f.found && (rc = ks_allow_del(o->ks, l.full, pat, err)) < 0)
 		return rc;
-	if (rec == 0 && (rc = ks_pending_del(o->ks, l.full, pat, err)) < 0)
+	if (rec == 0 && (rc = ks_consent_del(o->ks, l.full, pat, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -278,12 +278,12 @@ cops_withdraw(struct cops *o, const char *local, const char *remote,
 struct list_walk {
 	bool		 all;
 	int64_t		 now;
-	ks_pending_cb	 cb;
+	ks_consent_cb	 cb;
 	void		*arg;
 };
 
 static int
-list_step(const struct ks_pending *p, void *arg)
+list_step(const struct ks_consent *p, void *arg)
 {
 	struct list_walk *w = arg;
 
@@ -294,7 +294,7 @@ list_step(const struct ks_pending *p, void *arg)
 }
 
 int
-cops_list(struct cops *o, const char *local, bool all, ks_pending_cb cb,
+cops_list(struct cops *o, const char *local, bool all, ks_consent_cb cb,
     void *arg, struct ssmp_err *err)
 {
 	struct list_walk	w = { all, (int64_t)time(NULL), cb, arg };
@@ -302,6 +302,6 @@ cops_list(struct cops *o, const char *local, bool all, ks_pending_cb cb,
 
 	if (local != NULL && parse_pair(local, NULL, &l, NULL, err) != 0)
 		return -1;
-	return ks_pending_iter(o->ks, local ? l.full : NULL, list_step, &w,
+	return ks_consent_iter(o->ks, local ? l.full : NULL, list_step, &w,
 	    err);
 }

@@ -56,7 +56,7 @@ struct cops_result {
 };
 
 /* Is this record still in force at now (pending records expire)? */
-bool cops_live(const struct ks_pending *p, int64_t now);
+bool cops_live(const struct ks_consent *p, int64_t now);
 
 /*
  * local allows remote (tier) and asks remote for the same (share) or
@@ -80,7 +80,7 @@ int cops_deny(struct cops *o, const char *local, const char *remote,
 int cops_withdraw(struct cops *o, const char *local, const char *remote,
     struct cops_result *res, struct ssmp_err *err);
 /* Live consent records of local (NULL = all); all = not only pending. */
-int cops_list(struct cops *o, const char *local, bool all, ks_pending_cb cb,
+int cops_list(struct cops *o, const char *local, bool all, ks_consent_cb cb,
     void *arg, struct ssmp_err *err);
 
 #endif

@@ -48,7 +48,8 @@ dl_client_new(const struct dl_options *o, struct dl_client **out,
 	c->min_ttl = o->min_ttl > 0 ? o->min_ttl : 60;
 	c->max_ttl = o->max_ttl > 0 ? o->max_ttl : 86400;
 	c->cache = dl_cache_new();
-	if (dlh_new(o->cafile, o->timeout, &c->http, err) != 0) {
+	if (dlh_new(o->cafile, o->timeout, o->allow_private, &c->http,
+	    err) != 0) {
 		dl_cache_free(c->cache);
 		free(c);
 		return -1;

@@ -48,6 +48,8 @@ enum dl_dns { DL_DNS_OK, DL_DNS_NONE, DL_DNS_TEMP };
  *   key:    <selector>._ssmpkey.<domain>;
  *   addr:   an IPv4/IPv6 address of host (text), for HTTPS; NULL means
  *	     let libcurl use the system resolver.
+ * validating: answers are DNSSEC-checked (TrustAnchorFile); what the
+ * keystore's cache holds from a resolver that did not check is not used.
  */
 struct dl_resolver {
 	enum dl_dns	(*policy)(void *arg, const char *domain,
@@ -58,16 +60,18 @@ struct dl_resolver {
 			    uint32_t *ttl, struct ssmp_err *err);
 	enum dl_dns	(*addr)(void *arg, const char *host, char *out,
 			    size_t outlen, struct ssmp_err *err);
+	bool		 validating;
 	void		*arg;
 };
 
 struct ssmp_config;
 
 /*
- * The resolver of ssmp.conf (Nameservers, DNSTimeout, TrustAnchorFile)
- * on the keystore's dnsq: TXT answers validated as configured; the HTTPS
- * host's address from the same servers when Nameservers is set, so a
- * test world's names resolve without touching /etc/hosts.
+ * The resolver of ssmp.conf (DNSMode, Nameservers, DNSTimeout,
+ * TrustAnchorFile) on the keystore's dnsq: answers validated as
+ * configured; the HTTPS host's address from the same resolver, so
+ * discovery and connection agree (and a test world's names resolve
+ * without touching /etc/hosts).
  */
 int dl_resolver_dnsq(const struct ssmp_config *cfg, struct dl_resolver *out,
     struct ssmp_err *err);
@@ -76,6 +80,8 @@ void dl_resolver_dnsq_free(struct dl_resolver *r);
 struct dl_options {
 	const char		*cafile;	/* NULL: system CA store */
 	long			 timeout;	/* seconds per HTTPS request */
+	/* AllowPrivateHosts (netguard.h); NULL: none */
+	const struct ssmp_strlist *allow_private;
 	long			 min_ttl, max_ttl;	/* cache bounds (60, 86400) */
 	struct dl_resolver	 dns;
 	struct ks_store		*ks;		/* keycache; may be NULL */

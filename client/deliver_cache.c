@@ -160,6 +160,8 @@ ks_get(struct dl_client *c, const char *domain, const char *sel, int64_t now,
 	if (c->ks == NULL || ks_keycache_get(c->ks, domain, sel, now, &kc,
 	    &err) != 0)
 		return 0;
+	if (c->dns.validating && !kc.dnssec)
+		return 0;	/* fetched before an anchor was configured */
 	e->expires = kc.expires;
 	e->state = kc.negative ? DL_DNS_NONE : DL_DNS_OK;
 	if (kc.negative)
@@ -184,6 +186,7 @@ ks_put(struct dl_client *c, const char *domain, const char *sel, int64_t now,
 	(void)snprintf(kc.domain, sizeof(kc.domain), "%s", domain);
 	(void)snprintf(kc.selector, sizeof(kc.selector), "%s", sel);
 	kc.negative = e->state != DL_DNS_OK;
+	kc.dnssec = c->dns.validating;
 	kc.fetched = now;
 	kc.expires = e->expires;
 	kc.source = KS_SRC_DNS;

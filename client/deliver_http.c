@@ -33,6 +33,7 @@
 
 struct dlh {
 	CURLSH		*share;
+	struct netguard	*guard;
 	pthread_mutex_t	 lock[CURL_LOCK_DATA_LAST];
 	char		*cafile;
 	long		 timeout;
@@ -64,9 +65,10 @@ global_init(void)
 }
 
 int
-dlh_new(const char *cafile, long timeout, struct dlh **out,
-    struct ssmp_err *err)
+dlh_new(const char *cafile, long timeout, const struct ssmp_strlist *allow,
+    struct dlh **out, struct ssmp_err *err)
 {
+	static const struct ssmp_strlist none;
 	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
 	struct dlh		*x;
 	int			 i;
@@ -74,9 +76,14 @@ dlh_new(const char *cafile, long timeout, struct dlh **out,
 	/* curl_global_init is not thread-safe; do it once, early. */
 	(void)pthread_once(&once, global_init);
 	x = ssmp_xcalloc(1, sizeof(*x));
+	if (netguard_new(allow != NULL ? allow : &none, &x->guard, err) != 0) {
+		free(x);
+		return -1;
+	}
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&x->lock[i], NULL);
 	if ((x->share = curl_share_init()) == NULL) {
+		netguard_free(x->guard);
 		free(x);
 		return ssmp_err_set(err, "libcurl: cannot create share handle");
 	}
@@ -101,6 +108,7 @@ dlh_free(struct dlh *x)
 	if (x == NULL)
 		return;
 	curl_share_cleanup(x->share);
+	netguard_free(x->guard);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&x->lock[i]);
 	free(x->cafile);
@@ -206,7 +214,8 @@ easy_for(struct dlh *x, struct dlh_req *r)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 	    x->timeout < 10 ? x->timeout : 10L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->error);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->detail);
+	netguard_curl(h, x->guard, &r->guard);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -233,6 +242,15 @@ easy_for(struct dlh *x, struct dlh_req *r)
 	return h;
 }
 
+/* A transfer failed: the log has the detail, the caller one text. */
+static void
+failed(struct dlh_req *r, const char *what)
+{
+	netguard_log(NULL, r->url, &r->guard, r->detail[0] != '\0' ?
+	    r->detail : what);
+	(void)snprintf(r->error, sizeof(r->error), NETGUARD_ERROR);
+}
+
 void
 dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 {
@@ -252,6 +270,7 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		r[i]->http = 0;
 		ssmp_buf_reset(&r[i]->resp);
 		r[i]->error[0] = '\0';
+		r[i]->detail[0] = '\0';
 		if ((r[i]->h = easy_for(x, r[i])) == NULL) {
 			(void)snprintf(r[i]->error, sizeof(r[i]->error),
 			    "libcurl: cannot create handle");
@@ -277,9 +296,8 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		if (msg->data.result == CURLE_OK)
 			curl_easy_getinfo(r[i]->h, CURLINFO_RESPONSE_CODE,
 			    &r[i]->http);
-		else if (r[i]->error[0] == '\0')
-			(void)snprintf(r[i]->error, sizeof(r[i]->error), "%s",
-			    curl_easy_strerror(msg->data.result));
+		else
+			failed(r[i], curl_easy_strerror(msg->data.result));
 	}
 	for (i = 0; i < n; i++) {
 		struct curl_slist *res = NULL;
@@ -287,8 +305,7 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		if (r[i]->h == NULL)
 			continue;
 		if (r[i]->http == 0 && r[i]->error[0] == '\0')
-			(void)snprintf(r[i]->error, sizeof(r[i]->error),
-			    "transfer did not complete");
+			failed(r[i], "transfer did not complete");
 		curl_easy_getinfo(r[i]->h, CURLINFO_PRIVATE, (char **)&res);
 		curl_multi_remove_handle(m, r[i]->h);
 		curl_easy_cleanup(r[i]->h);

@@ -13,6 +13,7 @@
 
 #include "ssmp_buf.h"
 #include "ssmp_err.h"
+#include "netguard.h"
 
 struct dl_body;
 struct dlh;
@@ -28,13 +29,19 @@ struct dlh_req {
 	/* out */
 	long			 http;		/* 0: no answer */
 	struct ssmp_buf		 resp;
+	/* when http is 0: NETGUARD_ERROR for every transport failure (the
+	   detail is logged), or a local failure */
 	char			 error[CURL_ERROR_SIZE];
 	/* private */
 	CURL			*h;
 	size_t			 off;
+	char			 detail[CURL_ERROR_SIZE];
+	struct netguard_use	 guard;
 };
 
-int dlh_new(const char *cafile, long timeout, struct dlh **out,
+/* allow: AllowPrivateHosts (netguard.h); NULL: none. */
+int dlh_new(const char *cafile, long timeout,
+    const struct ssmp_strlist *allow, struct dlh **out,
     struct ssmp_err *err);
 void dlh_free(struct dlh *x);
 

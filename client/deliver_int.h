@@ -5,7 +5,6 @@
 #define SSMP_DELIVER_INT_H
 
 #include "deliver.h"
-#include "hostlookup.h"
 
 struct ssmp_config;
 struct dl_cache;

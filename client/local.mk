@@ -13,7 +13,8 @@ client_libclient_a_SOURCES = \
 	client/deliver.c client/deliver.h \
 	client/deliver_cache.c client/deliver_int.h \
 	client/deliver_http.c client/deliver_http.h \
-	client/deliver_dnsq.c client/hostlookup.h \
+	client/netguard.c client/netguard.h \
+	client/deliver_dnsq.c \
 	client/send_core.c client/send_core.h \
 	client/pipeline.c client/pipeline.h \
 	client/decide.c client/decide.h \

@@ -21,14 +21,16 @@ sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
 
 	*ks = NULL;
 	*dl = NULL;
-	if (cfg->database != NULL && ks_open(cfg->database, cfg->map_size, 0,
-	    ks, err) != 0)
+	/* a shared database that is down must not stop the sending */
+	if (cfg->database != NULL && ks_open_shared(cfg->database,
+	    cfg->shared_database, cfg->map_size, KS_LAZY, ks, err) != 0)
 		return -1;
 	memset(&o, 0, sizeof(o));
 	if (dl_resolver_dnsq(cfg, &o.dns, err) != 0)
 		goto fail;
 	o.cafile = cfg->ca_file;
 	o.timeout = cfg->http_timeout;
+	o.allow_private = &cfg->allow_private_hosts;
 	o.min_ttl = cfg->min_cache_ttl;
 	o.max_ttl = cfg->max_cache_ttl;
 	o.ks = *ks;
@@ -69,7 +71,8 @@ sc_delivered_before(struct ks_store *ks, const char *from, const char *msgid,
 	if (ks == NULL)
 		return 0;
 	memset(&d, 0, sizeof(d));
-	found = ks_delivered_get(ks, from, msgid, rcpt, &d, &err) == 0 &&
+	found = ks_delivered_get(ks, KS_SENT, from, msgid, rcpt, &d,
+	    &err) == 0 &&
 	    d.outcome == KS_OUT_DELIVERED;
 	ks_delivered_clear(&d);
 	return found;
@@ -80,6 +83,7 @@ sc_delivery_fill(struct ks_delivered *d, const char *from, const char *msgid,
     const char *rcpt, const char *info, const char *receipt_json)
 {
 	memset(d, 0, sizeof(*d));
+	d->role = KS_SENT;
 	(void)snprintf(d->from, sizeof(d->from), "%s", from);
 	(void)snprintf(d->msgid, sizeof(d->msgid), "%s", msgid);
 	(void)snprintf(d->rcpt, sizeof(d->rcpt), "%s", rcpt);

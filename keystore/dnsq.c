@@ -1,34 +1,76 @@
 /*
- * dnsq.c - TXT lookups with ldns, classified for SSMP discovery, with
- * optional DNSSEC validation against configured trust anchors.
+ * dnsq.c - SSMP discovery lookups on libunbound (see dnsq.h).
  *
- * A fresh ldns_resolver per lookup keeps threads apart (an ldns resolver
- * carries per-query state such as RTT estimates); building one is cheap
- * next to the network round trip.
+ * libunbound resolves, validates and caches; it runs its own thread
+ * (ub_ctx_async) and hands answers back through a pipe (ub_fd).  ldns
+ * still checks the trust anchor file and reads the answer packet, so
+ * the record handling is what it was (and what t/fuzz/fuzz_dnsq.c
+ * fuzzes).
+ *
+ * Every lookup is asynchronous inside: a blocking call starts one and
+ * waits for it.  Whoever waits pumps the pipe for all (one thread at a
+ * time, the others sleep on a condition variable), so a callback may
+ * run on another caller's thread; the blocking callbacks only fill the
+ * waiter's slot.  In event-loop use only the loop pumps.
+ *
+ * A lookup that outlives DNSTimeout is cancelled: unbound has no
+ * deadline of its own and keeps trying a dead server for half a minute.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
+#include <unbound.h>
 
 #include "ssmp_addr.h"
 #include "ssmp_buf.h"
 #include "dnsq.h"
 
-#define DNSQ_MAX_NS	8
-#define DNSQ_EDNS_SIZE	1232	/* avoids IP fragmentation (DNS flag day) */
+enum dnsq_mode { MODE_FORWARD, MODE_RECURSIVE };
+
+struct dnsq_req;
 
 struct dnsq {
-	ldns_rdf	*ns[DNSQ_MAX_NS];
-	size_t		 nns;
-	uint16_t	 port;
-	struct timeval	 timeout;	/* per attempt */
-	ldns_rr_list	*anchors;	/* NULL: no validation */
+	struct ub_ctx	*ctx;
+	bool		 validating;
+	bool		 loop;		/* event-loop use (dnsq_fd called) */
+	long		 timeout_ms;
 	uint32_t	 min_ttl, max_ttl;
+	pthread_mutex_t	 mu;		/* pending list, pumping, waiters */
+	pthread_cond_t	 cv;
+	bool		 pumping;
+	struct dnsq_req	*head, *tail;	/* in flight, oldest first */
+	int		 inflight;
+};
+
+/* One lookup; for DNSQ_Q_ADDR possibly two queries (A, then AAAA). */
+struct dnsq_req {
+	struct dnsq		*dq;
+	struct dnsq_req		*prev, *next;
+	enum dnsq_kind		 kind;
+	int			 qtype;
+	int			 id;		/* unbound's async id */
+	int64_t			 deadline;	/* monotonic ms */
+	char			 name[SSMP_DOMAIN_MAX + SSMP_SELECTOR_MAX + 16];
+	dnsq_cb			 cb;
+	void			*arg;
+};
+
+/* The answer as ldns reads it, before the SSMP record is picked. */
+struct dnsq_answer {
+	uint32_t	 ttl;	/* min TTL of the RRset, or for NXDOMAIN and
+				   NODATA the SOA minimum; clamped */
+	size_t		 ntxt;
+	char		**txt;	/* each RR's strings concatenated */
+	char		 addr[DNSQ_ADDR_MAX];	/* A/AAAA: the first */
 };
 
 static const char *const status_names[] = {
@@ -41,64 +83,93 @@ dnsq_status_name(enum dnsq_status s)
 	return (unsigned)s <= DNSQ_INVALID ? status_names[s] : "?";
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* --- setup ----------------------------------------------------------------- */
 
 static int
-add_ns(struct dnsq *dq, const char *addr, unsigned port, struct ssmp_err *err)
+ub_fail(int rc, struct ssmp_err *err, const char *what)
 {
-	ldns_rdf *rdf;
-
-	if (dq->nns == DNSQ_MAX_NS)
-		return ssmp_err_set(err, "Nameservers: more than %d",
-		    DNSQ_MAX_NS);
-	if (dq->nns > 0 && port != dq->port)
-		return ssmp_err_set(err, "Nameservers: all must use one port "
-		    "(%u and %u)", (unsigned)dq->port, port);
-	rdf = ldns_rdf_new_frm_str(strchr(addr, ':') ? LDNS_RDF_TYPE_AAAA :
-	    LDNS_RDF_TYPE_A, addr);
-	if (rdf == NULL)
-		return ssmp_err_set(err, "Nameservers: bad address '%s'", addr);
-	dq->ns[dq->nns++] = rdf;
-	dq->port = (uint16_t)port;
-	return 0;
+	return ssmp_err_set(err, "%s: %s", what, ub_strerror(rc));
 }
 
 static int
-ns_from_config(struct dnsq *dq, const struct ssmp_strlist *l,
+set_opt(struct ub_ctx *ctx, const char *opt, long v, struct ssmp_err *err)
+{
+	char val[32];
+	int rc;
+
+	snprintf(val, sizeof(val), "%ld", v);
+	if ((rc = ub_ctx_set_option(ctx, opt, val)) != 0)
+		return ub_fail(rc, err, opt);
+	return 0;
+}
+
+/* Nameservers as unbound's forwarders: "addr@port". */
+static int
+add_servers(struct dnsq *dq, const struct ssmp_strlist *l,
     struct ssmp_err *err)
 {
-	char		addr[64];
+	char		addr[64], spec[80];
 	unsigned	port;
-	size_t		i;
+	int		rc;
 
-	for (i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		if (ssmp_nameserver_parse(l->v[i], addr, sizeof(addr), &port,
-		    err) != 0 || add_ns(dq, addr, port, err) != 0)
-			return -1;
+		    err) != 0)
+			return ssmp_err_prefix(err, "Nameservers: ");
+		snprintf(spec, sizeof(spec), "%s@%u", addr, port);
+		if ((rc = ub_ctx_set_fwd(dq->ctx, spec)) != 0)
+			return ub_fail(rc, err, spec);
+	}
 	return 0;
 }
 
 static int
-ns_from_resolv_conf(struct dnsq *dq, struct ssmp_err *err)
+parse_mode(const char *s, enum dnsq_mode *mode, struct ssmp_err *err)
 {
-	ldns_resolver	*r;
-	ldns_status	 s;
-	size_t		 i;
-
-	if ((s = ldns_resolver_new_frm_file(&r, NULL)) != LDNS_STATUS_OK)
-		return ssmp_err_set(err, "/etc/resolv.conf: %s",
-		    ldns_get_errorstr_by_id(s));
-	for (i = 0; i < ldns_resolver_nameserver_count(r) &&
-	    dq->nns < DNSQ_MAX_NS; i++)
-		dq->ns[dq->nns++] = ldns_rdf_clone(ldns_resolver_nameservers(r)[i]);
-	dq->port = ldns_resolver_port(r);
-	ldns_resolver_deep_free(r);
-	if (dq->nns == 0)
-		return ssmp_err_set(err, "/etc/resolv.conf: no nameserver");
+	if (s == NULL || strcmp(s, "forward") == 0)
+		*mode = MODE_FORWARD;
+	else if (strcmp(s, "recursive") == 0)
+		*mode = MODE_RECURSIVE;
+	else
+		return ssmp_err_set(err, "DNSMode '%.40s': not forward or "
+		    "recursive", s);
 	return 0;
 }
 
-/* DS and DNSKEY lines in zone-file syntax; nothing else is accepted. */
+static int
+where_to_ask(struct dnsq *dq, const struct ssmp_config *cfg,
+    struct ssmp_err *err)
+{
+	enum dnsq_mode	mode = MODE_FORWARD;
+	int		rc;
+
+	if (parse_mode(cfg->dns_mode, &mode, err) != 0)
+		return -1;
+	if (mode == MODE_RECURSIVE)
+		return 0;		/* unbound's root hints */
+	if (cfg->nameservers.n > 0)
+		return add_servers(dq, &cfg->nameservers, err);
+	/* as the system resolver would: /etc/hosts, then resolv.conf */
+	if ((rc = ub_ctx_hosts(dq->ctx, NULL)) != 0 && rc != UB_READFILE)
+		return ub_fail(rc, err, "/etc/hosts");
+	if ((rc = ub_ctx_resolvconf(dq->ctx, NULL)) != 0)
+		return ub_fail(rc, err, "/etc/resolv.conf");
+	return 0;
+}
+
+/*
+ * DS and DNSKEY lines in zone-file syntax; nothing else is accepted.
+ * ldns reads them so that an error names the line; unbound gets each.
+ */
 static int
 load_anchors(struct dnsq *dq, const char *path, struct ssmp_err *err)
 {
@@ -107,13 +178,13 @@ load_anchors(struct dnsq *dq, const char *path, struct ssmp_err *err)
 	ldns_rdf	*origin = NULL, *prev = NULL;
 	ldns_status	 s;
 	ldns_rr_type	 t;
+	char		*txt;
 	uint32_t	 ttl = 3600;
-	int		 line = 1, rc = 0;
+	int		 line = 1, rc = 0, n = 0;
 
 	if ((f = fopen(path, "r")) == NULL)
 		return ssmp_err_set(err, "TrustAnchorFile %s: %s", path,
 		    strerror(errno));
-	dq->anchors = ldns_rr_list_new();
 	while (rc == 0 && !feof(f)) {
 		s = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &origin, &prev, &line);
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
@@ -125,20 +196,59 @@ load_anchors(struct dnsq *dq, const char *path, struct ssmp_err *err)
 			break;
 		}
 		t = ldns_rr_get_type(rr);
-		if (t != LDNS_RR_TYPE_DS && t != LDNS_RR_TYPE_DNSKEY) {
-			ldns_rr_free(rr);
+		if (t != LDNS_RR_TYPE_DS && t != LDNS_RR_TYPE_DNSKEY)
 			rc = ssmp_err_set(err, "TrustAnchorFile %s:%d: not a DS "
 			    "or DNSKEY record", path, line);
-		} else
-			ldns_rr_list_push_rr(dq->anchors, rr);
+		else if ((txt = ldns_rr2str(rr)) == NULL)
+			rc = ssmp_err_set(err, "out of memory");
+		else {
+			if (ub_ctx_add_ta(dq->ctx, txt) != 0)
+				rc = ssmp_err_set(err, "TrustAnchorFile %s:%d: "
+				    "unbound refuses the anchor", path, line);
+			free(txt);
+			n++;
+		}
+		ldns_rr_free(rr);
 	}
 	fclose(f);
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
-	if (rc == 0 && ldns_rr_list_rr_count(dq->anchors) == 0)
+	if (rc == 0 && n == 0)
 		rc = ssmp_err_set(err, "TrustAnchorFile %s: no DS or DNSKEY "
 		    "record", path);
 	return rc;
+}
+
+static int
+tune(struct dnsq *dq, struct ssmp_err *err)
+{
+	struct ub_ctx *c = dq->ctx;
+	/*
+	 * unbound serves an entry until the second after its TTL ran out
+	 * (TTL 0: the rest of this second), so one less keeps MaxCacheTTL
+	 * an upper bound.
+	 */
+	long max = dq->max_ttl > 0 ? (long)dq->max_ttl - 1 : 0;
+	int rc;
+
+	/* a thread, not a forked process: answers come back by ub_fd */
+	if ((rc = ub_ctx_async(c, 1)) != 0)
+		return ub_fail(rc, err, "unbound");
+	if (set_opt(c, "cache-min-ttl:", dq->min_ttl < max ? dq->min_ttl : max,
+	    err) != 0 ||
+	    set_opt(c, "cache-max-ttl:", max, err) != 0 ||
+	    set_opt(c, "cache-max-negative-ttl:", max, err) != 0 ||
+	    /* a repaired zone is seen again within MaxCacheTTL */
+	    set_opt(c, "val-bogus-ttl:", max < 60 ? max : 60, err) != 0)
+		return -1;
+	/*
+	 * A server that timed out is probed again (one query at a time)
+	 * rather than written off for infra-host-ttl: with forwarders it is
+	 * all we have.
+	 */
+	if ((rc = ub_ctx_set_option(c, "infra-keep-probing:", "yes")) != 0)
+		return ub_fail(rc, err, "infra-keep-probing");
+	return 0;
 }
 
 int
@@ -149,16 +259,30 @@ dnsq_new(const struct ssmp_config *cfg, struct dnsq **out,
 	int		 rc;
 
 	*out = NULL;
-	dq->port = 53;
-	dq->timeout.tv_sec = cfg->dns_timeout > 1 ? cfg->dns_timeout / 2 : 1;
+	pthread_mutex_init(&dq->mu, NULL);
+	pthread_cond_init(&dq->cv, NULL);
+	dq->timeout_ms = (cfg->dns_timeout > 0 ? cfg->dns_timeout : 5) * 1000;
 	dq->min_ttl = (uint32_t)cfg->min_cache_ttl;
 	dq->max_ttl = (uint32_t)cfg->max_cache_ttl;
-	if (cfg->nameservers.n > 0)
-		rc = ns_from_config(dq, &cfg->nameservers, err);
-	else
-		rc = ns_from_resolv_conf(dq, err);
-	if (rc == 0 && cfg->trust_anchor_file != NULL)
+	if ((dq->ctx = ub_ctx_create()) == NULL) {
+		ssmp_err_set(err, "unbound: cannot create a resolver");
+		dnsq_free(dq);
+		return -1;
+	}
+	rc = tune(dq, err);
+	if (rc == 0)
+		rc = where_to_ask(dq, cfg, err);
+	if (rc == 0 && cfg->trust_anchor_file != NULL) {
 		rc = load_anchors(dq, cfg->trust_anchor_file, err);
+		dq->validating = rc == 0;
+	}
+	/*
+	 * unbound answers names under test. (RFC 6761) itself, NXDOMAIN;
+	 * ask the servers instead, as for any name.  This finalizes the
+	 * configuration.
+	 */
+	if (rc == 0 && (rc = ub_ctx_zone_remove(dq->ctx, "test.")) != 0)
+		rc = ub_fail(rc, err, "unbound");
 	if (rc != 0) {
 		dnsq_free(dq);
 		return -1;
@@ -170,40 +294,25 @@ dnsq_new(const struct ssmp_config *cfg, struct dnsq **out,
 void
 dnsq_free(struct dnsq *dq)
 {
-	size_t i;
+	struct dnsq_req *r, *next;
 
 	if (dq == NULL)
 		return;
-	for (i = 0; i < dq->nns; i++)
-		ldns_rdf_deep_free(dq->ns[i]);
-	if (dq->anchors != NULL)
-		ldns_rr_list_deep_free(dq->anchors);
+	if (dq->ctx != NULL)
+		ub_ctx_delete(dq->ctx);		/* joins its thread */
+	for (r = dq->head; r != NULL; r = next) {
+		next = r->next;
+		free(r);
+	}
+	pthread_mutex_destroy(&dq->mu);
+	pthread_cond_destroy(&dq->cv);
 	free(dq);
 }
 
-static ldns_resolver *
-make_resolver(const struct dnsq *dq)
+bool
+dnsq_validating(const struct dnsq *dq)
 {
-	ldns_resolver	*r = ldns_resolver_new();
-	size_t		 i;
-
-	if (r == NULL)
-		return NULL;
-	for (i = 0; i < dq->nns; i++)
-		ldns_resolver_push_nameserver(r, dq->ns[i]);
-	ldns_resolver_set_port(r, dq->port);
-	ldns_resolver_set_timeout(r, dq->timeout);
-	ldns_resolver_set_retry(r, 2);		/* two attempts per server */
-	ldns_resolver_set_retrans(r, 1);
-	ldns_resolver_set_random(r, false);
-	ldns_resolver_set_recursive(r, true);
-	ldns_resolver_set_fallback(r, true);	/* TC: retry over TCP */
-	ldns_resolver_set_edns_udp_size(r, DNSQ_EDNS_SIZE);
-	ldns_resolver_set_dnssec(r, true);	/* DO bit: get RRSIGs */
-	if (dq->anchors != NULL)
-		ldns_resolver_set_dnssec_anchors(r,
-		    ldns_rr_list_clone(dq->anchors));
-	return r;
+	return dq->validating;
 }
 
 /* --- answers --------------------------------------------------------------- */
@@ -241,21 +350,30 @@ txt_join(const ldns_rr *rr)
 	return b.p;
 }
 
+/* The RRs of type in the answer section: TXT joined, A/AAAA the first. */
 static void
-collect_txt(const struct dnsq *dq, ldns_pkt *pkt, struct dnsq_answer *ans)
+collect(const struct dnsq *dq, ldns_pkt *pkt, ldns_rr_type type,
+    struct dnsq_answer *ans)
 {
 	ldns_rr_list	*l;
 	ldns_rr		*rr;
+	char		*a;
 	uint32_t	 ttl = UINT32_MAX;
 	size_t		 i, n;
 
-	l = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_TXT,
-	    LDNS_SECTION_ANSWER);
+	l = ldns_pkt_rr_list_by_type(pkt, type, LDNS_SECTION_ANSWER);
 	n = l ? ldns_rr_list_rr_count(l) : 0;
 	ans->txt = ssmp_xcalloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
 		rr = ldns_rr_list_rr(l, i);
-		ans->txt[ans->ntxt++] = txt_join(rr);
+		if (type == LDNS_RR_TYPE_TXT)
+			ans->txt[ans->ntxt++] = txt_join(rr);
+		else if (ans->ntxt == 0 && ldns_rr_rd_count(rr) == 1 &&
+		    (a = ldns_rdf2str(ldns_rr_rdf(rr, 0))) != NULL) {
+			snprintf(ans->addr, sizeof(ans->addr), "%s", a);
+			free(a);
+			ans->ntxt = 1;	/* "has data" */
+		}
 		if (ldns_rr_ttl(rr) < ttl)
 			ttl = ldns_rr_ttl(rr);
 	}
@@ -286,127 +404,10 @@ negative_ttl(const struct dnsq *dq, ldns_pkt *pkt, struct dnsq_answer *ans)
 	ans->ttl = clamp_ttl(dq, ttl);
 }
 
-/* --- DNSSEC ---------------------------------------------------------------- */
-
-static bool
-under_anchor(const struct dnsq *dq, const ldns_rdf *name)
-{
-	const ldns_rdf	*owner;
-	size_t		 i;
-
-	for (i = 0; i < ldns_rr_list_rr_count(dq->anchors); i++) {
-		owner = ldns_rr_owner(ldns_rr_list_rr(dq->anchors, i));
-		if (ldns_dname_compare(name, owner) == 0 ||
-		    ldns_dname_is_subdomain(name, owner))
-			return true;
-	}
-	return false;
-}
-
-/* Signatures in sigs made over the RRset owned by owner. */
-static ldns_rr_list *
-sigs_of(ldns_rr_list *sigs, const ldns_rdf *owner)
-{
-	ldns_rr_list	*out = ldns_rr_list_new();
-	size_t		 i;
-
-	for (i = 0; sigs != NULL && i < ldns_rr_list_rr_count(sigs); i++)
-		if (ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(sigs, i)),
-		    owner) == 0)
-			ldns_rr_list_push_rr(out, ldns_rr_list_rr(sigs, i));
-	return out;
-}
-
-/* Every NSEC(3) RR of the proof must itself verify up to an anchor. */
-static ldns_status
-verify_each(ldns_resolver *r, ldns_rr_list *rrs, ldns_rr_list *sigs)
-{
-	ldns_rr_list	*one, *mine;
-	ldns_status	 s = LDNS_STATUS_OK;
-	size_t		 i;
-
-	for (i = 0; s == LDNS_STATUS_OK && i < ldns_rr_list_rr_count(rrs);
-	    i++) {
-		one = ldns_rr_list_new();
-		ldns_rr_list_push_rr(one, ldns_rr_list_rr(rrs, i));
-		mine = sigs_of(sigs, ldns_rr_owner(ldns_rr_list_rr(rrs, i)));
-		s = ldns_rr_list_rr_count(mine) ? ldns_verify_trusted(r, one,
-		    mine, NULL) : LDNS_STATUS_CRYPTO_NO_RRSIG;
-		ldns_rr_list_free(one);
-		ldns_rr_list_free(mine);
-	}
-	return s;
-}
-
-static ldns_status
-verify_denial(ldns_resolver *r, ldns_pkt *pkt, ldns_rdf *qname, bool nodata)
-{
-	ldns_rr_list	*nsec, *sigs;
-	ldns_rr		*q = ldns_rr_new_frm_type(LDNS_RR_TYPE_TXT);
-	ldns_rr_type	 type = LDNS_RR_TYPE_NSEC;
-	ldns_status	 s;
-
-	ldns_rr_set_owner(q, ldns_rdf_clone(qname));
-	nsec = ldns_pkt_rr_list_by_type(pkt, type, LDNS_SECTION_AUTHORITY);
-	if (nsec == NULL) {
-		type = LDNS_RR_TYPE_NSEC3;
-		nsec = ldns_pkt_rr_list_by_type(pkt, type,
-		    LDNS_SECTION_AUTHORITY);
-	}
-	sigs = ldns_dnssec_pkt_get_rrsigs_for_type(pkt, type);
-	if (nsec == NULL)
-		s = LDNS_STATUS_DNSSEC_NSEC_RR_NOT_COVERED;
-	else if ((s = verify_each(r, nsec, sigs)) != LDNS_STATUS_OK)
-		;
-	else if (type == LDNS_RR_TYPE_NSEC)
-		s = ldns_dnssec_verify_denial(q, nsec, sigs);
-	else
-		s = ldns_dnssec_verify_denial_nsec3(q, nsec, sigs,
-		    ldns_pkt_get_rcode(pkt), LDNS_RR_TYPE_TXT, nodata);
-	ldns_rr_free(q);
-	if (nsec != NULL)
-		ldns_rr_list_deep_free(nsec);
-	if (sigs != NULL)
-		ldns_rr_list_deep_free(sigs);
-	return s;
-}
-
+/* An answer packet of type (also the fuzz target's entry). */
 static enum dnsq_status
-validate(const struct dnsq *dq, ldns_resolver *r, ldns_pkt *pkt,
-    ldns_rdf *qname, enum dnsq_status st, struct dnsq_answer *ans,
-    const char *name, struct ssmp_err *err)
-{
-	ldns_rr_list	*set, *sigs;
-	ldns_status	 s;
-
-	if (dq->anchors == NULL || !under_anchor(dq, qname))
-		return st;
-	if (st == DNSQ_OK) {
-		set = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_TXT,
-		    LDNS_SECTION_ANSWER);
-		sigs = ldns_dnssec_pkt_get_rrsigs_for_type(pkt,
-		    LDNS_RR_TYPE_TXT);
-		s = sigs == NULL ? LDNS_STATUS_CRYPTO_NO_RRSIG :
-		    ldns_verify_trusted(r, set, sigs, NULL);
-		ldns_rr_list_deep_free(set);
-		if (sigs != NULL)
-			ldns_rr_list_deep_free(sigs);
-	} else
-		s = verify_denial(r, pkt, qname, st == DNSQ_NODATA);
-	if (s != LDNS_STATUS_OK) {
-		ssmp_err_set(err, "dns: %s: DNSSEC validation failed: %s",
-		    name, ldns_get_errorstr_by_id(s));
-		return DNSQ_BOGUS;
-	}
-	ans->secure = true;
-	return st;
-}
-
-/* --- lookups --------------------------------------------------------------- */
-
-static enum dnsq_status
-classify(const struct dnsq *dq, ldns_pkt *pkt, struct dnsq_answer *ans,
-    const char *name, struct ssmp_err *err)
+classify_type(const struct dnsq *dq, ldns_pkt *pkt, ldns_rr_type type,
+    struct dnsq_answer *ans, const char *name, struct ssmp_err *err)
 {
 	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
 	char *rcs;
@@ -426,61 +427,56 @@ classify(const struct dnsq *dq, ldns_pkt *pkt, struct dnsq_answer *ans,
 		ssmp_err_set(err, "dns: %s: truncated answer", name);
 		return DNSQ_TEMP;
 	}
-	collect_txt(dq, pkt, ans);
+	collect(dq, pkt, type, ans);
 	if (ans->ntxt > 0)
 		return DNSQ_OK;
 	negative_ttl(dq, pkt, ans);
-	ssmp_err_set(err, "dns: %s: no TXT record", name);
+	ssmp_err_set(err, "dns: %s: no %s record", name,
+	    type == LDNS_RR_TYPE_TXT ? "TXT" : "address");
 	return DNSQ_NODATA;
 }
 
-enum dnsq_status
-dnsq_txt(struct dnsq *dq, const char *name, struct dnsq_answer *ans,
-    struct ssmp_err *err)
+static void
+answer_free(struct dnsq_answer *ans)
 {
-	ldns_resolver		*r;
-	ldns_rdf		*qname;
-	ldns_pkt		*pkt = NULL;
-	ldns_status		 s;
-	enum dnsq_status	 st;
-	char			 fq[SSMP_DOMAIN_MAX + 80];
-
-	memset(ans, 0, sizeof(*ans));
-	snprintf(fq, sizeof(fq), "%s%s", name,
-	    name[0] && name[strlen(name) - 1] == '.' ? "" : ".");
-	if ((qname = ldns_dname_new_frm_str(fq)) == NULL) {
-		ssmp_err_set(err, "dns: %.80s: not a domain name", name);
-		return DNSQ_INVALID;
-	}
-	if ((r = make_resolver(dq)) == NULL) {
-		ldns_rdf_deep_free(qname);
-		ssmp_err_set(err, "dns: out of memory");
-		return DNSQ_TEMP;
-	}
-	s = ldns_resolver_send(&pkt, r, qname, LDNS_RR_TYPE_TXT,
-	    LDNS_RR_CLASS_IN, LDNS_RD);
-	if (s != LDNS_STATUS_OK || pkt == NULL) {
-		ssmp_err_set(err, "dns: %s: %s", name, s != LDNS_STATUS_OK ?
-		    ldns_get_errorstr_by_id(s) : "no answer");
-		st = DNSQ_TEMP;
-	} else if ((st = classify(dq, pkt, ans, name, err)) != DNSQ_TEMP)
-		st = validate(dq, r, pkt, qname, st, ans, name, err);
-	if (pkt != NULL)
-		ldns_pkt_free(pkt);
-	ldns_rdf_deep_free(qname);
-	ldns_resolver_deep_free(r);
-	return st;
-}
-
-void
-dnsq_answer_free(struct dnsq_answer *ans)
-{
-	size_t i;
-
-	for (i = 0; i < ans->ntxt; i++)
+	for (size_t i = 0; ans->txt != NULL && i < ans->ntxt &&
+	    ans->txt[i] != NULL; i++)
 		free(ans->txt[i]);
 	free(ans->txt);
 	memset(ans, 0, sizeof(*ans));
+}
+
+/* unbound's verdict first (it validated), then the packet's contents. */
+static enum dnsq_status
+read_result(const struct dnsq *dq, int ub_err, struct ub_result *res,
+    int qtype, struct dnsq_answer *ans, const char *name,
+    struct ssmp_err *err)
+{
+	ldns_pkt *pkt = NULL;
+	enum dnsq_status st;
+
+	if (ub_err != 0) {
+		ssmp_err_set(err, "dns: %s: %s", name, ub_strerror(ub_err));
+		return DNSQ_TEMP;
+	}
+	if (res->bogus) {
+		ssmp_err_set(err, "dns: %s: DNSSEC validation failed: %.160s",
+		    name, res->why_bogus ? res->why_bogus : "bogus");
+		return DNSQ_BOGUS;
+	}
+	if (res->rcode == LDNS_RCODE_SERVFAIL) {
+		ssmp_err_set(err, "dns: %s: SERVFAIL (no server answered "
+		    "usably)", name);
+		return DNSQ_TEMP;
+	}
+	if (res->answer_packet == NULL || ldns_wire2pkt(&pkt,
+	    res->answer_packet, (size_t)res->answer_len) != LDNS_STATUS_OK) {
+		ssmp_err_set(err, "dns: %s: unreadable answer", name);
+		return DNSQ_TEMP;
+	}
+	st = classify_type(dq, pkt, (ldns_rr_type)qtype, ans, name, err);
+	ldns_pkt_free(pkt);
+	return st;
 }
 
 /*
@@ -488,15 +484,12 @@ dnsq_answer_free(struct dnsq_answer *ans)
  * ignored; two or more make the set invalid).
  */
 static enum dnsq_status
-pick_ssmp(struct dnsq *dq, const char *name, struct dnsq_answer *ans,
-    const char **txt, struct ssmp_err *err)
+pick_ssmp(const char *name, const struct dnsq_answer *ans, const char **txt,
+    struct ssmp_err *err)
 {
-	enum dnsq_status	st;
-	size_t			i, n = 0;
+	size_t n = 0;
 
-	if ((st = dnsq_txt(dq, name, ans, err)) != DNSQ_OK)
-		return st;
-	for (i = 0; i < ans->ntxt; i++)
+	for (size_t i = 0; i < ans->ntxt; i++)
 		if (ssmp_txt_is_ssmp(ans->txt[i])) {
 			*txt = ans->txt[i];
 			n++;
@@ -513,61 +506,371 @@ pick_ssmp(struct dnsq *dq, const char *name, struct dnsq_answer *ans,
 	return DNSQ_OK;
 }
 
-/* Parsers of the two record kinds behind one signature. */
-typedef int (*rec_parse)(const char *txt, void *out, struct ssmp_err *err);
-
-static int
-parse_policy(const char *txt, void *out, struct ssmp_err *err)
+/* The record of the lookup's kind, parsed. */
+static void
+ssmp_record(const struct dnsq_req *q, const struct dnsq_answer *ans,
+    struct dnsq_result *r)
 {
-	return ssmp_policy_parse(txt, out, err);
+	const char *txt = NULL;
+	int rc;
+
+	if ((r->st = pick_ssmp(q->name, ans, &txt, &r->err)) != DNSQ_OK)
+		return;
+	rc = q->kind == DNSQ_Q_POLICY ? ssmp_policy_parse(txt, &r->pol,
+	    &r->err) : ssmp_keyrec_parse(txt, &r->key, &r->err);
+	if (rc != 0) {
+		ssmp_err_prefix(&r->err, "dns: %s: ", q->name);
+		r->st = DNSQ_INVALID;
+	}
 }
 
-static int
-parse_keyrec(const char *txt, void *out, struct ssmp_err *err)
+/* --- requests -------------------------------------------------------------- */
+
+static void
+link_req(struct dnsq *dq, struct dnsq_req *q)
 {
-	return ssmp_keyrec_parse(txt, out, err);
+	q->prev = dq->tail;
+	q->next = NULL;
+	if (dq->tail != NULL)
+		dq->tail->next = q;
+	else
+		dq->head = q;
+	dq->tail = q;
+}
+
+static void
+unlink_req(struct dnsq *dq, struct dnsq_req *q)
+{
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		dq->head = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	else
+		dq->tail = q->prev;
+	q->prev = q->next = NULL;
+}
+
+static void on_answer(void *arg, int ub_err, struct ub_result *res);
+
+/* Hand q to unbound; 0 or -1 with r filled (TEMP). */
+static int
+submit(struct dnsq *dq, struct dnsq_req *q, struct dnsq_result *r)
+{
+	int rc;
+
+	pthread_mutex_lock(&dq->mu);
+	rc = ub_resolve_async(dq->ctx, q->name, q->qtype, LDNS_RR_CLASS_IN, q,
+	    on_answer, &q->id);
+	if (rc == 0)
+		link_req(dq, q);
+	pthread_mutex_unlock(&dq->mu);
+	if (rc != 0)
+		ssmp_err_set(&r->err, "dns: %s: %s", q->name, ub_strerror(rc));
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+finish(struct dnsq_req *q, struct dnsq_result *r)
+{
+	struct dnsq *dq = q->dq;
+
+	pthread_mutex_lock(&dq->mu);
+	dq->inflight--;
+	pthread_mutex_unlock(&dq->mu);
+	q->cb(r, q->arg);
+	free(q);
+}
+
+/* unbound's callback, on whichever thread pumps. */
+static void
+on_answer(void *arg, int ub_err, struct ub_result *res)
+{
+	struct dnsq_req		*q = arg;
+	struct dnsq		*dq = q->dq;
+	struct dnsq_answer	 ans;
+	struct dnsq_result	 r;
+
+	pthread_mutex_lock(&dq->mu);
+	unlink_req(dq, q);
+	pthread_mutex_unlock(&dq->mu);
+	memset(&ans, 0, sizeof(ans));
+	memset(&r, 0, sizeof(r));
+	r.kind = q->kind;
+	r.st = read_result(dq, ub_err, res, q->qtype, &ans, q->name, &r.err);
+	r.secure = res != NULL && res->secure;
+	r.ttl = ans.ttl;
+	ub_resolve_free(res);
+	if (q->kind == DNSQ_Q_ADDR && r.st == DNSQ_NODATA &&
+	    q->qtype == LDNS_RR_TYPE_A) {
+		answer_free(&ans);
+		q->qtype = LDNS_RR_TYPE_AAAA;
+		if (submit(dq, q, &r) == 0)
+			return;			/* deadline unchanged */
+		r.st = DNSQ_TEMP;
+	} else if (q->kind == DNSQ_Q_ADDR && r.st == DNSQ_OK)
+		snprintf(r.addr, sizeof(r.addr), "%s", ans.addr);
+	else if (q->kind != DNSQ_Q_ADDR && r.st == DNSQ_OK)
+		ssmp_record(q, &ans, &r);
+	answer_free(&ans);
+	finish(q, &r);
+}
+
+/* The query name of a lookup; -1 with r filled (INVALID) when bad. */
+static int
+query_name(struct dnsq_req *q, const char *name, const char *sel,
+    struct dnsq_result *r)
+{
+	char dom[SSMP_DOMAIN_MAX + 1], s[SSMP_SELECTOR_MAX + 1];
+
+	if (ssmp_domain_check(name, dom, &r->err) != 0)
+		return -1;
+	switch (q->kind) {
+	case DNSQ_Q_POLICY:
+		snprintf(q->name, sizeof(q->name), "_ssmp.%s", dom);
+		break;
+	case DNSQ_Q_KEY:
+		if (ssmp_selector_check(sel, s, &r->err) != 0)
+			return -1;
+		snprintf(q->name, sizeof(q->name), "%s._ssmpkey.%s", s, dom);
+		break;
+	case DNSQ_Q_ADDR:
+		snprintf(q->name, sizeof(q->name), "%s", dom);
+		break;
+	}
+	return 0;
+}
+
+static bool
+ip_literal(const char *host)
+{
+	unsigned char bin[16];
+
+	return inet_pton(AF_INET, host, bin) == 1 ||
+	    inet_pton(AF_INET6, host, bin) == 1;
+}
+
+void
+dnsq_start(struct dnsq *dq, enum dnsq_kind kind, const char *name,
+    const char *selector, dnsq_cb cb, void *arg)
+{
+	struct dnsq_req		*q = ssmp_xcalloc(1, sizeof(*q));
+	struct dnsq_result	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	q->dq = dq;
+	q->kind = kind;
+	q->qtype = kind == DNSQ_Q_ADDR ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_TXT;
+	q->cb = cb;
+	q->arg = arg;
+	q->deadline = now_ms() + dq->timeout_ms;
+	pthread_mutex_lock(&dq->mu);
+	dq->inflight++;
+	pthread_mutex_unlock(&dq->mu);
+	if (kind == DNSQ_Q_ADDR && ip_literal(name)) {
+		snprintf(r.addr, sizeof(r.addr), "%s", name);
+		r.st = DNSQ_OK;
+	} else if (query_name(q, name, selector, &r) != 0)
+		r.st = DNSQ_INVALID;
+	else if (submit(dq, q, &r) != 0)
+		r.st = DNSQ_TEMP;
+	else
+		return;
+	finish(q, &r);
+}
+
+int
+dnsq_fd(struct dnsq *dq)
+{
+	dq->loop = true;
+	return ub_fd(dq->ctx);
+}
+
+void
+dnsq_process(struct dnsq *dq)
+{
+	(void)ub_process(dq->ctx);
+}
+
+/* Cancel the lookups in flight due by `due` (all: INT64_MAX). */
+static long
+end_lookups(struct dnsq *dq, int64_t due, const char *why)
+{
+	struct dnsq_req		*q, *next, *gone = NULL;
+	struct dnsq_result	 r;
+	int64_t			 now = now_ms();
+	long			 wait = -1;
+
+	pthread_mutex_lock(&dq->mu);
+	for (q = dq->head; q != NULL; q = next) {
+		next = q->next;
+		if (q->deadline > due) {
+			wait = (long)(q->deadline - now);
+			break;
+		}
+		/* NOID: the answer is on its way; its callback will run */
+		if (ub_cancel(dq->ctx, q->id) != 0)
+			continue;
+		unlink_req(dq, q);
+		q->next = gone;
+		gone = q;
+	}
+	pthread_mutex_unlock(&dq->mu);
+	for (q = gone; q != NULL; q = next) {
+		next = q->next;
+		memset(&r, 0, sizeof(r));
+		r.kind = q->kind;
+		r.st = DNSQ_TEMP;
+		ssmp_err_set(&r.err, "dns: %s: %s", q->name, why);
+		finish(q, &r);
+	}
+	return wait;
+}
+
+long
+dnsq_expire(struct dnsq *dq)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "timed out after %ld s",
+	    dq->timeout_ms / 1000);
+	return end_lookups(dq, now_ms(), why);
+}
+
+void
+dnsq_cancel_all(struct dnsq *dq)
+{
+	(void)end_lookups(dq, INT64_MAX, "cancelled (resolver restarted)");
+}
+
+int
+dnsq_inflight(struct dnsq *dq)
+{
+	int n;
+
+	pthread_mutex_lock(&dq->mu);
+	n = dq->inflight;
+	pthread_mutex_unlock(&dq->mu);
+	return n;
+}
+
+/* --- blocking -------------------------------------------------------------- */
+
+struct waiter {
+	struct dnsq		*dq;
+	bool			 done;
+	struct dnsq_result	 r;
+};
+
+static void
+wake(const struct dnsq_result *r, void *arg)
+{
+	struct waiter *w = arg;
+
+	pthread_mutex_lock(&w->dq->mu);
+	w->r = *r;
+	w->done = true;
+	pthread_cond_broadcast(&w->dq->cv);
+	pthread_mutex_unlock(&w->dq->mu);
+}
+
+/*
+ * Wait for w: pump the answers pipe if no other thread does, else sleep
+ * until the pumping thread is done with a round.  Every round ends at
+ * 100 ms, so a waiter whose deadline passed cancels its own lookup.
+ */
+static void
+wait_for(struct dnsq *dq, struct waiter *w)
+{
+	struct pollfd	pfd;
+	struct timespec	ts;
+
+	pthread_mutex_lock(&dq->mu);
+	while (!w->done) {
+		if (dq->pumping) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			(void)pthread_cond_timedwait(&dq->cv, &dq->mu, &ts);
+			continue;
+		}
+		dq->pumping = true;
+		pthread_mutex_unlock(&dq->mu);
+		pfd.fd = ub_fd(dq->ctx);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) > 0)
+			(void)ub_process(dq->ctx);
+		(void)dnsq_expire(dq);
+		pthread_mutex_lock(&dq->mu);
+		dq->pumping = false;
+		pthread_cond_broadcast(&dq->cv);
+	}
+	pthread_mutex_unlock(&dq->mu);
 }
 
 static enum dnsq_status
-lookup_rec(struct dnsq *dq, const char *name, rec_parse parse, void *out,
-    uint32_t *ttl, struct ssmp_err *err)
+blocking(struct dnsq *dq, enum dnsq_kind kind, const char *name,
+    const char *sel, struct dnsq_result *r)
 {
-	struct dnsq_answer	 ans;
-	enum dnsq_status	 st;
-	const char		*txt = NULL;
+	struct waiter w;
 
-	st = pick_ssmp(dq, name, &ans, &txt, err);
-	if (st == DNSQ_OK && parse(txt, out, err) != 0) {
-		ssmp_err_prefix(err, "dns: %s: ", name);
-		st = DNSQ_INVALID;
+	memset(&w, 0, sizeof(w));
+	w.dq = dq;
+	if (dq->loop) {
+		memset(r, 0, sizeof(*r));
+		ssmp_err_set(&r->err, "dns: %s: blocking lookup on an event "
+		    "loop's resolver", name);
+		return r->st = DNSQ_TEMP;
 	}
-	if (ttl != NULL)
-		*ttl = ans.ttl;
-	dnsq_answer_free(&ans);
-	return st;
+	dnsq_start(dq, kind, name, sel, wake, &w);
+	wait_for(dq, &w);
+	*r = w.r;
+	return r->st;
 }
 
 enum dnsq_status
 dnsq_policy(struct dnsq *dq, const char *domain, struct ssmp_policy *pol,
     uint32_t *ttl, struct ssmp_err *err)
 {
-	char dom[SSMP_DOMAIN_MAX + 1], name[300];
+	struct dnsq_result r;
 
-	if (ssmp_domain_check(domain, dom, err) != 0)
-		return DNSQ_INVALID;
-	snprintf(name, sizeof(name), "_ssmp.%s", dom);
-	return lookup_rec(dq, name, parse_policy, pol, ttl, err);
+	if (blocking(dq, DNSQ_Q_POLICY, domain, NULL, &r) == DNSQ_OK)
+		*pol = r.pol;
+	if (ttl != NULL)
+		*ttl = r.ttl;
+	*err = r.err;
+	return r.st;
 }
 
 enum dnsq_status
 dnsq_key(struct dnsq *dq, const char *domain, const char *selector,
     struct ssmp_keyrec *key, uint32_t *ttl, struct ssmp_err *err)
 {
-	char dom[SSMP_DOMAIN_MAX + 1], sel[SSMP_SELECTOR_MAX + 1], name[340];
+	struct dnsq_result r;
 
-	if (ssmp_domain_check(domain, dom, err) != 0 ||
-	    ssmp_selector_check(selector, sel, err) != 0)
-		return DNSQ_INVALID;
-	snprintf(name, sizeof(name), "%s._ssmpkey.%s", sel, dom);
-	return lookup_rec(dq, name, parse_keyrec, key, ttl, err);
+	if (blocking(dq, DNSQ_Q_KEY, domain, selector, &r) == DNSQ_OK)
+		*key = r.key;
+	if (ttl != NULL)
+		*ttl = r.ttl;
+	*err = r.err;
+	return r.st;
+}
+
+enum dnsq_status
+dnsq_addr(struct dnsq *dq, const char *host, char *out, size_t outlen,
+    uint32_t *ttl, struct ssmp_err *err)
+{
+	struct dnsq_result r;
+
+	if (blocking(dq, DNSQ_Q_ADDR, host, NULL, &r) == DNSQ_OK)
+		snprintf(out, outlen, "%s", r.addr);
+	if (ttl != NULL)
+		*ttl = r.ttl;
+	*err = r.err;
+	return r.st;
 }

@@ -1,19 +1,29 @@
 /*
- * dnsq.h - the DNS TXT lookups of SSMP discovery (ldns).
+ * dnsq.h - the DNS lookups of SSMP discovery: a validating resolver
+ * (libunbound) and the classification ssmp.7 DISCOVERY needs.
  *
- * Used by ssmpctl (keys test), ssmp-milter (is the recipient domain
- * SSMP?) and ssmpd (the sender's key).  The outcome is classified the
- * way ssmp.7 DISCOVERY needs it: a temporary failure (SERVFAIL, timeout,
- * network) is never mistaken for "no SSMP".
+ * Used by ssmpctl (keys test), the outbound client (is the recipient
+ * domain SSMP?  the address of its HTTPS host) and ssmpd (the sender's
+ * key).  A temporary failure (SERVFAIL, timeout, network) is never
+ * mistaken for "no SSMP".
  *
- * With TrustAnchorFile set, answers for names at or below an anchor must
- * validate (RRSIG chain to the anchor for data, signed NSEC/NSEC3 proof
- * for NXDOMAIN and NODATA); anything else is DNSQ_BOGUS, a temporary
- * failure.  Names outside every anchor are not validated.
+ * With TrustAnchorFile set every answer is validated as a validating
+ * resolver does (RFC 4035): signed data must chain to an anchor, and a
+ * name below an anchor may be unsigned only where the chain proves it
+ * (a signed NSEC/NSEC3 denial of the DS: an insecure delegation), so
+ * the root anchor works for the unsigned internet.  Anything else is
+ * DNSQ_BOGUS, a temporary failure.  The resolver keeps its own cache
+ * (TTLs bounded by MinCacheTTL/MaxCacheTTL); its anchors are fixed when
+ * the struct dnsq is made, so nothing it cached was checked against
+ * other anchors.
  *
- * Thread safety: a struct dnsq is read-only after dnsq_new(); every
- * lookup builds its own ldns resolver, so any number of threads may
- * share one struct dnsq.
+ * Two ways to use one struct dnsq, never both:
+ *  - blocking: dnsq_policy(), dnsq_key(), dnsq_addr() from any number of
+ *    threads (ssmpctl, ssmp-milter, ssmp-send);
+ *  - event loop: dnsq_start() with a callback, the loop watching
+ *    dnsq_fd() and calling dnsq_process() and dnsq_expire() (ssmpd).
+ *    No thread waits for DNS.
+ * Every lookup ends within DNSTimeout, then it is DNSQ_TEMP.
  */
 #ifndef KS_DNSQ_H
 #define KS_DNSQ_H
@@ -30,7 +40,7 @@ enum dnsq_status {
 	DNSQ_OK,	/* NOERROR with data (helpers: a valid SSMP record) */
 	DNSQ_NXDOMAIN,	/* the name does not exist: no SSMP */
 	DNSQ_NODATA,	/* no TXT (helpers: no v=SSMP1 record): no SSMP */
-	DNSQ_TEMP,	/* SERVFAIL, REFUSED, timeout, network: try later */
+	DNSQ_TEMP,	/* SERVFAIL, timeout, network: try later */
 	DNSQ_BOGUS,	/* DNSSEC validation failed: temporary, logged */
 	DNSQ_INVALID	/* helpers only: v=SSMP1 record(s) present but
 			   invalid (two of them, bad tag): no SSMP, logged */
@@ -40,34 +50,24 @@ const char *dnsq_status_name(enum dnsq_status s);	/* "ok", "nxdomain" ... */
 struct dnsq;
 
 /*
- * From the config: Nameservers (empty = /etc/resolv.conf), DNSTimeout,
- * TrustAnchorFile, MinCacheTTL/MaxCacheTTL (bounds of every TTL
- * returned).  All Nameservers must use one port.
+ * From the config: DNSMode and Nameservers (where queries go),
+ * DNSTimeout, TrustAnchorFile, MinCacheTTL/MaxCacheTTL (bounds of every
+ * TTL cached or returned).
  */
 int dnsq_new(const struct ssmp_config *cfg, struct dnsq **out,
     struct ssmp_err *err);
+/* Lookups still in flight are dropped; their callbacks do not run. */
 void dnsq_free(struct dnsq *dq);
 
-struct dnsq_answer {
-	uint32_t	 ttl;	/* min TTL of the RRset, or for NXDOMAIN and
-				   NODATA the SOA minimum; clamped */
-	bool		 secure;	/* validated against an anchor */
-	size_t		 ntxt;
-	char		**txt;	/* each RR's strings concatenated */
-};
+/* Answers are validated (TrustAnchorFile set). */
+bool dnsq_validating(const struct dnsq *dq);
+
+/* --- blocking ------------------------------------------------------------ */
 
 /*
- * TXT records at name (absolute or not; a final dot is added).  On
- * DNSQ_TEMP and DNSQ_BOGUS err says what failed, naming the name.
- * Call dnsq_answer_free() whatever the result.
- */
-enum dnsq_status dnsq_txt(struct dnsq *dq, const char *name,
-    struct dnsq_answer *ans, struct ssmp_err *err);
-void dnsq_answer_free(struct dnsq_answer *ans);
-
-/*
- * _ssmp.<domain>: DNSQ_OK with *pol filled when exactly one record
- * starts with v=SSMP1 and parses.  ttl may be NULL.
+ * _ssmp.<domain>: DNSQ_OK with *pol filled when exactly one TXT record
+ * starts with v=SSMP1 and parses.  ttl may be NULL.  On anything but
+ * DNSQ_OK err says what happened, naming the record.
  */
 enum dnsq_status dnsq_policy(struct dnsq *dq, const char *domain,
     struct ssmp_policy *pol, uint32_t *ttl, struct ssmp_err *err);
@@ -75,5 +75,53 @@ enum dnsq_status dnsq_policy(struct dnsq *dq, const char *domain,
 enum dnsq_status dnsq_key(struct dnsq *dq, const char *domain,
     const char *selector, struct ssmp_keyrec *key, uint32_t *ttl,
     struct ssmp_err *err);
+/*
+ * First A (else AAAA) of host as text; an IP literal is returned as it
+ * is.  DNSQ_NXDOMAIN/DNSQ_NODATA: no such host or no address.  TLS
+ * authenticates the host, but a bogus answer is still a temporary
+ * failure.  Whether the address may be connected to is the caller's
+ * policy.
+ */
+#define DNSQ_ADDR_MAX	46
+enum dnsq_status dnsq_addr(struct dnsq *dq, const char *host, char *out,
+    size_t outlen, uint32_t *ttl, struct ssmp_err *err);
+
+/* --- event loop ---------------------------------------------------------- */
+
+enum dnsq_kind { DNSQ_Q_POLICY, DNSQ_Q_KEY, DNSQ_Q_ADDR };
+
+struct dnsq_result {
+	enum dnsq_kind		 kind;
+	enum dnsq_status	 st;
+	uint32_t		 ttl;		/* clamped */
+	bool			 secure;	/* signed, chain to an anchor */
+	struct ssmp_policy	 pol;		/* DNSQ_Q_POLICY, DNSQ_OK */
+	struct ssmp_keyrec	 key;		/* DNSQ_Q_KEY, DNSQ_OK */
+	char			 addr[DNSQ_ADDR_MAX];	/* DNSQ_Q_ADDR */
+	struct ssmp_err		 err;		/* why, unless DNSQ_OK */
+};
+typedef void (*dnsq_cb)(const struct dnsq_result *r, void *arg);
+
+/*
+ * Start a lookup (selector only for DNSQ_Q_KEY; name is the domain or,
+ * for DNSQ_Q_ADDR, the host).  cb runs exactly once, on the thread that
+ * calls dnsq_process() or dnsq_expire(), or before dnsq_start() returns
+ * (a bad name, an IP literal).
+ */
+void dnsq_start(struct dnsq *dq, enum dnsq_kind kind, const char *name,
+    const char *selector, dnsq_cb cb, void *arg);
+/* Readable when answers wait; puts dq in event-loop use. */
+int dnsq_fd(struct dnsq *dq);
+/* Run the callbacks of the answers that arrived. */
+void dnsq_process(struct dnsq *dq);
+/*
+ * End the lookups older than DNSTimeout (DNSQ_TEMP, "timed out");
+ * returns the milliseconds until the next one is due, -1 if none waits.
+ */
+long dnsq_expire(struct dnsq *dq);
+/* End every lookup in flight (DNSQ_TEMP), before dnsq_free(). */
+void dnsq_cancel_all(struct dnsq *dq);
+/* Lookups in flight. */
+int dnsq_inflight(struct dnsq *dq);
 
 #endif

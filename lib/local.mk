@@ -20,6 +20,9 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_log.c lib/ssmp_log.h \
 	lib/ssmp_daemon.c lib/ssmp_daemon.h \
 	lib/ssmp_sandbox.c lib/ssmp_sandbox.h \
+	lib/ssmp_notify.c lib/ssmp_notify.h \
+	lib/ssmp_preflight.c lib/ssmp_preflight.h \
+	lib/ssmp_ipclass.c lib/ssmp_ipclass.h \
 	lib/ssmp_limits.h
 
 # What a program linking libssmp needs besides it.

@@ -143,6 +143,22 @@ check_path(const char *v, struct ssmp_err *err)
 	return 0;
 }
 
+/* A PostgreSQL URI; libpq checks the rest when it connects. */
+static int
+check_pg_uri(const char *v, struct ssmp_err *err)
+{
+	static const char *const scheme[] = {
+		"pgsql://", "postgresql://", "postgres://"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(scheme) / sizeof(scheme[0]); i++)
+		if (strncmp(v, scheme[i], strlen(scheme[i])) == 0)
+			return 0;
+	return ssmp_err_set(err, "'%.60s' is not a PostgreSQL URI "
+	    "(pgsql://...)", v);
+}
+
 int
 ssmp_nameserver_parse(const char *in, char *addr, size_t addrlen,
     unsigned *port, struct ssmp_err *err)
@@ -194,6 +210,15 @@ check_nameserver(const char *v, struct ssmp_err *err)
 	return ssmp_nameserver_parse(v, a, sizeof(a), &port, err);
 }
 
+static int
+check_dns_mode(const char *v, struct ssmp_err *err)
+{
+	if (strcmp(v, "forward") != 0 && strcmp(v, "recursive") != 0)
+		return ssmp_err_set(err, "'%.40s' is not forward or recursive",
+		    v);
+	return 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define OFF(m)	offsetof(struct ssmp_config, m)
@@ -210,12 +235,17 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Database", SSMP_CONF_STRING, OFF(database), 0, 0, check_path },
 	{ "MapSize", SSMP_CONF_SIZE, OFF(map_size), 32768, 0x7fffffffffffL,
 	    NULL },
+	{ "SharedDatabase", SSMP_CONF_STRING, OFF(shared_database), 0, 0,
+	    check_pg_uri },
 	{ "KeyTable", SSMP_CONF_STRING, OFF(key_table), 0, 0, NULL },
 	{ "Domain", SSMP_CONF_STRING, OFF(domain), 0, 0, check_domain },
 	{ "Selector", SSMP_CONF_STRING, OFF(selector), 0, 0, check_selector },
 	{ "KeyFile", SSMP_CONF_STRING, OFF(key_file), 0, 0, NULL },
+	{ "AllowPrivateHosts", SSMP_CONF_LIST, OFF(allow_private_hosts), 0, 0,
+	    check_cidr },
 	{ "Nameservers", SSMP_CONF_LIST, OFF(nameservers), 0, 0,
 	    check_nameserver },
+	{ "DNSMode", SSMP_CONF_STRING, OFF(dns_mode), 0, 0, check_dns_mode },
 	{ "TrustAnchorFile", SSMP_CONF_STRING, OFF(trust_anchor_file), 0, 0,
 	    NULL },
 	{ "DNSTimeout", SSMP_CONF_SECONDS, OFF(dns_timeout), 1, 300, NULL },
@@ -303,13 +333,14 @@ ssmp_config_init(struct ssmp_config *c)
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
+	c->dns_mode = ssmp_xstrdup("forward");
 	c->dns_timeout = 5;
 	c->min_cache_ttl = 60;
 	c->max_cache_ttl = DAY;
 
 	ssmp_strlist_add(&c->listen, "inet:443@0.0.0.0");
 	c->admin_listen = ssmp_xstrdup("inet:8895@127.0.0.1");
-	c->mta = ssmp_xstrdup("inet:25@127.0.0.1");
+	c->mta = ssmp_xstrdup("inet:10035@127.0.0.1");
 	c->mta_protocol = ssmp_xstrdup("smtp");
 	c->max_message_size = (size_t)50 << 20;
 	c->max_connections = 10000;

@@ -41,13 +41,17 @@ struct ssmp_config {
 	bool		 background;		/* Background yes */
 	char		*database;		/* Database SSMP_STATE_DIR */
 	size_t		 map_size;		/* MapSize 1g */
+	char		*shared_database;	/* SharedDatabase (none) */
 	char		*key_table;		/* KeyTable (none) */
 	char		*domain;		/* Domain, Selector, KeyFile: */
 	char		*selector;		/*   one-domain shorthand for */
 	char		*key_file;		/*   a KeyTable of one line */
 	struct ssmp_strlist nameservers;	/* Nameservers IP[:port]...
 						   (empty = /etc/resolv.conf) */
+	char		*dns_mode;		/* DNSMode forward | recursive */
 	char		*trust_anchor_file;	/* TrustAnchorFile (none) */
+	struct ssmp_strlist allow_private_hosts; /* AllowPrivateHosts CIDR...
+						   (none: ssmp_ipclass.h) */
 	long		 dns_timeout;		/* DNSTimeout 5 (seconds) */
 	long		 min_cache_ttl;		/* MinCacheTTL 60 */
 	long		 max_cache_ttl;		/* MaxCacheTTL 86400 */
@@ -58,7 +62,7 @@ struct ssmp_config {
 	char		*admin_listen;		/* AdminListen inet:8895@127.0.0.1 */
 	char		*tls_certificate;	/* TLSCertificate (none) */
 	char		*tls_key;		/* TLSKey (none) */
-	char		*mta;			/* MTA inet:25@127.0.0.1 */
+	char		*mta;			/* MTA inet:10035@127.0.0.1 */
 	char		*mta_protocol;		/* MTAProtocol smtp | lmtp */
 	size_t		 max_message_size;	/* MaxMessageSize 50m */
 	long		 max_connections;	/* MaxConnections 10000 */

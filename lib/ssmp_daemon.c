@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ssmp_daemon.h"
+#include "ssmp_notify.h"
 
 static void
 to_devnull(int fd)
@@ -72,6 +73,7 @@ ssmp_daemon_background(int *readyfd, struct ssmp_err *err)
 void
 ssmp_daemon_ready(int readyfd)
 {
+	(void)ssmp_notify("READY=1");	/* systemd's Type=notify */
 	if (readyfd < 0)
 		return;
 	(void)!write(readyfd, "R", 1);

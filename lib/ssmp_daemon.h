@@ -28,7 +28,10 @@
  * ready.  *readyfd is for ssmp_daemon_ready().
  */
 int ssmp_daemon_background(int *readyfd, struct ssmp_err *err);
-/* Tell the waiting parent all went well; stderr goes to /dev/null. */
+/*
+ * Tell the waiting parent all went well (stderr goes to /dev/null) and
+ * the service manager that we are ready (READY=1, ssmp_notify.h).
+ */
 void ssmp_daemon_ready(int readyfd);
 
 /*

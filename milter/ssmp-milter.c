@@ -25,6 +25,7 @@
 #include "config.h"
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
+#include "ssmp_notify.h"
 #include "ssmp_sandbox.h"
 #include "ssmp_log.h"
 #include "keyproc.h"
@@ -216,15 +217,19 @@ reload(const char *conf)
 	struct ks_keytable	*t;
 	struct ssmp_err		 err;
 
+	(void)ssmp_notify_reloading();
 	/* Messages in flight keep the table they started with. */
 	if (keyproc_reload(milter->kp, &t, &err) != 0) {
 		ssmp_log(LOG_ERR, NULL, "reload failed: %s; keeping the old "
 		    "keys", err.msg);
+		(void)ssmp_notifyf("READY=1\nSTATUS=reload failed, old keys "
+		    "kept: %s", err.msg);
 		return;
 	}
 	signer_set(milter->signer, t);
 	signer_each(milter->signer, log_key);
 	ssmp_log(LOG_INFO, NULL, "reloaded");
+	(void)ssmp_notify("READY=1\nSTATUS=reloaded");
 }
 
 static void *
@@ -331,6 +336,7 @@ main(int argc, char **argv)
 	ssmp_daemon_ready(readyfd);
 	rc = smfi_main();
 	ssmp_log(LOG_INFO, NULL, "stopping");
+	(void)ssmp_notify("STOPPING=1");
 	reload_end();
 	keyproc_stop(milter->kp);
 	ssmp_daemon_pidfile_remove(milter->cfg.pid_file);

@@ -78,4 +78,11 @@ diag "pending bytes: $one for one envelope, $two with the second (15 refused rec
 ok_if() { if test $1; then ok "$2"; else not_ok "$2"; fi; }
 ok_if "$((two - one)) -le $((one + 64))" "the second envelope takes no more than the first ($((two - one)) vs $one octets)"
 ok_if "$one -le 1024" "one envelope with one recipient: $one octets (<= 1 KiB)"
+# Postfix ends the session after 20 refused recipients (421): the
+# recipients it answered keep their answers, the rest are temporary
+to=nosuch0@b.test; i=1; while [ $i -lt 25 ]; do to="$to,nosuch$i@b.test"; i=$((i + 1)); done
+sd_env alice@a.test "$to" >"$TMP/e.json"
+sd_post envelope "$TMP/e.json" >/dev/null
+is "$(grep -o '"status":"reject","code":"5.1.1"' "$TMP/resp" | wc -l) $(grep -o '"to":"nosuch[0-9]*@b.test","status":"tempfail","code":"4[.0-9]*","reason":"local MTA: 421' "$TMP/resp" | wc -l)" \
+    "20 5" "25 unknown recipients: 20 refused 5.1.1 before the MTA's 421, 5 temporary"
 done_testing

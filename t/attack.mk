@@ -4,9 +4,14 @@
 # errors.
 ATTACK_TESTS = \
 	t/attack-bodies.t \
+	t/attack-dns.t \
 	t/attack-envelope.t \
+	t/attack-keyhost.t \
+	t/attack-fd.t \
+	t/attack-keycache.t \
 	t/attack-pending.t \
 	t/attack-relay.t \
+	t/attack-ssrf.t \
 	t/attack-trust.t
 TESTS += $(ATTACK_TESTS)
 EXTRA_DIST += $(ATTACK_TESTS)

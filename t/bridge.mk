@@ -16,8 +16,12 @@ t_fuzz_fuzz_http_LDADD = $(FUZZ_DRIVER_LIB) $(BRIDGE_LIBS)
 t_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 # The trust header filter of the hand-off (bridge/hdrfilter.c).
-check_PROGRAMS += t/test_hdrfilter t/fuzz/fuzz_hdrfilter
-TESTS += t/test_hdrfilter
+check_PROGRAMS += t/test_hdrfilter t/fuzz/fuzz_hdrfilter t/test_pending
+TESTS += t/test_hdrfilter t/test_pending
+t_test_pending_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_test_pending_CFLAGS = $(BRIDGE_CFLAGS)
+t_test_pending_SOURCES = t/test_pending.c
+t_test_pending_LDADD = $(BRIDGE_LIBS)
 t_test_hdrfilter_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 t_test_hdrfilter_CFLAGS = $(BRIDGE_CFLAGS)
 t_test_hdrfilter_SOURCES = t/test_hdrfilter.c

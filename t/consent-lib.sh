@@ -41,6 +41,7 @@ _cs_conf() {	# L DOMAIN SEED [KEY VALUE]...
 		echo "Nameservers 127.0.0.1:$(world_port dns)"
 		echo "TrustAnchorFile $WORLD/dns/anchors.dnskey"
 		echo "CAFile $WORLD_CA"
+		echo "AllowPrivateHosts 127.0.0.0/8"	# the world is loopback
 		echo "HTTPTimeout 10"
 		echo "Listen inet:$(world_port "$l" https)@127.0.0.1"
 		echo "AdminListen inet:$(_cs_admin "$l")@127.0.0.1"

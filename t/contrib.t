@@ -55,6 +55,12 @@ is "$(grep -h '^ExecStart=' "$C/systemd/ssmpd.service" \
 "ExecStart=/usr/sbin/ssmpd -f -c /etc/ssmp.conf
 ExecStart=/usr/sbin/ssmp-milter -f -c /etc/ssmp.conf" \
     "units run the daemons in the foreground on /etc/ssmp.conf"
+# READY=1 once listening (t/notify.t): ordering on the units means it.
+is "$(grep -h '^Type=' "$C/systemd/ssmpd.service" "$C/systemd/ssmp-milter.service")" \
+"Type=notify
+Type=notify" "units: Type=notify (the daemons say READY=1 once listening)"
+like "$(grep '^Before=' "$C/systemd/ssmp-milter.service")" 'postfix\.service' \
+    "ssmp-milter.service: Before=postfix.service"
 # hardening UNIT: its sandboxing directives (the "# Hardening." block),
 # capabilities aside (ssmpd's only one binds port 443), sorted.
 hardening() {
@@ -159,6 +165,21 @@ sed 's/^MaxMessageSize/MaxMesageSize/' "$TMP/ex.conf" >"$TMP/typo.conf"
 like "$($AS_UNIT "$SSMPD" -n -c "$TMP/typo.conf" 2>&1)" \
     "typo.conf:[0-9]+: .*MaxMesageSize" \
     "a misspelt key is refused, naming the file, line and key"
+# ssmpd.service's LimitNOFILE= lets ssmpd -n (its ExecStartPre) pass
+# with the example's MaxConnections; a limit below it fails the check.
+nofile=$(sed -n 's/^LimitNOFILE=//p' "$C/systemd/ssmpd.service")
+if have prlimit; then
+	if prlimit --nofile="$nofile" true 2>/dev/null; then
+		check "ssmpd -n under the unit's LimitNOFILE=$nofile" \
+		    prlimit --nofile="$nofile" $AS_UNIT "$SSMPD" -n -c "$TMP/ex.conf"
+	else
+		skip "ssmpd -n under the unit's LimitNOFILE=$nofile" \
+		    "this machine's hard limit is below it"
+	fi
+	like "$(prlimit --nofile=1024 $AS_UNIT "$SSMPD" -n -c "$TMP/ex.conf" 2>&1)" \
+	    'MaxConnections needs 10256 open files, the limit is 1024' \
+	    "...and refused under 1024, naming MaxConnections and the limit"
+fi
 # ssmp-milter -n goes further: it opens the keystore too.
 is "$($AS_UNIT "$MILTER" -n -c "$TMP/ex.conf" 2>&1)" "$TMP/ex.conf: OK" \
     "ssmp-milter -n accepts ssmp.conf.example with a real key"

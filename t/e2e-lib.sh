@@ -119,6 +119,7 @@ _e2e_write_conf() {
 	Socket inet:$(world_port "$l" milter)@127.0.0.1
 	InternalHosts 127.0.0.0/8
 	CAFile $WORLD_CA
+	AllowPrivateHosts 127.0.0.0/8
 	SpoolDirectory $d/spool
 	HTTPTimeout 5
 	UserID nobody

@@ -20,7 +20,10 @@ HTTPS_B=$(world_port b https)
 # --- ssmpd replaced by servers that misbehave.
 fl_kill9 ssmpd-b
 fl_srv fake-b silent "$HTTPS_B" && world_wait_port "$HTTPS_B" 5 || bail "silent server"
-row r-slow@a.test "slow (never answers)" 'timed out|[Tt]imeout'
+# One text for every transport failure (netguard.h); the log has why.
+row r-slow@a.test "slow (never answers)" 'cannot connect over HTTPS'
+like "$(e2e_log milter-a)" 'cannot connect over HTTPS: .*([Tt]imed out|[Tt]imeout)' \
+    "slow: the log says it timed out"
 world_kill fake-b
 
 fl_srv fake-b junk "$HTTPS_B" && world_wait_port "$HTTPS_B" 5 || bail "junk server"

@@ -24,7 +24,7 @@ check_PROGRAMS += t/fuzz/fuzz_keyhttp
 t_fuzz_fuzz_keyhttp_SOURCES = t/fuzz/fuzz_keyhttp.c
 t_fuzz_fuzz_keyhttp_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 t_fuzz_fuzz_keyhttp_CFLAGS = $(BRIDGE_CFLAGS)
-t_fuzz_fuzz_keyhttp_LDADD = $(FUZZ_LIBS) $(LIBEVENT_LIBS) $(CURL_LIBS)
+t_fuzz_fuzz_keyhttp_LDADD = $(FUZZ_DRIVER_LIB) $(CLIENT_LIBS) $(LIBEVENT_LIBS)
 t_fuzz_fuzz_keyhttp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 

@@ -74,6 +74,9 @@ like "$err" "^ssmpctl: $TMP/bad:3: unknown tier 'best'" "error names file and li
 printf 'dave@b.test a@y.test\ndave@b.test\n' >"$TMP/bad2"
 run 65 "import with a short line 2" allow import "$TMP/bad2"
 like "$err" "bad2:2: expected RCPT PATTERN" "short line named"
+printf 'dave@b.test a@y.test known extra\n' >"$TMP/bad3"
+run 65 "import with a fourth field" allow import "$TMP/bad3"
+like "$err" "bad3:1: expected RCPT PATTERN" "long line named"
 is "$(export_all)" "$before" "failed imports stored nothing"
 "$ctl" $C allow export | sed 's/^carol/frank/' | "$ctl" $C allow import - >"$TMP/out" 2>&1
 like "$(cat "$TMP/out")" "imported 5 entries" "export | import - round trip"
@@ -155,7 +158,7 @@ like "$err" "recipient 'dan@'" "error names the recipient"
 run 64 "log forget too few arguments" log forget alice@a.test '<x@a.test>'
 run 0 "stats" stats
 like "$out" "allow +7 entries" "stats counts allow entries"
-like "$out" "delivered +2 entries" "stats counts delivered entries"
+like "$out" "received +2 entries" "stats counts the delivered-log entries of the receiving role"
 run 0 "--json stats" --json stats
 like "$out" '"allow":7' "json stats"
 

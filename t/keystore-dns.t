@@ -106,8 +106,8 @@ kt 65 "selector/key mismatch" keys test a.test s9
 like "$err" "keys test a.test s9: published p= does not match the private key in .*s9.private" "mismatch names the key file"
 kt 68 "key record missing" keys test a.test s5
 like "$err" "s5._ssmpkey.a.test" "missing record named"
-kt 75 "zone not served (REFUSED)" keys test c.test
-like "$err" "_ssmp.c.test: REFUSED" "refusal named"
+kt 75 "zone not served (REFUSED, SERVFAIL from the resolver)" keys test c.test
+like "$err" "_ssmp.c.test: SERVFAIL" "failure named"
 kt 65 "two v=SSMP1 policy records" keys test d.test
 like "$err" "_ssmp.d.test: 2 v=SSMP1 records" "invalid set named"
 kt 65 "--json failure" --json keys test a.test s9

@@ -39,6 +39,7 @@ seed(struct ks_store *ks, struct ssmp_err *err)
 	strcpy(d.from, "alice@a.test");
 	strcpy(d.msgid, "<old@a.test>");
 	strcpy(d.rcpt, "bob@b.test");
+	d.role = KS_RECEIVED;
 	d.outcome = KS_OUT_DELIVERED;
 	d.time = 1700000000;	/* 2023-11-14 */
 	strcpy(d.info, "queued as OLD1");

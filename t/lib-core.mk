@@ -1,7 +1,7 @@
 # lib-core: unit tests and fuzz targets of the libssmp core modules
 # (addresses, time, TXT records, config, logging, base64/crypto/buffers).
 LIBCORE_TESTS = t/test_addr t/test_time t/test_txt t/test_conf t/test_log \
-	t/test_crypto
+	t/test_crypto t/test_ipclass
 check_PROGRAMS += $(LIBCORE_TESTS)
 TESTS += $(LIBCORE_TESTS)
 LIBCORE_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)
@@ -18,6 +18,9 @@ t_test_txt_LDADD = $(SSMP_LIBS)
 t_test_conf_SOURCES = t/test_conf.c
 t_test_conf_CFLAGS = $(LIBCORE_CFLAGS)
 t_test_conf_LDADD = $(SSMP_LIBS)
+t_test_ipclass_SOURCES = t/test_ipclass.c
+t_test_ipclass_CFLAGS = $(LIBCORE_CFLAGS)
+t_test_ipclass_LDADD = $(SSMP_LIBS)
 t_test_log_SOURCES = t/test_log.c
 t_test_log_CFLAGS = $(LIBCORE_CFLAGS)
 t_test_log_LDADD = $(SSMP_LIBS)

@@ -29,6 +29,7 @@ include t/world.mk
 include t/send.mk
 include t/consent.mk
 include t/demo.mk
+include t/ops.mk
 include t/hostile.mk
 include t/attack.mk
 include t/harden.mk

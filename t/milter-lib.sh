@@ -41,6 +41,7 @@ mt_conf() {
 		echo "InternalHosts 10.0.0.0/8"
 		echo "SpoolDirectory $TMP/spool"
 		echo "HTTPTimeout ${MT_HTTP_TIMEOUT:-5}"
+		echo "AllowPrivateHosts 127.0.0.0/8"	# the world is loopback
 		case " $* " in *" UserID "*) ;; *) echo "UserID nobody" ;; esac
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
 	} >"$f"
@@ -88,6 +89,7 @@ mt_sd_conf() {
 	Hostname ssmp.b.test
 	UnknownSender ${MT_SD_UNKNOWN:-reject}
 	UserID nobody
+	AllowPrivateHosts 127.0.0.0/8
 	EOC
 	shift 5
 	while [ $# -ge 2 ]; do echo "$1 $2" >>"$TMP/$n/ssmp.conf"; shift 2; done

@@ -271,6 +271,7 @@ fill_delivered(struct ks_store *ks, long *n, struct ssmp_err *err)
 	snprintf(dv.from, sizeof(dv.from), "fill@fill.example.com");
 	snprintf(dv.msgid, sizeof(dv.msgid), "<f%ld@fill>", *n);
 	snprintf(dv.rcpt, sizeof(dv.rcpt), "fill@b.test");
+	dv.role = KS_RECEIVED;
 	dv.outcome = KS_OUT_REJECTED;
 	dv.time = 1;
 	if ((rc = ks_delivered_put(ks, &dv, err)) == 0)

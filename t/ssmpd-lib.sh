@@ -3,7 +3,9 @@
 # nsd serving a.test's signed _ssmpkey record, the world's test CA, and
 # b.test's real Postfix instance as the MTA behind ssmpd.
 #
-#   sd_world            world up (DNS, CA, Postfix b), keys published
+#   sd_world            world up (DNS, CA, Postfix b), keys published;
+#                       SD_DNS_ZONES="NAME:KIND ..." adds world_dns_zone
+#                       zones, SD_RESOLVER=1 starts world_resolver_start
 #   sd_conf [KEY VAL]   write $SD_CONF (extra lines appended; VAL "-"
 #                       drops KEY)
 #   sd_sink [ARGS]      smtp-sink on $SD_SINK (ARGS e.g. -w 3, -L) dumping
@@ -35,7 +37,11 @@ sd_world() {
 	# a second sender domain (SEED_N), for tests of two senders at once
 	world_dns_add a.test "$SEL._ssmpkey.m.a.test. 300 IN TXT \"$($SSMPC keyrec $SEED_N)\""
 	world_dns_add b.test "_ssmp.b.test. 300 IN TXT \"v=SSMP1; h=ssmp.b.test:$(world_port b https); s=$SEL\""
+	for z in ${SD_DNS_ZONES:-}; do
+		world_dns_zone "${z%%:*}" "${z#*:}" || bail "world_dns_zone $z"
+	done
 	world_dns_start || bail "nsd failed"
+	[ -z "${SD_RESOLVER:-}" ] || world_resolver_start || bail "resolver failed"
 	world_ca_init && world_cert ssmp.b.test >/dev/null || bail "CA failed"
 	world_postfix_start b "$(world_port b smtp)" "$(world_port b inject)" ||
 	    bail "postfix b failed"
@@ -90,6 +96,7 @@ Hostname ssmp.b.test
 UnknownSender reject
 ReadTimeout 3
 UserID nobody
+AllowPrivateHosts 127.0.0.0/8
 EOC
 	while [ $# -ge 2 ]; do
 		grep -v "^$1 " "$SD_CONF" >"$SD_CONF.new"; mv "$SD_CONF.new" "$SD_CONF"

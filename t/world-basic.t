@@ -19,7 +19,7 @@ done
 [ -z "${SSMP_SKIP_WORLD:-}" ] || skip_all "SSMP_SKIP_WORLD is set (world tests run in the other builds)"
 check "world_init makes the world directory" world_init "$TMP/world"
 ports=$(sed -n 's/^WORLD_.*_[A-Z]*=\([0-9]*\)$/\1/p' "$WORLD/ports.env" | sort -u | wc -l)
-is "$ports" 13 "port plan: 12 service ports and DNS, all distinct"
+is "$ports" 14 "port plan: 12 service ports, DNS and the resolver, all distinct"
 check "world_up brings DNS, CA and three Postfix instances up" world_up
 diag "world started in $WORLD_UP_SECONDS s (DNS, CA, 2 certificates, 3 Postfix)"
 ok_fast=$(echo "$WORLD_UP_SECONDS" | awk '{ print ($1 < 60) ? "yes" : "no" }')
@@ -33,8 +33,15 @@ mx=$(world_dns_query a.test MX | awk '$1 == "a.test." && $4 == "MX" { print $5, 
 is "$mx" "10 mail.a.test." "a.test MX is mail.a.test"
 a=$(world_dns_query ssmp.b.test A | awk '$1 == "ssmp.b.test." && $4 == "A" { print $5 }')
 is "$a" 127.0.0.1 "ssmp.b.test has address 127.0.0.1"
-is "$(grep -c DNSKEY "$WORLD/dns/anchors.dnskey")" 3 "anchors.dnskey has the 3 zone keys"
-is "$(grep -c 'IN[[:space:]]DS[[:space:]]' "$WORLD/dns/anchors.ds")" 3 "anchors.ds has the 3 DS records"
+is "$(grep -c DNSKEY "$WORLD/dns/anchors.dnskey")" 4 "anchors.dnskey has the 3 zone keys and test's"
+is "$(grep -c 'IN[[:space:]]DS[[:space:]]' "$WORLD/dns/anchors.ds")" 4 "anchors.ds has the 4 DS records"
+is "$(grep -c DNSKEY "$WORLD/dns/anchor.test")" 1 "anchor.test: test's DNSKEY, one anchor for the world"
+ds_all() {
+	for d in a b c; do
+		world_dns_query $d.test DS | grep -q "^$d\.test\.[[:space:]].*IN[[:space:]]DS[[:space:]]" || return 1
+	done
+}
+check "test delegates a.test, b.test and c.test with their DS" ds_all
 
 txt="v=SSMP1; h=ssmp.b.test:$(world_port b https); s=s1; m=enforce"
 world_dns_add b.test "_ssmp.b.test. 300 IN TXT \"$txt\""
@@ -194,7 +201,9 @@ like "$out" "Bail out! deliberately" "child test: bailed out"
 is "$(child_world "$TMP/bail")" 0/0/0 \
     "after a bail out: no process, no port, no registration of its world left"
 
-dash "$TMP/child.t" "$TMP/hup" hup >"$TMP/hup.out" 2>&1 &
+# A shell may not trap a signal ignored when it started (POSIX): under
+# nohup the child would never see the HUP, so its default comes back.
+env --default-signal=HUP dash "$TMP/child.t" "$TMP/hup" hup >"$TMP/hup.out" 2>&1 &
 cpid=$!
 i=0; while [ ! -f "$TMP/hup/ready" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 check "child test under dash: its world came up" test -f "$TMP/hup/ready"

@@ -29,6 +29,7 @@
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ctl_allow.h"
+#include "ctl_db.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -72,9 +73,10 @@ usage(void)
 	    "  keys test DOMAIN [SELECTOR]\n"
 	    "  cache list\n"
 	    "  cache flush [DOMAIN]\n"
-	    "  log show [--rcpt RCPT] [--since TIME]\n"
+	    "  log show [--role sent|received] [--rcpt RCPT] [--since TIME]\n"
 	    "  log forget|delivered FROM MSGID RCPT\n"
-	    "  stats\n");
+	    "  stats\n"
+	    "  db init|migrate|status\n");
 	exit(EX_USAGE);
 }
 
@@ -137,7 +139,8 @@ open_store(struct ctl *c, bool write)
 	    (access(data, F_OK) == 0 && access(data, W_OK) != 0)))
 		die(EX_NOPERM, "Database %s: not writable: %s", dir,
 		    strerror(errno));
-	rc = ks_open(dir, c->cfg.map_size, write ? 0 : KS_RDONLY, &c->ks, &err);
+	rc = ks_open_shared(dir, c->cfg.shared_database, c->cfg.map_size,
+	    write ? 0 : KS_RDONLY, &c->ks, &err);
 	if (rc != 0)
 		die(rc == KS_ETEMP ? EX_TEMPFAIL : write ? EX_CANTCREAT :
 		    EX_NOINPUT, "%s", err.msg);
@@ -243,16 +246,17 @@ import_line(const char *name, int lineno, char *line, struct ks_allow *e,
 {
 	struct ssmp_err	 err;
 	char		*f[4], *save = NULL;
-	int		 n = 0;
+	int		 n;
 
 	*used = false;
 	line[strcspn(line, "#\r\n")] = '\0';
-	for (f[n] = strtok_r(line, " \t", &save); f[n] != NULL && n < 3;
-	    f[n] = strtok_r(NULL, " \t", &save))
-		n++;
+	/* Up to four fields, so that a fourth one is seen and refused. */
+	for (n = 0; n < 4 && (f[n] = strtok_r(n == 0 ? line : NULL, " \t",
+	    &save)) != NULL; n++)
+		;
 	if (n == 0)
 		return;
-	if (n < 2 || f[3] != NULL)
+	if (n < 2 || n > 3)
 		die(EX_DATAERR, "%s:%d: expected RCPT PATTERN [TIER]", name,
 		    lineno);
 	memset(e, 0, sizeof(*e));
@@ -568,19 +572,23 @@ log_print(const struct ks_delivered *d, void *arg)
 
 	fmt_time(d->time, t);
 	if (!c->json) {
-		printf("%s %s %s %s %s %s%s\n", t, d->from, d->rcpt, d->msgid,
-		    ks_outcome_name(d->outcome), d->info[0] ? d->info : "-",
-		    d->receipt ? " receipt" : "");
+		printf("%s %s %s %s %s %s %s%s\n", t, ks_role_name(d->role),
+		    d->from, d->rcpt, d->msgid, ks_outcome_name(d->outcome),
+		    d->info[0] ? d->info : "-", d->receipt ? " receipt" : "");
+		if (d->outcome == KS_OUT_DELIVERING)
+			printf("  owner host=%s pid=%ld req=%s\n",
+			    d->owner.host[0] ? d->owner.host : "-",
+			    d->owner.pid, d->owner.reqid);
 		if (d->receipt != NULL)
 			printf("  receipt %s\n", d->receipt);
 		return 0;
 	}
 	if (d->receipt != NULL && (r = json_loads(d->receipt, 0, NULL)) == NULL)
 		r = json_string(d->receipt);
-	emit(c, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "time", t, "from",
-	    d->from, "rcpt", d->rcpt, "msgid", d->msgid, "outcome",
-	    ks_outcome_name(d->outcome), "info", d->info, "receipt",
-	    r ? r : json_null()));
+	emit(c, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "time", t,
+	    "role", ks_role_name(d->role), "from", d->from, "rcpt", d->rcpt,
+	    "msgid", d->msgid, "outcome", ks_outcome_name(d->outcome), "info",
+	    d->info, "receipt", r ? r : json_null()));
 	return 0;
 }
 
@@ -603,6 +611,7 @@ log_resolve(struct ctl *c, int argc, char **argv)
 		usage();
 	check_rcpt(argv[1], from);
 	memset(&d, 0, sizeof(d));
+	d.role = KS_RECEIVED;
 	memcpy(d.from, from, sizeof(from));
 	check_rcpt(argv[3], d.rcpt);
 	if (strlen(argv[2]) == 0 || strlen(argv[2]) >= sizeof(d.msgid))
@@ -611,7 +620,8 @@ log_resolve(struct ctl *c, int argc, char **argv)
 	memcpy(d.msgid, argv[2], strlen(argv[2]) + 1);
 	open_store(c, true);
 	if (forget)
-		rc = ks_delivered_del(c->ks, d.from, d.msgid, d.rcpt, &err);
+		rc = ks_delivered_del(c->ks, KS_RECEIVED, d.from, d.msgid,
+		    d.rcpt, &err);
 	else {
 		d.outcome = KS_OUT_DELIVERED;
 		d.time = (int64_t)time(NULL);
@@ -639,6 +649,7 @@ cmd_log(struct ctl *c, int argc, char **argv)
 	char		 rcpt[SSMP_ADDR_MAX + 1];
 	const char	*want = NULL;
 	int64_t		 since = 0;
+	enum ks_role	 role = 0;
 	int		 i, rc;
 
 	if (argc >= 1 && (strcmp(argv[0], "forget") == 0 ||
@@ -652,11 +663,14 @@ cmd_log(struct ctl *c, int argc, char **argv)
 			want = rcpt;
 		} else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
 			since = parse_since(argv[++i]);
-		else
+		else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) {
+			if (ks_role_parse(argv[++i], &role, &err) != 0)
+				die(EX_USAGE, "--role: %s", err.msg);
+		} else
 			usage();
 	}
 	open_store(c, false);
-	rc = ks_delivered_iter(c->ks, want, since, log_print, c, &err);
+	rc = ks_delivered_iter(c->ks, role, want, since, log_print, c, &err);
 	if (rc != 0)
 		die(store_code(rc), "%s", err.msg);
 	if (c->json)
@@ -751,6 +765,8 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, argc, argv);
 	else if (strcmp(argv[-1], "stats") == 0)
 		rc = cmd_stats(&c, argc);
+	else if (strcmp(argv[-1], "db") == 0)
+		rc = ctl_db(&c.cfg, c.json, argc, argv);
 	else
 		usage();
 	ks_close(c.ks);

@@ -82,6 +82,7 @@ cf_client_conf() {
 		echo "Nameservers 127.0.0.1:$(world_port dns)"
 		echo "TrustAnchorFile $WORLD/dns/anchors.dnskey"
 		echo "CAFile $WORLD_CA"
+		echo "AllowPrivateHosts 127.0.0.0/8"	# the world is loopback
 		echo "HTTPTimeout 4"
 		echo "SpoolDirectory $TMP/spool"
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done

@@ -1,7 +1,8 @@
 /*
  * fuzz_dnsq.c - a DNS answer off the wire, as the keystore's resolver
- * reads it (keystore/dnsq.c, included for its static functions): ldns
- * parses the packet, then classify() sorts it (NXDOMAIN, error,
+ * reads it after libunbound resolved and validated it (keystore/dnsq.c,
+ * included for its static functions): ldns parses the packet, then
+ * classify_type() sorts it (NXDOMAIN, error,
  * truncated, TXT records joined from their strings, negative TTL from
  * the SOA) and each TXT string goes to the _ssmp and _ssmpkey parsers.
  * A TTL must come out clamped; a joined record must be a C string of
@@ -47,14 +48,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dq.min_ttl = 60;
 	dq.max_ttl = 86400;
 	memset(&ans, 0, sizeof(ans));
-	st = classify(&dq, pkt, &ans, "_ssmp.fuzz.test", &err);
+	st = classify_type(&dq, pkt, LDNS_RR_TYPE_TXT, &ans, "_ssmp.fuzz.test",
+	    &err);
 	if (st == DNSQ_OK && ans.ntxt == 0)
 		abort();
 	if ((st == DNSQ_OK || st == DNSQ_NXDOMAIN || st == DNSQ_NODATA) &&
 	    (ans.ttl < dq.min_ttl || ans.ttl > dq.max_ttl))
 		abort();
 	records(&ans);
-	dnsq_answer_free(&ans);
+	answer_free(&ans);
 	ldns_pkt_free(pkt);
 	return 0;
 }

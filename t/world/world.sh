@@ -39,11 +39,14 @@ _world_upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 
 # world_port LABEL KIND: port of the plan, e.g. `world_port b https`.
 # LABEL is a, b, c (or the domain); KIND is smtp, inject, milter or https.
-# `world_port dns` gives the DNS port, `world_port spare N` (N 0..9) a spare.
+# `world_port dns` gives the DNS port, `world_port pg` PostgreSQL's,
+# `world_port spare N` (N 0..9) a spare.
 world_port() {
 	local v
 	case $1 in
 	dns) echo "$WORLD_DNS_PORT"; return ;;
+	pg) echo $((WORLD_PORT_BASE + 2)); return ;;
+	resolver) echo "$WORLD_RESOLVER_PORT"; return ;;
 	spare) echo $((WORLD_PORT_BASE + 40 + ${2:-0})); return ;;
 	esac
 	v="WORLD_$(_world_upper "$(_world_label "$1")")_$(_world_upper "$2")"
@@ -129,6 +132,7 @@ world_init() {
 	: >"$WORLD/run/postfix"
 	_world_pick_ports || return 1
 	WORLD_DNS_PORT=$WORLD_PORT_BASE
+	WORLD_RESOLVER_PORT=$((WORLD_PORT_BASE + 1))
 	: >"$WORLD/domains"
 	: >"$WORLD/ports.env"
 	for d in $WORLD_DOMAINS; do
@@ -144,6 +148,7 @@ world_init() {
 		done
 	done
 	echo "WORLD_DNS_PORT=$WORLD_DNS_PORT" >>"$WORLD/ports.env"
+	echo "WORLD_RESOLVER_PORT=$WORLD_RESOLVER_PORT" >>"$WORLD/ports.env"
 	echo "WORLD_PORT_BASE=$WORLD_PORT_BASE" >>"$WORLD/ports.env"
 	echo "WORLD=$WORLD" >>"$WORLD/ports.env"
 	# The cleanup names this world's directory: a test that starts a
@@ -182,10 +187,62 @@ world_dns_del() {
 
 # _world_zones: the zones nsd serves: the world's domains when
 # world_dns_start ran (a domain added later by world_postfix_start gets
-# mail routes, not a zone).
+# mail routes, not a zone), the extra zones of world_dns_zone, and last
+# their parent "test", signed after its children so it carries their DS.
 _world_zones() {
 	if [ -f "$WORLD/dns/zonenames" ]; then cat "$WORLD/dns/zonenames"
-	else cut -d' ' -f1 "$WORLD/domains"; fi
+	else
+		cut -d' ' -f1 "$WORLD/domains"
+		[ ! -f "$WORLD/dns/extrazones" ] || awk '$2 != "dead" { print $1 }' "$WORLD/dns/extrazones"
+		echo test
+	fi
+}
+
+# world_dns_zone NAME KIND: one more zone below test, before world_dns_start
+# (or world_up), for DNSSEC set-ups the three domains do not cover.  KIND:
+#   unsigned   served unsigned; test has no DS for it (insecure delegation)
+#   insecure   served signed, but test has no DS for it (insecure too)
+#   bogus      served signed; test's DS is of another key (validation fails)
+#   dead       only delegated, to a server that never answers: each dead
+#              zone its own address 127.77.X.Y, where nothing listens (a
+#              resolver iterating from nsd times out: world_resolver_start)
+# The zone gets SOA/NS/A records as a world domain does (zone.in).
+world_dns_zone() {
+	case $2 in unsigned|insecure|bogus|dead) ;; *)
+		_world_die "world_dns_zone: kind '$2' is not unsigned, insecure, bogus or dead"; return 1 ;;
+	esac
+	[ ! -f "$WORLD/dns/zonenames" ] ||
+	    { _world_die "world_dns_zone: call it before world_dns_start"; return 1; }
+	echo "$1 $2" >>"$WORLD/dns/extrazones"
+}
+
+_world_zone_kind() {
+	[ -f "$WORLD/dns/extrazones" ] && awk -v z="$1" '$1 == z { print $2 }' "$WORLD/dns/extrazones"
+}
+
+# _world_parent_zone: the delegations of test: NS and glue for each zone
+# below it, DS for those whose chain is meant to validate.
+_world_parent_zone() {
+	local d k n
+	for d in $(_world_zones) $(awk '$2 == "dead" { print $1 }' "$WORLD/dns/extrazones" 2>/dev/null); do
+		case $d in test|*.*.test) continue ;; *.test) ;; *) continue ;; esac
+		if [ "$(_world_zone_kind "$d")" = dead ]; then
+			n=$(awk -v z="$d" '$2 == "dead" { i++ } $1 == z { print i; exit }' "$WORLD/dns/extrazones")
+			printf '%s. IN NS ns.%s.\nns.%s. IN A 127.77.%d.%d\n' "$d" "$d" "$d" \
+			    $((n / 250)) $((n % 250 + 1))
+			continue
+		fi
+		printf '%s. IN NS ns.%s.\nns.%s. IN A 127.0.0.1\n' "$d" "$d" "$d"
+		case $(_world_zone_kind "$d") in
+		unsigned|insecure) ;;
+		bogus)	# the DS of a key the zone is not signed with
+			[ -f "$WORLD/dns/keys/$d.rogue" ] ||
+			    (cd "$WORLD/dns/keys" && ldns-keygen -a ECDSAP256SHA256 -k "$d") \
+			    >"$WORLD/dns/keys/$d.rogue" || return 1
+			grep -v '^;' "$WORLD/dns/keys/$(cat "$WORLD/dns/keys/$d.rogue").ds" ;;
+		*)	grep -v '^;' "$(cat "$WORLD/dns/keys/$d.base").ds" ;;
+		esac
+	done
 }
 
 # _world_zone_sign DOMAIN SERIAL: render the template, sign it with the
@@ -202,16 +259,23 @@ _world_zone_sign() {
 	{
 		sed -e "s/@DOMAIN@/$d/g" -e "s/@SERIAL@/$2/g" "$WORLD_SRC/zone.in"
 		[ ! -f "$WORLD/dns/zones/$d.extra" ] || cat "$WORLD/dns/zones/$d.extra"
+		[ "$d" != test ] || _world_parent_zone
 	} >"$z" || return 1
+	if [ "$(_world_zone_kind "$d")" = unsigned ]; then
+		cp "$z" "$z.signed"; return
+	fi
 	# Inception an hour back: a validator whose clock lags still accepts.
 	ldns-signzone -i "$(date -u -d '1 hour ago' +%Y%m%d%H%M%S)" \
 	    -f "$z.signed" "$z" "$k" >"$WORLD/log/ldns-signzone.log" 2>&1 ||
 	    { _world_die "ldns-signzone failed for $d: $(cat "$WORLD/log/ldns-signzone.log")"; return 1; }
 }
 
-# _world_anchors: write the trust anchors of all zones.
-#   dns/anchors.dnskey   every zone's DNSKEY (unbound trust-anchor-file and
-#                        ldns_read_anchor_file-style, one RR a line)
+# _world_anchors: write the trust anchors.
+#   dns/anchor.test      test's DNSKEY: one anchor for the world, as the
+#                        root's is for the internet (WORLD_DNS_ANCHOR)
+#   dns/anchors.dnskey   every world domain's DNSKEY and test's (unbound
+#                        trust-anchor-file and ldns_read_anchor_file-style,
+#                        one RR a line); the extra zones are not anchors
 #   dns/anchors.ds       the same as DS records
 #   dns/keys/DOMAIN.key  one DNSKEY per file, for `drill -k`
 _world_anchors() {
@@ -221,10 +285,13 @@ _world_anchors() {
 		[ -f "$WORLD/dns/keys/$d.base" ] || continue
 		k=$(cat "$WORLD/dns/keys/$d.base")
 		grep -v '^;' "$k.key" >"$WORLD/dns/keys/$d.key"
+		[ -z "$(_world_zone_kind "$d")" ] || continue
 		cat "$WORLD/dns/keys/$d.key" >>"$WORLD/dns/anchors.dnskey"
 		grep -v '^;' "$k.ds" >>"$WORLD/dns/anchors.ds"
 	done
+	cp "$WORLD/dns/keys/test.key" "$WORLD/dns/anchor.test"
 	WORLD_DNS_ANCHORS=$WORLD/dns/anchors.dnskey
+	WORLD_DNS_ANCHOR=$WORLD/dns/anchor.test
 }
 
 # world_dns_query NAME [TYPE [drill options]]: ask the world's server.
@@ -306,6 +373,120 @@ world_dns_reload() {
 }
 
 world_dns_stop() { _world_kill_pidfile "$WORLD/run/nsd.pid"; }
+
+# world_resolver_start: a recursive resolver (Debian's unbound daemon) on
+# 127.0.0.1:WORLD_RESOLVER_PORT that iterates from the world's nsd (stub
+# zone test) and follows its delegations, as a site's resolver follows
+# the internet's: what ssmp.conf's Nameservers names in DNSMode forward
+# when a test needs real recursion (a dead delegation times out there,
+# where nsd itself would just answer with the referral).  It does not
+# validate: ssmp's own resolver does.  After world_dns_start.
+world_resolver_start() {
+	local i
+	command -v unbound >/dev/null || PATH=$PATH:/usr/sbin
+	mkdir -p "$WORLD/dns/resolver"
+	cat >"$WORLD/dns/resolver/unbound.conf" <<-EOF
+	server:
+	    interface: 127.0.0.1@$WORLD_RESOLVER_PORT
+	    do-ip6: no
+	    username: ""
+	    chroot: ""
+	    directory: "$WORLD/dns/resolver"
+	    pidfile: "$WORLD/dns/resolver/unbound.pid"
+	    logfile: "$WORLD/log/resolver.log"
+	    use-syslog: no
+	    num-threads: 1
+	    access-control: 127.0.0.0/8 allow
+	    do-not-query-localhost: no
+	    module-config: "iterator"
+	    local-zone: "test." nodefault
+	stub-zone:
+	    name: "test."
+	    stub-addr: 127.0.0.1@$WORLD_DNS_PORT
+	remote-control:
+	    control-enable: no
+	EOF
+	_world_detach resolver unbound -d -c "$WORLD/dns/resolver/unbound.conf"
+	i=0
+	until drill -p "$WORLD_RESOLVER_PORT" test @127.0.0.1 SOA 2>/dev/null | grep -q 'rcode: NOERROR'; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { _world_die "the resolver did not start (see $WORLD/log/resolver.log)"; return 1; }
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+: "${PG_BINDIR:=/usr/lib/postgresql/15/bin}"
+
+# world_pg_available: PostgreSQL 15's server programs and user exist.
+world_pg_available() {
+	[ -x "$PG_BINDIR/postgres" ] && [ -x "$PG_BINDIR/initdb" ] &&
+	    id postgres >/dev/null 2>&1
+}
+
+# _world_pg PROGRAM ARGS...: run one of PostgreSQL's programs as postgres.
+_world_pg() {
+	local p
+	p=$1; shift
+	setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BINDIR/$p" "$@"
+}
+
+# world_pg_start: a private PostgreSQL cluster in $WORLD/pg on
+# 127.0.0.1:`world_port pg` (socket in $WORLD/pg/run), as user postgres.
+# The first call creates it (initdb, a role and a database both named
+# ssmp, trust on loopback); later calls start it again with its data.
+# WORLD_PG_URI is the SharedDatabase URI of that database.  Stopped by
+# world_pg_stop or world_stop_all.
+world_pg_start() {
+	local d port new
+	d=$WORLD/pg; port=$(world_port pg); new=""
+	WORLD_PG_URI="pgsql://ssmp@127.0.0.1:$port/ssmp"
+	if [ ! -f "$d/data/PG_VERSION" ]; then
+		world_pg_available || { _world_die "PostgreSQL 15 is not installed (apt-get install postgresql-15)"; return 1; }
+		mkdir -p "$d/data" "$d/run" && chown -R postgres "$d" || return 1
+		_world_pg initdb -D "$d/data" -A trust -U postgres -E UTF8 \
+		    --locale=C --no-sync >>"$WORLD/log/pg.log" 2>&1 ||
+		    { _world_die "initdb failed (see $WORLD/log/pg.log)"; return 1; }
+		cat >>"$d/data/postgresql.conf" <<-EOF
+		listen_addresses = '127.0.0.1'
+		port = $port
+		unix_socket_directories = '$d/run'
+		max_connections = 200
+		shared_buffers = 32MB
+		logging_collector = off
+		EOF
+		new=1
+	fi
+	_world_detach pg setpriv --reuid=postgres --regid=postgres \
+	    --init-groups "$PG_BINDIR/postgres" -D "$d/data"
+	_world_pg_wait 30 || { _world_die "PostgreSQL did not start (see $WORLD/log/pg.log)"; return 1; }
+	[ -z "$new" ] || { world_pg_psql postgres "CREATE ROLE ssmp LOGIN" &&
+	    world_pg_psql postgres "CREATE DATABASE ssmp OWNER ssmp"; } >/dev/null
+}
+
+# _world_pg_wait TIMEOUT: until the server accepts connections.
+_world_pg_wait() {
+	local end
+	end=$(($(date +%s) + $1))
+	until "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$(world_port pg)" -U postgres; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# world_pg_psql USER SQL: run SQL in database ssmp (USER postgres: in
+# database postgres) and print the rows, fields separated by |.
+world_pg_psql() {
+	local db
+	db=ssmp; [ "$1" != postgres ] || db=postgres
+	"$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+	    -p "$(world_port pg)" -U "$1" -d "$db" -c "$2"
+}
+
+# world_pg_stop: a fast shutdown (INT: sessions are ended, nothing is
+# lost), KILL after 10 s.  The data stay for world_pg_start.
+world_pg_stop() { _world_kill_pidfile "$WORLD/run/pg.pid" INT 200; }
 
 # ---------------------------------------------------------------- CA
 
@@ -619,14 +800,15 @@ _world_detach() {
 	( "$@" >>"$WORLD/log/$n.log" 2>&1 </dev/null & echo $! >"$WORLD/run/$n.pid" )
 }
 
-# _world_kill_pidfile FILE: TERM the process, KILL it after 5 s.
+# _world_kill_pidfile FILE [SIGNAL [TICKS]]: send SIGNAL (TERM) to the
+# process, KILL it after TICKS (100) times 50 ms.
 _world_kill_pidfile() {
 	local pid i
 	[ -f "$1" ] || return 0
 	pid=$(cat "$1"); rm -f "$1"
-	kill "$pid" 2>/dev/null || return 0
+	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt "${3:-100}" ]; do
 		sleep 0.05; i=$((i + 1))
 	done
 	kill -9 "$pid" 2>/dev/null
@@ -695,9 +877,10 @@ world_stop_all() {
 	_world_wait_launches
 	for f in "$WORLD"/run/*.pid; do
 		[ -f "$f" ] || continue
-		case $f in */nsd.pid) ;; *) _world_kill_pidfile "$f" ;; esac
+		case $f in */nsd.pid|*/pg.pid) ;; *) _world_kill_pidfile "$f" ;; esac
 	done
 	for n in $(sort -u "$WORLD/run/postfix"); do world_postfix_stop "$n"; done
+	world_pg_stop
 	world_dns_stop
 	_world_sweep
 	f=$(sed -n 's/^WORLD_PORT_BASE=//p' "$WORLD/ports.env" 2>/dev/null)
