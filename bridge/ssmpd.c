@@ -297,6 +297,22 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	drain(d);
 }
 
+/* Worker: expired nonces go. */
+static void
+sweep_run(void *arg)
+{
+	struct ssmp_err err;
+
+	if (ks_replay_sweep(arg, time(NULL), NULL, &err) < 0)
+		ssmp_log(LOG_WARNING, NULL, "replay sweep: %s", err.msg);
+}
+
+static void
+sweep_done(void *arg)
+{
+	(void)arg;
+}
+
 /* Housekeeping each second: expiry, and the end of a drain. */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
@@ -304,14 +320,12 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct ssmpd *d = arg;
 	static time_t last_sweep;
 	time_t now = time(NULL);
-	struct ssmp_err err;
 
 	if (now - last_sweep >= 60) {
 		last_sweep = now;
 		pending_sweep(d->pending, now);
-		if (ks_replay_sweep(d->store, now, NULL, &err) < 0)
-			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
-			    err.msg);
+		/* a write (with SharedDatabase a round trip): off the loop */
+		workq_submit(d->storeq, sweep_run, sweep_done, d->store);
 	}
 	if (!d->draining && !keyproc_alive(d->kp)) {
 		/* no receipts without it: stop, and let systemd restart us */
