@@ -309,7 +309,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	drain(d);
 }
 
-/* Worker: expired nonces go. */
+/*
+ * Workers: the keystore's sweeps are writes (with SharedDatabase round
+ * trips): never on the loop.
+ */
 static void
 sweep_run(void *arg)
 {
@@ -317,6 +320,14 @@ sweep_run(void *arg)
 
 	if (ks_replay_sweep(arg, time(NULL), NULL, &err) < 0)
 		ssmp_log(LOG_WARNING, NULL, "replay sweep: %s", err.msg);
+}
+
+static void
+housekeeping_run(void *arg)
+{
+	struct ssmpd *d = arg;
+
+	ks_housekeeping(d->store, time(NULL), d->conf.log_time);
 }
 
 static void
@@ -336,12 +347,11 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	if (now - last_sweep >= 60) {
 		last_sweep = now;
 		pending_sweep(d->pending, now);
-		/* a write (with SharedDatabase a round trip): off the loop */
 		workq_submit(d->storeq, sweep_run, sweep_done, d->store);
 	}
 	if (now - last_store >= KS_SWEEP_INTERVAL) {
 		last_store = now;
-		ks_housekeeping(d->store, now, d->conf.log_time);
+		workq_submit(d->storeq, housekeeping_run, sweep_done, d);
 	}
 	if (!d->draining && !keyproc_alive(d->kp)) {
 		/* no receipts without it: stop, and let systemd restart us */
