@@ -1,7 +1,7 @@
 /*
  * admin.c - GET /healthz and GET /metrics (Prometheus text format) on
- * the admin listener, and GET key/<selector> on the SSMP listener: the
- * read-only endpoints, answered at once.
+ * the admin listener, and GET key/<domain>/<selector> on the SSMP
+ * listener: the read-only endpoints, answered at once.
  */
 #include "config.h"
 
@@ -87,23 +87,44 @@ metrics_head(struct conn *c)
 	ssmp_buf_free(&b);
 }
 
-/* The Host header names the domain when several share a selector name. */
+/*
+ * key/<domain>/<selector> (ssmp.7 KEY-1..4): the path names the domain,
+ * in canonical form, and only that domain's key answers; a domain or
+ * selector off its grammar (upper case included) is an unknown path.
+ */
+static int
+key_path(const char *rest, char dom[SSMP_DOMAIN_MAX + 1],
+    char sel[SSMP_SELECTOR_MAX + 1])
+{
+	const char	*slash = strchr(rest, '/');
+	char		 d[SSMP_DOMAIN_MAX + 2];
+	struct ssmp_err	 err;
+
+	if (slash == NULL || (size_t)(slash - rest) >= sizeof(d))
+		return -1;
+	memcpy(d, rest, (size_t)(slash - rest));
+	d[slash - rest] = '\0';
+	if (ssmp_domain_check(d, dom, &err) != 0 || strcmp(d, dom) != 0 ||
+	    ssmp_selector_check(slash + 1, sel, &err) != 0 ||
+	    strcmp(slash + 1, sel) != 0)
+		return -1;
+	return 0;
+}
+
 static void
 key_head(struct conn *c)
 {
 	struct ssmpd *d = http_daemon(c);
-	char sel[SSMP_SELECTOR_MAX + 1], rec[SSMP_TXT_MAX + 1];
-	struct ssmp_err err;
+	char dom[SSMP_DOMAIN_MAX + 1], sel[SSMP_SELECTOR_MAX + 1];
+	char rec[SSMP_TXT_MAX + 1];
 
-	if (ssmp_selector_check(http_path_rest(c), sel, &err) != 0) {
-		http_respond_status(c, SSMP_NO_ENDPOINT, "unknown selector",
-		    NULL);
+	if (key_path(http_path_rest(c), dom, sel) != 0) {
+		http_respond_status(c, SSMP_NO_ENDPOINT, "not key/<domain>/"
+		    "<selector> in canonical form", NULL);
 		return;
 	}
-	if (keys_record(d->keys, http_header_get(http_head(c), "host"), sel,
-	    rec, sizeof(rec) - 1) != 0) {
-		http_respond_status(c, SSMP_NO_ENDPOINT, "unknown selector",
-		    NULL);
+	if (keys_record(d->keys, dom, sel, rec, sizeof(rec) - 1) != 0) {
+		http_respond_status(c, SSMP_KEY_UNKNOWN, "no such key", NULL);
 		return;
 	}
 	strcat(rec, "\n");

@@ -437,7 +437,7 @@ dns_done(struct fetch *f)
 	if (f->https_go && !(f->d->conf.keysource == KEYSRC_BOTH &&
 	    f->dns.rc == KEYS_DNS_TEMP)) {
 		keyhttp_fetch(f->d->keyhttp, f->pol.hostname, f->pol.port,
-		    f->addr, f->selector, https_done, f);
+		    f->addr, f->domain, f->selector, https_done, f);
 		return;
 	}
 	conclude(f);

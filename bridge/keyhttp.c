@@ -276,7 +276,8 @@ keyhttp_free(struct keyhttp *kh)
 
 void
 keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
-    const char *addr, const char *selector, keyhttp_cb cb, void *arg)
+    const char *addr, const char *domain, const char *selector,
+    keyhttp_cb cb, void *arg)
 {
 	struct fetch *f = ssmp_xcalloc(1, sizeof(*f));
 	char url[512], pin[512];
@@ -285,8 +286,9 @@ keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
 	f->cb = cb;
 	f->arg = arg;
 	f->maxage = -1;
-	snprintf(url, sizeof(url), "https://%s:%u" SSMP_PATH_PREFIX "key/%s",
-	    hostname, port, selector);
+	/* the domain we mean, in the path: never a co-hosted domain's key */
+	snprintf(url, sizeof(url), "https://%s:%u" SSMP_PATH_PREFIX "key/%s/%s",
+	    hostname, port, domain, selector);
 	snprintf(pin, sizeof(pin), strchr(addr, ':') ? "%s:%u:[%s]" :
 	    "%s:%u:%s", hostname, port, addr);
 	f->resolve = curl_slist_append(NULL, pin);

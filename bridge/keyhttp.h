@@ -1,8 +1,8 @@
 /*
  * keyhttp.h - fetch a sender's key record from its HTTPS key endpoint
- * (ssmp.7: GET https://<h>/.well-known/ssmp/v1/key/<selector>) with
- * libcurl's multi interface driven by ssmpd's event loop: many fetches
- * at once, none blocking the loop, no thread per fetch.
+ * (ssmp.7 KEY-1: GET https://<h>/.well-known/ssmp/v1/key/<domain>/<sel>)
+ * with libcurl's multi interface driven by ssmpd's event loop: many
+ * fetches at once, none blocking the loop, no thread per fetch.
  */
 #ifndef BRIDGE_KEYHTTP_H
 #define BRIDGE_KEYHTTP_H
@@ -31,10 +31,12 @@ int keyhttp_new(struct event_base *base, const struct ssmp_config *cfg,
 void keyhttp_free(struct keyhttp *kh);
 
 /*
- * GET key/<selector> from hostname:port, connecting to addr (text IP)
- * but checking the certificate for hostname.  cb runs once, later.
+ * GET key/<domain>/<selector> from hostname:port (domain: the one whose
+ * key we mean, canonical), connecting to addr (text IP) but checking
+ * the certificate for hostname.  cb runs once, later.
  */
 void keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
-    const char *addr, const char *selector, keyhttp_cb cb, void *arg);
+    const char *addr, const char *domain, const char *selector,
+    keyhttp_cb cb, void *arg);
 
 #endif

@@ -31,14 +31,12 @@ int keys_sign_allow(void *arg, enum ssmp_allow_type type, const char *from,
 bool keys_serves(const struct ks_keytable *k, const char *domain);
 
 /*
- * The key record text of selector for the key endpoint, which names no
- * domain: the domain is the one the Host header (h= of our _ssmp
- * policy, possibly with a port) equals or lies under (the longest such
- * domain), else the first domain in table order having that selector;
- * so selector names should differ between domains sharing one host.
- * 0 found, 1 unknown.
+ * The key record text of domain's selector (both canonical) for the key
+ * endpoint, key/<domain>/<selector> (ssmp.7 KEY-1): that domain's key
+ * only, however many domains share the selector name.  0 found, 1
+ * unknown.
  */
-int keys_record(const struct ks_keytable *k, const char *host,
+int keys_record(const struct ks_keytable *k, const char *domain,
     const char *selector, char *out, size_t outlen);
 
 /* Remote key lookup outcome (DNS, the HTTPS key endpoint). */

@@ -14,33 +14,52 @@ struct entry {
 	const char		*path;
 	const struct route	*route;
 	const char		*allow;
+	int			 segs;	/* segments after a prefix */
 };
 
 static const struct entry ssmp_routes[] = {
-	{ SSMP_PATH_PREFIX "envelope", &route_envelope, "Allow: POST\r\n" },
-	{ SSMP_PATH_PREFIX "message/", &route_message, "Allow: POST\r\n" },
-	{ SSMP_PATH_PREFIX "deliver", &route_deliver, "Allow: POST\r\n" },
-	{ SSMP_PATH_PREFIX "key/", &route_key, "Allow: GET\r\n" },
-	{ SSMP_PATH_PREFIX "allow", &route_allow, "Allow: POST\r\n" },	/* consent */
-	{ NULL, NULL, NULL }
+	{ SSMP_PATH_PREFIX "envelope", &route_envelope, "Allow: POST\r\n", 1 },
+	{ SSMP_PATH_PREFIX "message/", &route_message, "Allow: POST\r\n", 1 },
+	{ SSMP_PATH_PREFIX "deliver", &route_deliver, "Allow: POST\r\n", 1 },
+	/* key/<domain>/<selector> (ssmp.7 KEY-1) */
+	{ SSMP_PATH_PREFIX "key/", &route_key, "Allow: GET\r\n", 2 },
+	{ SSMP_PATH_PREFIX "allow", &route_allow, "Allow: POST\r\n", 1 },	/* consent */
+	{ NULL, NULL, NULL, 0 }
 };
 
 static const struct entry admin_routes[] = {
-	{ "/healthz", &route_healthz, "Allow: GET\r\n" },
-	{ "/metrics", &route_metrics, "Allow: GET\r\n" },
-	{ "/consent/", &route_consent, "Allow: POST\r\n" },	/* consent */
-	{ NULL, NULL, NULL }
+	{ "/healthz", &route_healthz, "Allow: GET\r\n", 1 },
+	{ "/metrics", &route_metrics, "Allow: GET\r\n", 1 },
+	{ "/consent/", &route_consent, "Allow: POST\r\n", 1 },	/* consent */
+	{ NULL, NULL, NULL, 0 }
 };
 
+/* rest is exactly segs non-empty segments separated by '/'. */
 static int
-path_match(const char *pattern, const char *target, size_t *plen)
+segments(const char *rest, int segs)
 {
+	const char *p = rest;
+
+	for (int i = 0; i < segs; i++) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || (i + 1 < segs) != (p[len] == '/'))
+			return 0;
+		p += len + (p[len] == '/');
+	}
+	return *p == '\0';
+}
+
+static int
+path_match(const struct entry *e, const char *target, size_t *plen)
+{
+	const char *pattern = e->path;
 	size_t n = strlen(pattern);
 
 	*plen = n;
 	if (pattern[n - 1] == '/')	/* prefix: something must follow */
-		return strncmp(target, pattern, n) == 0 && target[n] != '\0' &&
-		    strchr(target + n, '/') == NULL;
+		return strncmp(target, pattern, n) == 0 &&
+		    segments(target + n, e->segs);
 	return strcmp(target, pattern) == 0;
 }
 
@@ -55,7 +74,7 @@ routes_find(enum http_role role, const char *method, const char *target,
 	if (strchr(target, '?') != NULL)
 		return -1;
 	for (; e->path != NULL; e++) {
-		if (!path_match(e->path, target, &m->prefix_len))
+		if (!path_match(e, target, &m->prefix_len))
 			continue;
 		if (strcmp(method, e->route->method) != 0) {
 			m->fail = SSMP_BAD_METHOD;

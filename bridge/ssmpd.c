@@ -408,8 +408,11 @@ setup(struct ssmpd *d)
 		ssmp_daemon_pidfile_remove(d->conf.pidfile);
 		fatal("%s", err.msg);
 	}
-	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
-		fatal("Database %s: %s", cfg.database, err.msg);
+	/* a shared database that is down: 4xx until it is back */
+	if (ks_open_shared(cfg.database, cfg.shared_database, cfg.map_size,
+	    KS_LAZY, &d->store, &err) != 0)
+		fatal("%s: %s", cfg.shared_database ? "SharedDatabase" :
+		    cfg.database, err.msg);
 	open_spool(d);
 	d->allowq = workq_new(d->base, ALLOW_THREADS);
 	if (keyfetch_setup(d, &cfg, &err) != 0)

@@ -30,6 +30,21 @@ ks_open(const char *dir, size_t mapsize, int flags, struct ks_store **out,
 	return ks_lmdb_open(dir, mapsize, flags, out, err);
 }
 
+int
+ks_open_shared(const char *dir, const char *shared, size_t mapsize, int flags,
+    struct ks_store **out, struct ssmp_err *err)
+{
+	if (shared == NULL)
+		return ks_lmdb_open(dir, mapsize, flags, out, err);
+	return ks_pg_open(dir, shared, mapsize, flags, out, err);
+}
+
+const char *
+ks_backend_name(const struct ks_store *ks)
+{
+	return ks->be->name;
+}
+
 void
 ks_close(struct ks_store *ks)
 {

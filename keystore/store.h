@@ -50,6 +50,7 @@ struct ks_store;
 
 /* ks_open flags */
 #define KS_RDONLY	0x01	/* never write; missing sub-dbs read as empty */
+#define KS_LAZY		0x02	/* shared: open even if the server is down */
 
 /*
  * Open (creating if needed, unless KS_RDONLY) the environment in dir.
@@ -61,6 +62,31 @@ struct ks_store;
 int ks_open(const char *dir, size_t mapsize, int flags, struct ks_store **out,
     struct ssmp_err *err);
 void ks_close(struct ks_store *ks);
+/*
+ * With shared (SharedDatabase, a pgsql:// URI) not NULL, the stores
+ * several hosts share - allow-lists, replay cache, delivered-log,
+ * consent requests - live in that PostgreSQL database, and only the
+ * remote-key cache (the host's cache of DNS) in the LMDB directory dir.
+ * The database's schema must be this program's (ssmpctl db init); an
+ * unreachable server is KS_ETEMP, or with KS_LAZY no error now (each
+ * operation then fails with KS_ETEMP until the server answers).
+ * shared NULL: ks_open().  The handle may be shared by all threads.
+ */
+int ks_open_shared(const char *dir, const char *shared, size_t mapsize,
+    int flags, struct ks_store **out, struct ssmp_err *err);
+/* The backend's name: "lmdb" or "postgresql". */
+const char *ks_backend_name(const struct ks_store *ks);
+
+/* ssmpctl db: the schema of a shared database (pg_schema.c). */
+enum ks_schema_op {
+	KS_SCHEMA_STATUS,	/* *before = *after = the version found */
+	KS_SCHEMA_INIT,		/* create it, if there is none */
+	KS_SCHEMA_MIGRATE	/* bring an older one to this program's */
+};
+#define KS_SCHEMA_VERSION	1
+/* The version found (0: none) and the version after; KS_ETEMP unreachable. */
+int ks_schema(const char *shared, enum ks_schema_op op, int *before,
+    int *after, struct ssmp_err *err);
 
 #include "allowlist.h"
 #include "keycache.h"

@@ -143,6 +143,22 @@ check_path(const char *v, struct ssmp_err *err)
 	return 0;
 }
 
+/* A PostgreSQL URI; libpq checks the rest when it connects. */
+static int
+check_pg_uri(const char *v, struct ssmp_err *err)
+{
+	static const char *const scheme[] = {
+		"pgsql://", "postgresql://", "postgres://"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(scheme) / sizeof(scheme[0]); i++)
+		if (strncmp(v, scheme[i], strlen(scheme[i])) == 0)
+			return 0;
+	return ssmp_err_set(err, "'%.60s' is not a PostgreSQL URI "
+	    "(pgsql://...)", v);
+}
+
 int
 ssmp_nameserver_parse(const char *in, char *addr, size_t addrlen,
     unsigned *port, struct ssmp_err *err)
@@ -219,6 +235,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Database", SSMP_CONF_STRING, OFF(database), 0, 0, check_path },
 	{ "MapSize", SSMP_CONF_SIZE, OFF(map_size), 32768, 0x7fffffffffffL,
 	    NULL },
+	{ "SharedDatabase", SSMP_CONF_STRING, OFF(shared_database), 0, 0,
+	    check_pg_uri },
 	{ "KeyTable", SSMP_CONF_STRING, OFF(key_table), 0, 0, NULL },
 	{ "Domain", SSMP_CONF_STRING, OFF(domain), 0, 0, check_domain },
 	{ "Selector", SSMP_CONF_STRING, OFF(selector), 0, 0, check_selector },

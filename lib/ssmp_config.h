@@ -41,6 +41,7 @@ struct ssmp_config {
 	bool		 background;		/* Background yes */
 	char		*database;		/* Database SSMP_STATE_DIR */
 	size_t		 map_size;		/* MapSize 1g */
+	char		*shared_database;	/* SharedDatabase (none) */
 	char		*key_table;		/* KeyTable (none) */
 	char		*domain;		/* Domain, Selector, KeyFile: */
 	char		*selector;		/*   one-domain shorthand for */

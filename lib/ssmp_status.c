@@ -45,6 +45,7 @@ static const struct outcome {
 	[SSMP_BAD_METHOD] =	{ 405, "5.5.1", "method not allowed" },
 	/* a malformed request, not a message too big (ssmp.7 JSON-1) */
 	[SSMP_JSON_TOO_BIG] =	{ 413, "5.5.2", "request JSON too large" },
+	[SSMP_KEY_UNKNOWN] =	{ 404, "5.7.5", "no such key" },
 };
 
 static void

@@ -45,6 +45,7 @@ enum ssmp_outcome {
 	SSMP_NO_ENDPOINT,	/* 404 5.5.1 unknown endpoint */
 	SSMP_BAD_METHOD,	/* 405 5.5.1 method not allowed */
 	SSMP_JSON_TOO_BIG,	/* 413 5.5.2 envelope/consent JSON too big */
+	SSMP_KEY_UNKNOWN,	/* 404 5.7.5 key endpoint: no such key */
 	SSMP_OUTCOME_COUNT
 };
 

@@ -44,7 +44,7 @@ is "$(curl -s --max-time 5 "http://127.0.0.1:$SD_ADMIN/healthz")" ok "...and aga
 kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null
 sleep 2
 check "the clients gone, a normal client is served" \
-    $SD_CURL -f -o /dev/null --max-time 10 "$SD_URL/key/$SEL"
+    $SD_CURL -f -o /dev/null --max-time 10 "$SD_URL/key/b.test/$SEL"
 sd_env alice@a.test bob@b.test >"$TMP/e.json"
 is "$(sd_post envelope "$TMP/e.json")" 200 "...and an envelope accepted"
 check "ssmpd is still running" kill -0 "$pid"

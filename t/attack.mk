@@ -6,6 +6,7 @@ ATTACK_TESTS = \
 	t/attack-bodies.t \
 	t/attack-dns.t \
 	t/attack-envelope.t \
+	t/attack-keyhost.t \
 	t/attack-fd.t \
 	t/attack-keycache.t \
 	t/attack-pending.t \

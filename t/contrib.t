@@ -223,12 +223,14 @@ if have postconf && have postmap; then
 	    "milter_default_action = tempfail"
 	d=$(pf_dir inbound main.cf.inbound -- master.cf.inbound)
 	pf_clean "postconf: main.cf.inbound + master.cf.inbound" "$d"
-	is "$(postconf -c "$d" -P 127.0.0.1:10035/inet/receive_override_options)" \
-	    "127.0.0.1:10035/inet/receive_override_options = no_milters,no_header_body_checks" \
+	is "$(postconf -c "$d" -P ssmp-handoff/unix/receive_override_options)" \
+	    "ssmp-handoff/unix/receive_override_options = no_milters,no_header_body_checks" \
 	    "ssmpd's listener: no milters, no header_checks"
-	like "$(postconf -c "$d" -P 127.0.0.1:10035/inet/smtpd_relay_restrictions)" \
+	like "$(postconf -c "$d" -P ssmp-handoff/unix/smtpd_relay_restrictions)" \
 	    '= reject_unauth_destination,check_recipient_access,texthash:/etc/postfix/ssmp-domains,reject$' \
 	    "ssmpd's listener takes only its domains' recipients, never a route"
+	like "$(postconf -c "$d" -M ssmp-handoff/unix)" '^ssmp-handoff +unix +n ' \
+	    "ssmpd's listener is a socket in public/ (postdrop's members only)"
 	d=$(pf_dir pipe main.cf.pipe -- master.cf.pipe)
 	pf_clean "postconf: main.cf.pipe + master.cf.pipe" "$d"
 	like "$(postconf -c "$d" -M ssmp/unix)" \

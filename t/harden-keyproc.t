@@ -68,7 +68,7 @@ $SSMPC keyfile $SEED_N >"$SD_DIR/b.key.new" && chmod 600 "$SD_DIR/b.key.new" &&
     mv "$SD_DIR/b.key.new" "$SD_DIR/b.key"
 kill -HUP "$NET"; sleep 1
 like "$(tail -3 "$WORLD/log/ssmpd.log")" 'reloaded' "SIGHUP: the key process reloads the root-only key"
-is "$($SD_CURL "$SD_URL/key/$SEL")" "$($SSMPC keyrec $SEED_N)" "the key endpoint serves the new public key"
+is "$($SD_CURL "$SD_URL/key/b.test/$SEL")" "$($SSMPC keyrec $SEED_N)" "the key endpoint serves the new public key"
 check "after the reload: a delivery" deliver '<kp-2@a.test>'
 check "...its receipt verifies with the new key" sh -c "$SSMPC receipt $SEED_N <'$TMP/resp'"
 check_fails "network process: the new seed is not in its memory" "$MEMSCAN" "$NET" "$SEED_N"
@@ -129,7 +129,7 @@ check_fails "unit style: the seed is not in the network process" "$MEMSCAN" "$NE
 $SSMPC keyfile $SEED_N >"$SD_DIR/b.key.new" && chmod 600 "$SD_DIR/b.key.new" &&
     mv "$SD_DIR/b.key.new" "$SD_DIR/b.key"
 kill -HUP "$NET"; sleep 1
-is "$($SD_CURL "$SD_URL/key/$SEL")" "$($SSMPC keyrec $SEED_N)" \
+is "$($SD_CURL "$SD_URL/key/b.test/$SEL")" "$($SSMPC keyrec $SEED_N)" \
     "unit style: SIGHUP reloads the root-only key (the key process reads it)"
 sd_stop
 

@@ -97,7 +97,7 @@ is "$(ids "$pid")" "$WANT_IDS" \
     "ssmpd UserID nobody: uids and gids nobody's, root's groups 0 4 8 gone, no capability"
 bound_early ssmpd "$SD_PORT" "$pid"
 got=$(curl -sS --max-time 5 --cacert "$WORLD_CA" --resolve "ssmp.b.test:$SD_PORT:127.0.0.1" \
-    "https://ssmp.b.test:$SD_PORT/.well-known/ssmp/v1/key/s1" 2>&1)
+    "https://ssmp.b.test:$SD_PORT/.well-known/ssmp/v1/key/b.test/s1" 2>&1)
 is "$got" "$($SSMPC keyrec $SEED)" "ssmpd serves its key over TLS after the drop"
 like "$(stat -c %U "$D/db/data.mdb" 2>&1)" '^nobody$' "ssmpd opened its database as nobody"
 world_kill ssmpd

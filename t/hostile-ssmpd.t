@@ -48,7 +48,7 @@ kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$(pid)/status"; }
 rchar() { sed -n 's/^rchar: //p' "/proc/$(pid)/io"; }
 # ok_if "TEST-EXPRESSION" DESC
 ok_if() { if test $1; then ok "$2"; else not_ok "$2"; fi; }
-served() { $SD_CURL -f -o /dev/null --max-time 10 "$SD_URL/key/$SEL"; }
+served() { $SD_CURL -f -o /dev/null --max-time 10 "$SD_URL/key/b.test/$SEL"; }
 conns() { curl -s "http://127.0.0.1:$SD_ADMIN/metrics" | sed -n 's/^ssmpd_connections //p'; }
 
 # raw FILE: FILE over TLS as it is; the answer in $TMP/ans.  Fails unless
@@ -94,7 +94,7 @@ lap "header bombs"
 
 # ---- request smuggling ----------------------------------------------------
 # Each carries a second request after the first: it must never be answered.
-S='GET /.well-known/ssmp/v1/key/s2026 HTTP/1.1\r\nHost: ssmp.b.test\r\n\r\n'
+S='GET /.well-known/ssmp/v1/key/b.test/s2026 HTTP/1.1\r\nHost: ssmp.b.test\r\n\r\n'
 smuggle() {
 	printf "$H$1\r\n$2$S" >"$TMP/req"
 	refused "$3" 400

@@ -102,13 +102,13 @@ timeout 10 openssl s_client -connect "127.0.0.1:$SD_PORT" -CAfile "$WORLD_CA" <"
 sleep 0.5
 like "$(cat "$WORLD/log/ssmpd.log")" 'body truncated at 6 of 100 octets' "truncated body: logged, dropped"
 printf 'garbage that is not TLS\r\n\r\n' | timeout 5 nc -q1 127.0.0.1 "$SD_PORT" >/dev/null 2>&1
-check "still serving after TLS garbage" $SD_CURL -f -o /dev/null "$SD_URL/key/$SEL"
+check "still serving after TLS garbage" $SD_CURL -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 
 # Key endpoint, admin endpoints.
-$SD_CURL -D "$TMP/hdr" -o "$TMP/key" "$SD_URL/key/$SEL"
+$SD_CURL -D "$TMP/hdr" -o "$TMP/key" "$SD_URL/key/b.test/$SEL"
 is "$(cat "$TMP/key")" "$($SSMPC keyrec $SEED_B)" "key endpoint serves b.test's key record"
 like "$(cat "$TMP/hdr")" 'Cache-Control: max-age=[0-9]+' "key endpoint: Cache-Control max-age"
-is "$($SD_CURL -o /dev/null -w '%{http_code}' "$SD_URL/key/nosuch")" 404 "unknown selector: 404"
+is "$($SD_CURL -o /dev/null -w '%{http_code}' "$SD_URL/key/b.test/nosuch")" 404 "unknown selector: 404"
 is "$(curl -s "http://127.0.0.1:$SD_ADMIN/healthz")" ok "healthz: ok"
 like "$(curl -s "http://127.0.0.1:$SD_ADMIN/metrics")" 'ssmpd_envelopes_accepted_total [1-9]' "metrics: counts accepted envelopes"
 
@@ -166,7 +166,7 @@ like "$(grep -i '^SSMP-Trust:' "$(world_maildir_last b dave)")" 'unknown' "tag: 
 # SIGHUP reloads and keeps serving; per-client rate limit.
 kill -HUP "$(cat "$WORLD/run/ssmpd.pid")"; sleep 0.5
 like "$(cat "$WORLD/log/ssmpd.log")" 'reloaded' "SIGHUP: reloaded"
-check "SIGHUP: still serving" $SD_CURL -f -o /dev/null "$SD_URL/key/$SEL"
+check "SIGHUP: still serving" $SD_CURL -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 sd_stop
 sd_conf RateLimitClient 2
 sd_start

@@ -46,7 +46,7 @@ cpid=$!
 sleep 0.8
 kill -TERM "$pid"
 sleep 0.3
-check_fails "draining: no new connections" $SD_CURL --max-time 2 -f -o /dev/null "$SD_URL/key/$SEL"
+check_fails "draining: no new connections" $SD_CURL --max-time 2 -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 check "draining: still running while the request is in flight" kill -0 "$pid"
 wait $cpid
 is "$(cat "$TMP/code") $(sd_code)" "200 2.0.0" "request in flight at SIGTERM: 200 2.0.0"
@@ -61,7 +61,7 @@ rm -f "$WORLD/run/ssmpd.pid"
 sd_conf $SINK_CONF UserID nobody PidFile "$PIDF" Background yes
 at_exit "kill \$(cat $PIDF 2>/dev/null) 2>/dev/null"
 check "Background yes: ssmpd returns 0" $SSMPD -c "$SD_CONF"
-check "Background: serving when the start returned" $SD_CURL -f -o /dev/null "$SD_URL/key/$SEL"
+check "Background: serving when the start returned" $SD_CURL -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 bpid=$(cat "$PIDF")
 check "Background: PidFile names a live ssmpd" grep -q ssmpd /proc/$bpid/cmdline
 is "$(awk '/^PPid:/ { print $2 }' /proc/$bpid/status)" 1 "Background: detached (parent is init)"
@@ -97,12 +97,12 @@ i=0; while [ "$(ss -Htn state established "( sport = :$SD_PORT )" | wc -l)" -lt 
 	sleep 0.1; i=$((i + 1)); done
 sleep 1
 check_fails "MaxConnections 2: a third connection is not served" \
-    $SD_CURL --max-time 1.5 -f -o /dev/null "$SD_URL/key/$SEL"
+    $SD_CURL --max-time 1.5 -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 wait $h1 $h2
-check "MaxConnections 2: served again once they closed" $SD_CURL --max-time 5 -f -o /dev/null "$SD_URL/key/$SEL"
+check "MaxConnections 2: served again once they closed" $SD_CURL --max-time 5 -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 
 # PlainListen: plain HTTP on loopback (TLS terminated in front).
-is "$(curl -sS "http://127.0.0.1:$PLAIN/.well-known/ssmp/v1/key/$SEL")" "$($SSMPC keyrec $SEED_B)" \
+is "$(curl -sS "http://127.0.0.1:$PLAIN/.well-known/ssmp/v1/key/b.test/$SEL")" "$($SSMPC keyrec $SEED_B)" \
     "PlainListen: key endpoint over plain HTTP"
 sd_env alice@a.test bob@b.test >"$TMP/e.json"
 code=$(curl -sS -o "$TMP/resp" -w '%{http_code}' -H 'Content-Type: application/json' \

@@ -15,10 +15,10 @@ sd_conf Domain - Selector - KeyFile - KeyTable "$SD_DIR/keytable" \
 $SSMPC allow "$SD_DIR/db" bob@b.test alice@a.test known || bail "allow failed"
 sd_start
 
-# The key endpoint names no domain: every selector of the table is served.
-is "$($SD_CURL "$SD_URL/key/$SEL")" "$($SSMPC keyrec $SEED_B)" "key endpoint: b.test's $SEL"
-is "$($SD_CURL "$SD_URL/key/k2")" "$($SSMPC keyrec $SEED_N)" "key endpoint: b2.test's k2"
-is "$($SD_CURL -o /dev/null -w '%{http_code}' "$SD_URL/key/nosuch")" 404 "key endpoint: unknown selector 404"
+# The key endpoint names the domain: every key of the table is served.
+is "$($SD_CURL "$SD_URL/key/b.test/$SEL")" "$($SSMPC keyrec $SEED_B)" "key endpoint: b.test's $SEL"
+is "$($SD_CURL "$SD_URL/key/b2.test/k2")" "$($SSMPC keyrec $SEED_N)" "key endpoint: b2.test's k2"
+is "$($SD_CURL -o /dev/null -w '%{http_code}' "$SD_URL/key/b.test/nosuch")" 404 "key endpoint: unknown selector 404"
 
 # The served domains are the key table's.
 sd_env alice@a.test bob@b2.test >"$TMP/e.json"
@@ -65,14 +65,14 @@ N3=$($SSMPC nonce)
 is "$(deliver "$N3" '<k3@a.test>')" 200 "delivery after rotation: 200"
 like "$($SSMPC receipt $SEED_N <"$TMP/resp")" "^ok b.test new bob@b.test" \
     "after rotation: receipt signed by the new selector"
-is "$($SD_CURL "$SD_URL/key/new")" "$($SSMPC keyrec $SEED_N)" "key endpoint: new selector served"
-is "$($SD_CURL "$SD_URL/key/$SEL")" "$($SSMPC keyrec $SEED_B)" "key endpoint: old selector still served"
+is "$($SD_CURL "$SD_URL/key/b.test/new")" "$($SSMPC keyrec $SEED_N)" "key endpoint: new selector served"
+is "$($SD_CURL "$SD_URL/key/b.test/$SEL")" "$($SSMPC keyrec $SEED_B)" "key endpoint: old selector still served"
 
 # A broken table on reload changes nothing.
 sd_keytable "b.test new n.key" "b.test bad_sel b.key"
 kill -HUP "$(cat "$WORLD/run/ssmpd.pid")"; sleep 0.5
 like "$(cat "$WORLD/log/ssmpd.log")" 'keytable:2.*keeping the old keys' "bad KeyTable: reload refused, error names FILE:LINE"
-is "$($SD_CURL "$SD_URL/key/$SEL")" "$($SSMPC keyrec $SEED_B)" "bad KeyTable: old table still served"
+is "$($SD_CURL "$SD_URL/key/b.test/$SEL")" "$($SSMPC keyrec $SEED_B)" "bad KeyTable: old table still served"
 N4=$($SSMPC nonce)
 is "$(deliver "$N4" '<k4@a.test>')" 200 "bad KeyTable: still delivering"
 like "$($SSMPC receipt $SEED_N <"$TMP/resp")" "^ok b.test new bob@b.test" "bad KeyTable: still signing with new"

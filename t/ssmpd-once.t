@@ -79,5 +79,5 @@ is "$(cat "$TMP/r4.code") $(code_of "$TMP/r4")" "500 4.3.0" "[ENV-8] delivered-l
 like "$(cat "$TMP/r4")" 'delivered-log unavailable' "...reason names the delivered-log"
 sleep 1
 is "$(sd_sink_count)" 2 "nothing more reached the MTA"
-check "still serving" $SD_CURL -f -o /dev/null "$SD_URL/key/$SEL"
+check "still serving" $SD_CURL -f -o /dev/null "$SD_URL/key/b.test/$SEL"
 done_testing

@@ -43,6 +43,7 @@ conf() {
 	AllowPrivateHosts 127.0.0.0/8
 	TrustAnchorFile $WORLD/dns/anchors.dnskey
 	CAFile $WORLD_CA
+	AllowPrivateHosts 127.0.0.0/8
 	SpoolDirectory $TMP/spool
 	HTTPTimeout 5
 	Listen inet:$2@127.0.0.1

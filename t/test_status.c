@@ -41,6 +41,7 @@ table(void)
 		{ SSMP_NO_ENDPOINT, 404, "5.5.1", SSMP_REJECT },
 		{ SSMP_BAD_METHOD, 405, "5.5.1", SSMP_REJECT },
 		{ SSMP_JSON_TOO_BIG, 413, "5.5.2", SSMP_REJECT },
+		{ SSMP_KEY_UNKNOWN, 404, "5.7.5", SSMP_REJECT },
 	};
 	struct ssmp_status	st;
 	size_t			i;

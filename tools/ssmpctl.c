@@ -29,6 +29,7 @@
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ctl_allow.h"
+#include "ctl_db.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -74,7 +75,8 @@ usage(void)
 	    "  cache flush [DOMAIN]\n"
 	    "  log show [--role sent|received] [--rcpt RCPT] [--since TIME]\n"
 	    "  log forget|delivered FROM MSGID RCPT\n"
-	    "  stats\n");
+	    "  stats\n"
+	    "  db init|migrate|status\n");
 	exit(EX_USAGE);
 }
 
@@ -137,7 +139,8 @@ open_store(struct ctl *c, bool write)
 	    (access(data, F_OK) == 0 && access(data, W_OK) != 0)))
 		die(EX_NOPERM, "Database %s: not writable: %s", dir,
 		    strerror(errno));
-	rc = ks_open(dir, c->cfg.map_size, write ? 0 : KS_RDONLY, &c->ks, &err);
+	rc = ks_open_shared(dir, c->cfg.shared_database, c->cfg.map_size,
+	    write ? 0 : KS_RDONLY, &c->ks, &err);
 	if (rc != 0)
 		die(rc == KS_ETEMP ? EX_TEMPFAIL : write ? EX_CANTCREAT :
 		    EX_NOINPUT, "%s", err.msg);
@@ -763,6 +766,8 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, argc, argv);
 	else if (strcmp(argv[-1], "stats") == 0)
 		rc = cmd_stats(&c, argc);
+	else if (strcmp(argv[-1], "db") == 0)
+		rc = ctl_db(&c.cfg, c.json, argc, argv);
 	else
 		usage();
 	ks_close(c.ks);
