@@ -131,8 +131,8 @@ ks_policy_forget(struct ks_store *ks, const char *domain, int64_t now,
 }
 
 int
-ks_keycache_sweep(struct ks_store *ks, int64_t now, size_t *count,
-    struct ssmp_err *err)
+ks_keycache_sweep(struct ks_store *ks, int64_t now, int64_t policy_keep,
+    size_t *count, struct ssmp_err *err)
 {
-	return ks->be->keycache->sweep(ks, now, count, err);
+	return ks->be->keycache->sweep(ks, now, policy_keep, count, err);
 }

@@ -24,7 +24,8 @@ keystore_libkeystore_a_SOURCES = \
 	keystore/dnsq.c keystore/dnsq.h \
 	keystore/keyfile.c keystore/keyfile.h \
 	keystore/keytable.c keystore/keytable.h \
-	keystore/keyproc.c keystore/keyproc.h
+	keystore/keyproc.c keystore/keyproc.h \
+	keystore/keycheck.c keystore/keycheck.h
 
 # What a program linking the keystore needs (ssmpd, ssmp-milter, tests).
 KS_LIBS = keystore/libkeystore.a $(SSMP_LIBS) $(LMDB_LIBS) $(PQ_LIBS) $(UNBOUND_LIBS) $(LDNS_LIBS) \

@@ -235,6 +235,9 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Database", SSMP_CONF_STRING, OFF(database), 0, 0, check_path },
 	{ "MapSize", SSMP_CONF_SIZE, OFF(map_size), 32768, 0x7fffffffffffL,
 	    NULL },
+	/* ssmp.7 LIMITS: an idempotency record lives at least 7 days */
+	{ "DeliveredLogTime", SSMP_CONF_SECONDS, OFF(delivered_log_time),
+	    7 * DAY, 36500 * DAY, NULL },
 	{ "SharedDatabase", SSMP_CONF_STRING, OFF(shared_database), 0, 0,
 	    check_pg_uri },
 	{ "KeyTable", SSMP_CONF_STRING, OFF(key_table), 0, 0, NULL },
@@ -333,6 +336,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
+	c->delivered_log_time = 30 * DAY;
 	c->dns_mode = ssmp_xstrdup("forward");
 	c->dns_timeout = 5;
 	c->min_cache_ttl = 60;
@@ -430,8 +434,22 @@ int
 ssmp_config_load(const char *path, struct ssmp_config *cfg,
     struct ssmp_err *err)
 {
+	return ssmp_config_load_at(path, cfg, NULL, err);
+}
+
+const struct ssmp_conf_def *
+ssmp_config_keys(size_t *n)
+{
+	*n = sizeof(config_defs) / sizeof(config_defs[0]) - 1;
+	return config_defs;
+}
+
+int
+ssmp_config_load_at(const char *path, struct ssmp_config *cfg, int *setat,
+    struct ssmp_err *err)
+{
 	ssmp_config_init(cfg);
-	if (ssmp_conf_load(path, config_defs, cfg, err) != 0 ||
+	if (ssmp_conf_load_at(path, config_defs, cfg, setat, err) != 0 ||
 	    cross_check(path, cfg, err) != 0) {
 		ssmp_config_free(cfg);
 		return -1;
