@@ -18,6 +18,14 @@ t_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 # The trust header filter of the hand-off (bridge/hdrfilter.c).
 check_PROGRAMS += t/test_hdrfilter t/fuzz/fuzz_hdrfilter t/test_pending
 TESTS += t/test_hdrfilter t/test_pending
+
+# The hand-off's DATA stream: dot-stuffing, bare LF (bridge/smtpc.c).
+check_PROGRAMS += t/test_smtpc
+TESTS += t/test_smtpc
+t_test_smtpc_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_test_smtpc_CFLAGS = $(BRIDGE_CFLAGS)
+t_test_smtpc_SOURCES = t/test_smtpc.c
+t_test_smtpc_LDADD = $(BRIDGE_LIBS)
 t_test_pending_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 t_test_pending_CFLAGS = $(BRIDGE_CFLAGS)
 t_test_pending_SOURCES = t/test_pending.c
