@@ -142,18 +142,18 @@ check_as_user(struct milter *m)
 	setup_client(m);
 }
 
-/* SpoolDirectory must exist and be private: it holds message bodies. */
+/*
+ * SpoolDirectory holds message bodies: private, and made (0700, the
+ * UserID's) when missing, so -n and a first start work on a fresh host.
+ */
 static void
 check_spool(const struct milter *m)
 {
-	struct stat st;
+	struct ssmp_err err;
 
-	if (stat(m->cfg.spool_directory, &st) != 0)
-		die("SpoolDirectory", strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		die("SpoolDirectory", "not a directory");
-	if ((st.st_mode & 002) != 0)
-		die("SpoolDirectory", "writable by others");
+	if (ssmp_daemon_private_dir("SpoolDirectory", m->cfg.spool_directory,
+	    m->cfg.user_id, &err) != 0)
+		die("", err.msg);
 }
 
 /*

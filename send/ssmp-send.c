@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "ssmp_crypto.h"
+#include "ssmp_daemon.h"
 #include "ssmp_log.h"
 #include "parse.h"
 #include "signer.h"
@@ -203,6 +204,9 @@ send_message(const struct ssmp_config *cfg, const struct opts *o,
 	memset(&j, 0, sizeof(j));
 	read_message(cfg, &sp, &body);
 	s = sender_key(cfg, o->from, &from, &j);
+	/* run as root: the keys are read, the keystore's files UserID's */
+	if (geteuid() == 0 && ssmp_daemon_drop(cfg->user_id, &err) != 0)
+		die(EX_TEMPFAIL, "", err.msg);
 	if (sc_client_open(cfg, &j.pl.ks, &j.pl.dl, &err) != 0)
 		die(EX_TEMPFAIL, "", err.msg);
 	j.fallback = o->fallback;

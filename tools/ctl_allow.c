@@ -25,6 +25,7 @@
 #include "allow_ops.h"
 #include "ssmp_addr.h"
 #include "ctl_allow.h"
+#include "ctl_user.h"
 
 struct cctl {
 	const struct ssmp_config *cfg;
@@ -79,7 +80,7 @@ cctl_open(struct cctl *x, enum need send)
 		    "store", err.msg);
 	if (send == NO_SEND)
 		return EX_OK;
-	if (ks_keytable_load(x->cfg, &x->keys, &err) != 0) {
+	if (ctl_keys(x->cfg, &x->keys, &err) != 0) {
 		x->keys = NULL;
 		return send == MAY_SEND ? EX_OK : fail(EX_CONFIG, "keys",
 		    err.msg);

@@ -29,6 +29,7 @@
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ctl_allow.h"
+#include "ctl_user.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -336,7 +337,7 @@ load_keys(struct ctl *c)
 	struct ks_keytable	*t;
 	struct ssmp_err		 err;
 
-	if (ks_keytable_load(&c->cfg, &t, &err) != 0)
+	if (ctl_keys(&c->cfg, &t, &err) != 0)
 		die(EX_CONFIG, "%s", err.msg);
 	return t;
 }
@@ -750,6 +751,7 @@ main(int argc, char **argv)
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
 	load_config(&c, conf);
+	ctl_become_user(&c.cfg);	/* before the keystore: UserID's files */
 	argc -= i + 1;
 	argv += i + 1;
 	if (strcmp(argv[-1], "allow") == 0)
