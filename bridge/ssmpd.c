@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +30,9 @@
 #include <openssl/ssl.h>
 
 #include "allow.h"
+#include "certcheck.h"
 #include "http.h"
+#include "keycheck.h"
 #include "keyfetch.h"
 #include "keyhttp.h"
 #include "keyproc.h"
@@ -38,7 +41,9 @@
 #include "ratelimit.h"
 #include "rcptcache.h"
 #include "smtpc.h"
+#include "ssmp_cli.h"
 #include "ssmp_config.h"
+#include "ssmp_config_dump.h"
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
@@ -63,17 +68,23 @@ static struct ssmp_config cfg;
 static time_t drain_deadline;
 
 /*
- * Open files MaxConnections needs at the least: a socket each, and the
- * listeners, the MTA pool, DNS, the keystore and libraries.  Large
- * bodies in flight hold a spool file too: the unit gives more.
+ * Open files MaxConnections may need: a descriptor per connection and
+ * per spooled body, 128 more (check_nofile() at start, -n).
  */
-#define NOFILE_NEED(maxconn)	((unsigned long)(maxconn) + 256)
+#define NOFILE_NEED(maxconn)	((unsigned long)(maxconn) * 2 + 128)
 
-static void
+static const char usage_text[] =
+    "usage: ssmpd [-fnpV] [-c CONF]\n"
+    "  -c CONF  the configuration (default " SSMP_CONFIG_PATH ")\n"
+    "  -f       stay in the foreground, log to standard error\n"
+    "  -n       check what a start reads and needs, then exit\n"
+    "  -p       print every setting, its value and where it comes from\n"
+    "  -V       print the version\n";
+
+static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ssmpd [-fn] [-c config]\n");
-	exit(2);
+	ssmp_cli_usage("ssmpd", usage_text, NULL);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -137,6 +148,7 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	b->spool_dir = c->spool_directory;
 	b->mta_reuse_time = c->mta_reuse_time;
 	b->mta_reuse_count = c->mta_reuse_count;
+	b->log_time = c->delivered_log_time;
 	b->max_pending = c->max_pending;
 	b->max_pending_domain = c->max_pending_domain;
 	b->user = c->user_id;
@@ -302,7 +314,7 @@ static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct ssmpd *d = arg;
-	static time_t last_sweep;
+	static time_t last_sweep, last_store;
 	time_t now = time(NULL);
 	struct ssmp_err err;
 
@@ -312,6 +324,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		if (ks_replay_sweep(d->store, now, NULL, &err) < 0)
 			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
 			    err.msg);
+	}
+	if (now - last_store >= KS_SWEEP_INTERVAL) {
+		last_store = now;
+		ks_housekeeping(d->store, now, d->conf.log_time);
 	}
 	if (!d->draining && !keyproc_alive(d->kp)) {
 		/* no receipts without it: stop, and let systemd restart us */
@@ -335,7 +351,7 @@ static void
 check_nofile(struct ssmpd *d)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)d->conf.max_conn * 2 + 128;
+	rlim_t need = NOFILE_NEED(d->conf.max_conn);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
@@ -408,8 +424,11 @@ setup(struct ssmpd *d)
 		ssmp_daemon_pidfile_remove(d->conf.pidfile);
 		fatal("%s", err.msg);
 	}
-	if (ks_open(cfg.database, cfg.map_size, 0, &d->store, &err) != 0)
-		fatal("Database %s: %s", cfg.database, err.msg);
+	/* a shared database that is down: 4xx until it is back */
+	if (ks_open_shared(cfg.database, cfg.shared_database, cfg.map_size,
+	    KS_LAZY, &d->store, &err) != 0)
+		fatal("%s: %s", cfg.shared_database ? "SharedDatabase" :
+		    cfg.database, err.msg);
 	open_spool(d);
 	d->allowq = workq_new(d->base, ALLOW_THREADS);
 	if (keyfetch_setup(d, &cfg, &err) != 0)
@@ -469,33 +488,72 @@ run(struct ssmpd *d)
 }
 
 /*
- * -n: what a start or a reload would read, read now: the configuration,
- * the domain keys (as the key process will, so run it as the daemon is
- * started) and the TLS certificate and key.  Exit 1 with the error.
+ * -n: what a start or a reload would read and need, checked now, in the
+ * order a start meets them: the domain keys (read as the key process
+ * will, so run it as the daemon is started; mode and owner), the TLS
+ * certificate and key (match, dates), the database and spool directories
+ * (as UserID), the listeners (bound and closed; in use is fine under a
+ * reload: systemd sets $MAINPID for ExecReload), the open files limit.
+ * The first problem: exit 1 naming it.  Then, as warnings, a certificate
+ * expiring within 14 days and keys that differ from DNS.  Nothing is
+ * created.
  */
+static void
+check_warn(const char *msg)
+{
+	fprintf(stderr, "ssmpd: warning: %s\n", msg);
+}
+
+static int
+spool_as_user(void *arg, struct ssmp_err *err)
+{
+	return ssmp_preflight_dir_make("SpoolDirectory", arg, err);
+}
+
+static int
+check_listeners(bool reload, struct ssmp_err *err)
+{
+	for (size_t i = 0; i < cfg.listen.n; i++)
+		if (ssmp_preflight_bind("Listen", cfg.listen.v[i], false,
+		    reload, err) != 0)
+			return -1;
+	for (size_t i = 0; i < cfg.plain_listen.n; i++)
+		if (ssmp_preflight_bind("PlainListen", cfg.plain_listen.v[i],
+		    false, reload, err) != 0)
+			return -1;
+	if (cfg.admin_listen != NULL && *cfg.admin_listen != '\0')
+		return ssmp_preflight_bind("AdminListen", cfg.admin_listen,
+		    false, reload, err);
+	return 0;
+}
+
 static int
 check(const struct bridge_conf *b)
 {
-	struct ks_keytable *k;
 	struct ssmp_err err;
 	SSL_CTX *ctx;
+	char warn[PATH_MAX + 100];
+	long days;
 
-	if (ks_keytable_load(&cfg, &k, &err) != 0) {
-		fprintf(stderr, "ssmpd: %s\n", err.msg);
-		return 1;
-	}
-	ks_keytable_release(k);
-	if ((ctx = tls_ctx_new(b->tls_cert, b->tls_key, &err)) == NULL) {
-		fprintf(stderr, "ssmpd: %s\n", err.msg);
-		return 1;
-	}
+	if (ks_check_keys(&cfg, &err) != 0 ||
+	    (ctx = tls_ctx_new(b->tls_cert, b->tls_key, &err)) == NULL)
+		goto fail;
 	SSL_CTX_free(ctx);
+	if (certcheck_dates(b->tls_cert, 14, &days, warn, sizeof(warn),
+	    &err) != 0 || ks_check_database(&cfg, &err) != 0 ||
+	    ssmp_preflight_as(b->user, spool_as_user, (void *)b->spool_dir,
+	    &err) != 0 || check_listeners(getenv("MAINPID") != NULL, &err) != 0)
+		goto fail;
 	if (ssmp_preflight_nofile(NOFILE_NEED(b->max_conn), "MaxConnections",
-	    false, &err) != 0) {
-		fprintf(stderr, "ssmpd: %s\n", err.msg);
-		return 1;
-	}
+	    &err) != 0)
+		check_warn(err.msg);
+	if (*warn != '\0')
+		check_warn(warn);
+	(void)ks_check_dns(&cfg, check_warn);
 	return 0;
+fail:
+	fprintf(stderr, "ssmpd: %s\n", err.msg);
+	return 1;
 }
 
 int
@@ -504,18 +562,28 @@ main(int argc, char **argv)
 	static struct ssmpd d;
 	struct ssmp_err err;
 	const char *path = SSMP_CONFIG_PATH;
-	bool foreground = false, check_only = false;
+	bool foreground = false, check_only = false, dump = false;
 	int ch, readyfd = -1;
 
-	while ((ch = getopt(argc, argv, "c:fn")) != -1)
+	ssmp_cli_early(argc, argv, "ssmpd", usage_text);
+	while ((ch = getopt(argc, argv, "c:fnpV")) != -1)
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = true; break;
 		case 'n': check_only = true; break;
+		case 'p': dump = true; break;
+		case 'V': ssmp_cli_version("ssmpd");
 		default: usage();
 		}
 	if (optind != argc)
 		usage();
+	if (dump) {
+		if (ssmp_config_dump(path, SSMP_DUMP_ALL, NULL, 0, stdout,
+		    &err) == 0)
+			return 0;
+		fprintf(stderr, "ssmpd: %s\n", err.msg);
+		return 1;
+	}
 	if (ssmp_config_load(path, &cfg, &err) != 0 ||
 	    derive_conf(&cfg, &d.conf, &err) != 0 ||
 	    ssmp_daemon_need_user(d.conf.user, &err) != 0 ||
@@ -532,10 +600,6 @@ main(int argc, char **argv)
 	if (d.conf.background && !foreground &&
 	    ssmp_daemon_background(&readyfd, &err) != 0)
 		fatal("%s", err.msg);
-	/* -n refuses a low limit; a start by hand goes on, with a warning */
-	if (ssmp_preflight_nofile(NOFILE_NEED(d.conf.max_conn),
-	    "MaxConnections", true, &err) != 0)
-		ssmp_log(LOG_WARNING, NULL, "%s", err.msg);
 	d.conf_path = path;
 	d.base = event_base_new();
 	setup(&d);

@@ -21,8 +21,9 @@ sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
 
 	*ks = NULL;
 	*dl = NULL;
-	if (cfg->database != NULL && ks_open(cfg->database, cfg->map_size, 0,
-	    ks, err) != 0)
+	/* a shared database that is down must not stop the sending */
+	if (cfg->database != NULL && ks_open_shared(cfg->database,
+	    cfg->shared_database, cfg->map_size, KS_LAZY, ks, err) != 0)
 		return -1;
 	memset(&o, 0, sizeof(o));
 	if (dl_resolver_dnsq(cfg, &o.dns, err) != 0)

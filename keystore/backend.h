@@ -6,8 +6,9 @@
  * backend through one table of operations per store.  A backend only
  * stores and finds: it receives checked, canonical (lower-case)
  * records and never sees anything the store module has not validated.
- * LMDB (lmdb*.c) is the embedded backend; a shared one (PostgreSQL)
- * implements the same tables, and no caller of store.h changes.
+ * LMDB (lmdb*.c) is the embedded backend; the shared one, PostgreSQL
+ * (pg*.c), implements the same tables, and no caller of store.h
+ * changes.
  *
  * Every operation follows store.h's return convention (0, 1 = not
  * found where said, -1, KS_ETEMP) and is atomic: a change commits whole
@@ -48,9 +49,9 @@ struct ks_keycache_ops {
 		    size_t *count, struct ssmp_err *err);
 	int	(*iter)(struct ks_store *ks, ks_keycache_cb cb, void *arg,
 		    struct ssmp_err *err);
-	/* Delete entries with expires <= now. */
-	int	(*sweep)(struct ks_store *ks, int64_t now, size_t *count,
-		    struct ssmp_err *err);
+	/* As ks_keycache_sweep(). */
+	int	(*sweep)(struct ks_store *ks, int64_t now,
+		    int64_t policy_keep, size_t *count, struct ssmp_err *err);
 };
 
 struct ks_replay_ops {
@@ -133,6 +134,9 @@ int ks_lower(const char *s, char *out, size_t outlen, const char *what,
 
 /* lmdb.c */
 int ks_lmdb_open(const char *dir, size_t mapsize, int flags,
+    struct ks_store **out, struct ssmp_err *err);
+/* pg.c: the shared stores in PostgreSQL, the key cache in dir */
+int ks_pg_open(const char *dir, const char *uri, size_t mapsize, int flags,
     struct ks_store **out, struct ssmp_err *err);
 
 #endif

@@ -50,6 +50,7 @@ struct ks_store;
 
 /* ks_open flags */
 #define KS_RDONLY	0x01	/* never write; missing sub-dbs read as empty */
+#define KS_LAZY		0x02	/* shared: open even if the server is down */
 
 /*
  * Open (creating if needed, unless KS_RDONLY) the environment in dir.
@@ -61,12 +62,56 @@ struct ks_store;
 int ks_open(const char *dir, size_t mapsize, int flags, struct ks_store **out,
     struct ssmp_err *err);
 void ks_close(struct ks_store *ks);
+/*
+ * With shared (SharedDatabase, a pgsql:// URI) not NULL, the stores
+ * several hosts share - allow-lists, replay cache, delivered-log,
+ * consent requests - live in that PostgreSQL database, and only the
+ * remote-key cache (the host's cache of DNS) in the LMDB directory dir.
+ * The database's schema must be this program's (ssmpctl db init); an
+ * unreachable server is KS_ETEMP, or with KS_LAZY no error now (each
+ * operation then fails with KS_ETEMP until the server answers).
+ * shared NULL: ks_open().  The handle may be shared by all threads.
+ */
+int ks_open_shared(const char *dir, const char *shared, size_t mapsize,
+    int flags, struct ks_store **out, struct ssmp_err *err);
+/* The backend's name: "lmdb" or "postgresql". */
+const char *ks_backend_name(const struct ks_store *ks);
+
+/* ssmpctl db: the schema of a shared database (pg_schema.c). */
+enum ks_schema_op {
+	KS_SCHEMA_STATUS,	/* *before = *after = the version found */
+	KS_SCHEMA_INIT,		/* create it, if there is none */
+	KS_SCHEMA_MIGRATE	/* bring an older one to this program's */
+};
+#define KS_SCHEMA_VERSION	1
+/* The version found (0: none) and the version after; KS_ETEMP unreachable. */
+int ks_schema(const char *shared, enum ks_schema_op op, int *before,
+    int *after, struct ssmp_err *err);
 
 #include "allowlist.h"
 #include "keycache.h"
 #include "replay.h"
 #include "delivered.h"
 #include "consent.h"
+
+/*
+ * Every store's expiry sweep, each in a transaction of its own: expired
+ * replay entries, expired key cache entries (a remembered policy for
+ * KS_POLICY_KEEP), expired consent requests, and delivered-log records
+ * of both roles older than log_time (never a DELIVERING one).  Counts
+ * in *n (may be NULL).  The first error stops it.
+ */
+struct ks_swept {
+	size_t	replay, keycache, consent, sent, received;
+};
+int ks_sweep(struct ks_store *ks, int64_t now, int64_t log_time,
+    struct ks_swept *n, struct ssmp_err *err);
+/*
+ * ks_sweep as the daemons run it every KS_SWEEP_INTERVAL seconds: what it
+ * deleted logged at info level, a failure as a warning.
+ */
+#define KS_SWEEP_INTERVAL	600
+void ks_housekeeping(struct ks_store *ks, int64_t now, int64_t log_time);
 
 /* --- statistics ------------------------------------------------------------ */
 
@@ -81,6 +126,7 @@ struct ks_stats {
 	size_t	pagesize;
 	size_t	pages_used;	/* last used page + 1 */
 	size_t	pages_max;	/* mapsize / pagesize */
+	size_t	replay_pages_used;	/* the replay cache's own map */
 	unsigned readers_used, readers_max;
 	/* this handle's writes since ks_open: changes, and the write
 	 * transactions that committed them (fewer under group commit) */

@@ -22,6 +22,8 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_sandbox.c lib/ssmp_sandbox.h \
 	lib/ssmp_notify.c lib/ssmp_notify.h \
 	lib/ssmp_preflight.c lib/ssmp_preflight.h \
+	lib/ssmp_cli.c lib/ssmp_cli.h \
+	lib/ssmp_config_dump.c lib/ssmp_config_dump.h \
 	lib/ssmp_ipclass.c lib/ssmp_ipclass.h \
 	lib/ssmp_limits.h
 

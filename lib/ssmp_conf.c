@@ -242,6 +242,60 @@ set_value(const struct ssmp_conf_def *d, char *v, void *target,
 	}
 }
 
+/* n with the largest of suffixes that divides it exactly. */
+static void
+format_number(long long n, const char *suffixes, const long long *mult,
+    size_t nmult, char *buf, size_t len)
+{
+	for (size_t i = nmult; i > 0; i--)
+		if (n != 0 && n % mult[i - 1] == 0) {
+			snprintf(buf, len, "%lld%c", n / mult[i - 1],
+			    suffixes[i - 1]);
+			return;
+		}
+	snprintf(buf, len, "%lld", n);
+}
+
+void
+ssmp_conf_format(const struct ssmp_conf_def *d, const void *target,
+    char *buf, size_t len)
+{
+	static const long long sizes[] = { 1024LL, 1024LL * 1024,
+	    1024LL * 1024 * 1024 };
+	static const long long secs[] = { 60, 3600, 86400 };
+	const void *field = (const char *)target + d->offset;
+	const struct ssmp_strlist *l = field;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	switch (d->type) {
+	case SSMP_CONF_STRING:
+		snprintf(buf, len, "%s", *(char *const *)field ?
+		    *(char *const *)field : "");
+		break;
+	case SSMP_CONF_BOOL:
+		snprintf(buf, len, "%s", *(const bool *)field ? "yes" : "no");
+		break;
+	case SSMP_CONF_INT:
+		snprintf(buf, len, "%ld", *(const long *)field);
+		break;
+	case SSMP_CONF_SIZE:
+		format_number((long long)*(const size_t *)field, "kmg", sizes,
+		    3, buf, len);
+		break;
+	case SSMP_CONF_SECONDS:
+		format_number(*(const long *)field, "mhd", secs, 3, buf, len);
+		if (strspn(buf, "0123456789") == strlen(buf))
+			snprintf(buf + strlen(buf), len - strlen(buf), "s");
+		break;
+	case SSMP_CONF_LIST:
+		for (size_t i = 0; i < l->n && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    i ? ", " : "", l->v[i]);
+		break;
+	}
+}
+
 /* One line, NUL-terminated and without its newline. */
 static int
 parse_line(char *line, const struct ssmp_conf_def *defs, void *target,
@@ -290,7 +344,8 @@ parse_line(char *line, const struct ssmp_conf_def *defs, void *target,
 	if (ps->setat[d - defs] == 0 && d->type == SSMP_CONF_LIST)
 		ssmp_strlist_free((struct ssmp_strlist *)((char *)target +
 		    d->offset));
-	ps->setat[d - defs] = (int)ps->line;
+	if (ps->setat[d - defs] == 0)	/* a list: where it starts */
+		ps->setat[d - defs] = (int)ps->line;
 	return set_value(d, v, target, ps, err);
 }
 
@@ -298,16 +353,25 @@ int
 ssmp_conf_parse(const char *name, const char *text, size_t len,
     const struct ssmp_conf_def *defs, void *target, struct ssmp_err *err)
 {
+	return ssmp_conf_parse_at(name, text, len, defs, target, NULL, err);
+}
+
+int
+ssmp_conf_parse_at(const char *name, const char *text, size_t len,
+    const struct ssmp_conf_def *defs, void *target, int *setat,
+    struct ssmp_err *err)
+{
 	const struct ssmp_conf_def	*d;
 	const char			*p = text, *end = text + len, *nl;
 	char				 line[LINE_MAX_LEN + 1];
-	struct pos			 ps = { name, 0, NULL };
+	struct pos			 ps = { name, 0, setat };
 	size_t				 n, ndefs = 0;
 	int				 rc = 0;
 
 	for (d = defs; d->name != NULL; d++)
 		ndefs++;
-	ps.setat = ssmp_xcalloc(ndefs + 1, sizeof(*ps.setat));
+	if (setat == NULL)
+		ps.setat = ssmp_xcalloc(ndefs + 1, sizeof(*ps.setat));
 	for (; p < end && rc == 0; p = nl + 1) {
 		ps.line++;
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -325,13 +389,21 @@ ssmp_conf_parse(const char *name, const char *text, size_t len,
 			rc = parse_line(line, defs, target, &ps, err);
 		}
 	}
-	free(ps.setat);
+	if (setat == NULL)
+		free(ps.setat);
 	return rc;
 }
 
 int
 ssmp_conf_load(const char *path, const struct ssmp_conf_def *defs,
     void *target, struct ssmp_err *err)
+{
+	return ssmp_conf_load_at(path, defs, target, NULL, err);
+}
+
+int
+ssmp_conf_load_at(const char *path, const struct ssmp_conf_def *defs,
+    void *target, int *setat, struct ssmp_err *err)
 {
 	FILE	*f;
 	char	*buf;
@@ -350,7 +422,8 @@ ssmp_conf_load(const char *path, const struct ssmp_conf_def *defs,
 		rc = ssmp_err_set(err, "%s: larger than %d bytes", path,
 		    FILE_MAX_LEN);
 	else
-		rc = ssmp_conf_parse(path, buf, len, defs, target, err);
+		rc = ssmp_conf_parse_at(path, buf, len, defs, target, setat,
+		    err);
 	fclose(f);
 	free(buf);
 	return rc;

@@ -52,6 +52,22 @@ int ssmp_conf_load(const char *path, const struct ssmp_conf_def *defs,
 /* The same on a string (fuzzing, tests); name appears in errors. */
 int ssmp_conf_parse(const char *name, const char *text, size_t len,
     const struct ssmp_conf_def *defs, void *target, struct ssmp_err *err);
+/*
+ * The same, telling where each key came from: setat (as many entries as
+ * defs has keys, zeroed by the caller) gets the line each key was set
+ * at (a list key: its first line), 0 for keys left at their default.
+ */
+int ssmp_conf_load_at(const char *path, const struct ssmp_conf_def *defs,
+    void *target, int *setat, struct ssmp_err *err);
+int ssmp_conf_parse_at(const char *name, const char *text, size_t len,
+    const struct ssmp_conf_def *defs, void *target, int *setat,
+    struct ssmp_err *err);
+/*
+ * d's value in target as the file would say it ("yes", "300s", "1g",
+ * "a, b"); "" for an unset string or an empty list.
+ */
+void ssmp_conf_format(const struct ssmp_conf_def *d, const void *target,
+    char *buf, size_t len);
 /* Free the STRING and LIST members that defs describe. */
 void ssmp_conf_free(const struct ssmp_conf_def *defs, void *target);
 

@@ -143,6 +143,22 @@ check_path(const char *v, struct ssmp_err *err)
 	return 0;
 }
 
+/* A PostgreSQL URI; libpq checks the rest when it connects. */
+static int
+check_pg_uri(const char *v, struct ssmp_err *err)
+{
+	static const char *const scheme[] = {
+		"pgsql://", "postgresql://", "postgres://"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(scheme) / sizeof(scheme[0]); i++)
+		if (strncmp(v, scheme[i], strlen(scheme[i])) == 0)
+			return 0;
+	return ssmp_err_set(err, "'%.60s' is not a PostgreSQL URI "
+	    "(pgsql://...)", v);
+}
+
 int
 ssmp_nameserver_parse(const char *in, char *addr, size_t addrlen,
     unsigned *port, struct ssmp_err *err)
@@ -219,6 +235,11 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Database", SSMP_CONF_STRING, OFF(database), 0, 0, check_path },
 	{ "MapSize", SSMP_CONF_SIZE, OFF(map_size), 32768, 0x7fffffffffffL,
 	    NULL },
+	/* ssmp.7 LIMITS: an idempotency record lives at least 7 days */
+	{ "DeliveredLogTime", SSMP_CONF_SECONDS, OFF(delivered_log_time),
+	    7 * DAY, 36500 * DAY, NULL },
+	{ "SharedDatabase", SSMP_CONF_STRING, OFF(shared_database), 0, 0,
+	    check_pg_uri },
 	{ "KeyTable", SSMP_CONF_STRING, OFF(key_table), 0, 0, NULL },
 	{ "Domain", SSMP_CONF_STRING, OFF(domain), 0, 0, check_domain },
 	{ "Selector", SSMP_CONF_STRING, OFF(selector), 0, 0, check_selector },
@@ -279,7 +300,9 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "MaxPendingPerDomain", SSMP_CONF_INT, OFF(max_pending_domain), 1,
 	    10000000, NULL },
 	{ "AllowPendingMax", SSMP_CONF_INT, OFF(allow_pending_max), 0,
-	    100000000, NULL },
+	    100000, NULL },
+	{ "AllowPendingDomain", SSMP_CONF_INT, OFF(allow_pending_domain), 0,
+	    100000, NULL },
 	{ "AllowRateDomain", SSMP_CONF_INT, OFF(allow_rate_domain), 0,
 	    100000000, NULL },
 	{ "AdminSecretFile", SSMP_CONF_STRING, OFF(admin_secret_file), 0, 0,
@@ -315,6 +338,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
+	c->delivered_log_time = 30 * DAY;
 	c->dns_mode = ssmp_xstrdup("forward");
 	c->dns_timeout = 5;
 	c->min_cache_ttl = 60;
@@ -337,6 +361,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->max_pending = 10000;
 	c->max_pending_domain = 1000;
 	c->allow_pending_max = 100;
+	c->allow_pending_domain = 10;
 	c->allow_rate_domain = 1000;
 
 	c->socket = ssmp_xstrdup(SSMP_SOCKET_DEFAULT);
@@ -412,8 +437,22 @@ int
 ssmp_config_load(const char *path, struct ssmp_config *cfg,
     struct ssmp_err *err)
 {
+	return ssmp_config_load_at(path, cfg, NULL, err);
+}
+
+const struct ssmp_conf_def *
+ssmp_config_keys(size_t *n)
+{
+	*n = sizeof(config_defs) / sizeof(config_defs[0]) - 1;
+	return config_defs;
+}
+
+int
+ssmp_config_load_at(const char *path, struct ssmp_config *cfg, int *setat,
+    struct ssmp_err *err)
+{
 	ssmp_config_init(cfg);
-	if (ssmp_conf_load(path, config_defs, cfg, err) != 0 ||
+	if (ssmp_conf_load_at(path, config_defs, cfg, setat, err) != 0 ||
 	    cross_check(path, cfg, err) != 0) {
 		ssmp_config_free(cfg);
 		return -1;

@@ -41,6 +41,8 @@ struct ssmp_config {
 	bool		 background;		/* Background yes */
 	char		*database;		/* Database SSMP_STATE_DIR */
 	size_t		 map_size;		/* MapSize 1g */
+	long		 delivered_log_time;	/* DeliveredLogTime 30d */
+	char		*shared_database;	/* SharedDatabase (none) */
 	char		*key_table;		/* KeyTable (none) */
 	char		*domain;		/* Domain, Selector, KeyFile: */
 	char		*selector;		/*   one-domain shorthand for */
@@ -80,6 +82,7 @@ struct ssmp_config {
 	long		 max_pending;		/* MaxPendingEnvelopes 10000 */
 	long		 max_pending_domain;	/* MaxPendingPerDomain 1000 */
 	long		 allow_pending_max;	/* AllowPendingMax 100 */
+	long		 allow_pending_domain;	/* AllowPendingDomain 10 */
 	long		 allow_rate_domain;	/* AllowRateDomain 1000 (per h) */
 	char		*admin_secret_file;	/* AdminSecretFile (none) */
 	struct ssmp_strlist list_addresses;	/* ListAddresses (none) */
@@ -111,6 +114,16 @@ int ssmp_config_load(const char *path, struct ssmp_config *cfg,
 int ssmp_config_parse(const char *name, const char *text, size_t len,
     struct ssmp_config *cfg, struct ssmp_err *err);
 void ssmp_config_free(struct ssmp_config *cfg);
+
+/* Every key ssmp.conf knows (*n of them), for the dump (ssmpd -p). */
+const struct ssmp_conf_def *ssmp_config_keys(size_t *n);
+/*
+ * ssmp_config_load(), telling where each key came from: setat (*n
+ * entries of ssmp_config_keys(), zeroed) gets each key's line, 0 for a
+ * default.
+ */
+int ssmp_config_load_at(const char *path, struct ssmp_config *cfg,
+    int *setat, struct ssmp_err *err);
 
 /* Nameservers item: "IPv4[:port]", "IPv6" or "[IPv6]:port". */
 int ssmp_nameserver_parse(const char *in, char *addr, size_t addrlen,

@@ -15,15 +15,18 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
 
 #include "config.h"
 #include "ssmp_crypto.h"
+#include "ssmp_cli.h"
 #include "ssmp_daemon.h"
 #include "ssmp_notify.h"
 #include "ssmp_sandbox.h"
@@ -31,6 +34,7 @@
 #include "keyproc.h"
 #include "store.h"
 #include "milter.h"
+#include "mcheck.h"
 #include "msocket.h"
 #include "send_core.h"
 #include "signer.h"
@@ -38,11 +42,18 @@
 
 struct milter *milter;
 
-static void
+static const char usage_text[] =
+    "usage: ssmp-milter [-fnV] [-c CONF] [-t FILE]\n"
+    "  -c CONF  the configuration (default " SSMP_CONFIG_PATH ")\n"
+    "  -f       stay in the foreground, log to standard error\n"
+    "  -n       check what a start reads and needs, then exit\n"
+    "  -t FILE  test mode: run the outbound decisions on a message\n"
+    "  -V       print the version\n";
+
+static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ssmp-milter [-fnV] [-c CONF] [-t FILE]\n");
-	exit(2);
+	ssmp_cli_usage("ssmp-milter", usage_text, NULL);
 }
 
 static void
@@ -232,15 +243,23 @@ reload(const char *conf)
 	(void)ssmp_notify("READY=1\nSTATUS=reloaded");
 }
 
+/*
+ * The same thread sweeps the keystore every KS_SWEEP_INTERVAL seconds:
+ * a host without ssmpd keeps its key cache and delivered-log bounded.
+ */
 static void *
 reload_main(void *arg)
 {
 	const char	*conf = arg;
-	int		 sig;
+	struct timespec	 wait = { KS_SWEEP_INTERVAL, 0 };
 
 	for (;;) {
-		if (sigwait(&reload_set, &sig) != 0)
+		if (sigtimedwait(&reload_set, NULL, &wait) < 0) {
+			if (errno == EAGAIN && milter->ks != NULL)
+				ks_housekeeping(milter->ks, time(NULL),
+				    milter->cfg.delivered_log_time);
 			continue;
+		}
 		if (__atomic_load_n(&reload_stop, __ATOMIC_ACQUIRE))
 			return NULL;
 		reload(conf);
@@ -288,6 +307,7 @@ main(int argc, char **argv)
 	const char	*conf = SSMP_CONFIG_PATH, *test = NULL;
 	int		 c, fg = 0, check = 0, rc, readyfd = -1;
 
+	ssmp_cli_early(argc, argv, "ssmp-milter", usage_text);
 	while ((c = getopt(argc, argv, "c:fnt:V")) != -1) {
 		switch (c) {
 		case 'c':
@@ -303,8 +323,7 @@ main(int argc, char **argv)
 			test = optarg;
 			break;
 		case 'V':
-			printf("ssmp-milter %s\n", PACKAGE_VERSION);
-			return 0;
+			ssmp_cli_version("ssmp-milter");
 		default:
 			usage();
 		}
@@ -319,11 +338,8 @@ main(int argc, char **argv)
 		check_as_user(milter);
 		return testmode_run(milter, test);
 	}
-	if (check) {
-		check_as_user(milter);
-		printf("%s: OK\n", conf);
-		return 0;
-	}
+	if (check)
+		return milter_check(milter, conf);
 	/* in the foreground the log goes to stderr, where it is read */
 	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog && !fg,
 	    milter->cfg.syslog_facility);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ssmp_cli.h"
 #include "ssmp_crypto.h"
 #include "ssmp_daemon.h"
 #include "ssmp_log.h"
@@ -44,12 +45,21 @@ struct opts {
 	bool		 verbose;
 };
 
-static void
+static const char usage_text[] =
+    "usage: ssmp-send [-FvV] [-c CONF] [-i ID] -f SENDER [--] RCPT...\n"
+    "       ssmp-send [-c CONF] -q DOMAIN\n"
+    "  -c CONF    the configuration (default " SSMP_CONFIG_PATH ")\n"
+    "  -F         fallback mode: exit 79 where SMTP may take over\n"
+    "  -f SENDER  the envelope sender\n"
+    "  -i ID      the MTA's queue id, for the log\n"
+    "  -q DOMAIN  query mode: does DOMAIN speak SSMP?\n"
+    "  -v         log to standard error too\n"
+    "  -V         print the version\n";
+
+static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ssmp-send [-Fv] [-c CONF] [-i ID] -f SENDER "
-	    "[--] RCPT...\n       ssmp-send [-c CONF] -q DOMAIN\n");
-	exit(EX_USAGE);
+	ssmp_cli_usage("ssmp-send", usage_text, NULL);
 }
 
 static void
@@ -67,6 +77,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->conf = SSMP_CONFIG_PATH;
+	ssmp_cli_early(argc, argv, "ssmp-send", usage_text);
 	while ((c = getopt(argc, argv, "c:Ff:i:q:vV")) != -1) {
 		switch (c) {
 		case 'c': o->conf = optarg; break;
@@ -76,8 +87,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'q': o->query = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'V':
-			printf("ssmp-send %s\n", PACKAGE_VERSION);
-			exit(0);
+			ssmp_cli_version("ssmp-send");
 		default:
 			usage();
 		}

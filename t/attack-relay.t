@@ -62,17 +62,17 @@ done
 sd_stop
 
 # ---- contrib's listener ------------------------------------------------
-sd_conf UnknownSender tag MTA "inet:$SD_HANDOFF@127.0.0.1"
+sd_conf UnknownSender tag MTA "unix:$SD_HANDOFF_SOCK"
 sd_start
 envelope_routes "hand-off to contrib's listener"
 # the listener itself, reached directly (as if an address slipped through)
 for r in $ROUTES carol@c.test; do
-	swaks --server "127.0.0.1:$SD_HANDOFF" --from alice@a.test --to "$r" \
+	swaks --socket "$SD_HANDOFF_SOCK" --from alice@a.test --to "$r" \
 	    --quit-after RCPT >"$TMP/sw" 2>&1
 	like "$(grep '^<\*\{0,2\} *5' "$TMP/sw" | tail -1)" '^<.* 5[0-9][0-9] ' \
 	    "contrib's listener refuses RCPT <$r>"
 done
-check "contrib's listener takes bob@b.test" swaks --server "127.0.0.1:$SD_HANDOFF" \
+check "contrib's listener takes bob@b.test" swaks --socket "$SD_HANDOFF_SOCK" \
     --from alice@a.test --to bob@b.test --quit-after RCPT
 
 # ---- nothing reached c.test ---------------------------------------------

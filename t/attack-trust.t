@@ -19,7 +19,7 @@ only_in_pass san
 
 sd_world
 sd_contrib_postfix || bail "contrib Postfix set-up failed"
-sd_conf MTA "inet:$SD_HANDOFF@127.0.0.1"
+sd_conf MTA "unix:$SD_HANDOFF_SOCK"
 $SSMPC allow "$SD_DIR/db" bob@b.test alice@a.test known || bail "allow failed"
 sd_start
 
@@ -89,7 +89,7 @@ clean "$(world_maildir_last b bob)" "one-shot"
 
 # ---- AuthservID ---------------------------------------------------------
 sd_stop
-sd_conf MTA "inet:$SD_HANDOFF@127.0.0.1" AuthservID auth.b.test
+sd_conf MTA "unix:$SD_HANDOFF_SOCK" AuthservID auth.b.test
 sd_start
 N=$($SSMPC nonce)
 sd_env alice@a.test bob@b.test "$N" >"$TMP/e.json"
@@ -111,4 +111,18 @@ m=$(world_maildir_last b bob)
 is "$(trust_of "$m")" "" "port 25: no SSMP-Trust field reaches the mailbox"
 is "$(ar_of "$m")" "Authentication-Results: mx.other.test; dkim=pass header.d=a.test" \
     "port 25: no Authentication-Results of ssmp.b.test, the foreign one stays"
+
+# ---- another local user at the hand-off listener ------------------------
+# ssmpd's UserID reaches the socket (README: it joins postdrop; here an
+# ACL for nobody); no other local user can, so none can place the fields
+# that the listener alone lets through.
+as_user() {	# as_user USER: swaks the forged message into the socket
+	setpriv --reuid="$1" --regid="$(id -g "$1")" --init-groups swaks --socket "$SD_HANDOFF_SOCK" \
+	    --from carol@c.test --to bob@b.test --data "@$TMP/legacy"
+}
+check_fails "user daemon cannot speak to the hand-off listener" as_user daemon
+like "$(cat "$TMP/.out")" "Permission denied" "the file system refuses user daemon"
+check "ssmpd's UserID (nobody) can" as_user nobody
+world_wait_mail b bob 5 15
+is "$(world_maildir_count b bob)" 5 "one more message (ssmpd's user's), none from daemon"
 done_testing

@@ -10,6 +10,15 @@ t_test_ks_store_CFLAGS = $(KS_CFLAGS)
 t_test_ks_store_LDADD = $(KS_TEST_LDADD)
 TESTS += t/test_ks_store
 
+# Run by t/store-pg.t against a private PostgreSQL (skips alone).
+check_PROGRAMS += t/test_ks_pg
+t_test_ks_pg_SOURCES = t/test_ks_pg.c
+t_test_ks_pg_CPPFLAGS = $(KS_TEST_CPPFLAGS)
+t_test_ks_pg_CFLAGS = $(KS_CFLAGS)
+t_test_ks_pg_LDADD = $(KS_TEST_LDADD)
+TESTS += t/store-pg.t
+EXTRA_DIST += t/store-pg.t
+
 check_PROGRAMS += t/ks_seed
 t_ks_seed_SOURCES = t/ks_seed.c
 t_ks_seed_CPPFLAGS = $(KS_TEST_CPPFLAGS)

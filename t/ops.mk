@@ -2,3 +2,7 @@
 # (systemd's notify protocol, configuration checks, status).
 TESTS += t/notify.t
 EXTRA_DIST += t/notify.t t/notify-recv.py
+TESTS += t/config-check.t
+EXTRA_DIST += t/config-check.t
+TESTS += t/config-dump.t
+EXTRA_DIST += t/config-dump.t

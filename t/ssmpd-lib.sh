@@ -58,23 +58,33 @@ sd_world() {
 }
 
 # sd_contrib_postfix: b.test's Postfix as contrib/postfix and the README
-# set it up for ssmpd: the hand-off listener of master.cf.inbound on
-# $SD_HANDOFF (ssmp-domains: b.test), main.cf.inbound's header_checks on
-# all other mail (authserv-id ssmp.b.test).  Only the paths and the port
-# change (and chroot: the world runs without).
+# set it up for ssmpd: the hand-off listener of master.cf.inbound, a
+# UNIX-domain socket $SD_HANDOFF_SOCK in the instance's public/ directory
+# (ssmp-domains: b.test), main.cf.inbound's header_checks on all other
+# mail (authserv-id ssmp.b.test).  Only the paths change (and chroot: the
+# world runs without).  README's `adduser ssmp postdrop` becomes an ACL
+# letting ssmpd's UserID here, nobody, search public/ (the test must not
+# change the machine's groups); every other user is kept out as on a
+# real host.
 sd_contrib_postfix() {
-	local dir c
+	local dir c i
 	dir=$(world_postfix_conf b); c=$top_srcdir/contrib/postfix
-	SD_HANDOFF=$(world_port spare 2)
+	SD_HANDOFF_SOCK=$WORLD/postfix/b/queue/public/ssmp-handoff
 	echo "b.test OK" >"$dir/ssmp-domains"
 	sed 's/ssmp\\.example\\.com/ssmp\\.b\\.test/' "$c/header_checks.ssmp" >"$dir/header_checks.ssmp"
 	grep -v '^#' "$c/master.cf.inbound" | sed -e "s|/etc/postfix/|$dir/|g" \
-	    -e "s/^127\.0\.0\.1:10035 *inet *n *- *y /127.0.0.1:$SD_HANDOFF inet n - n /" >>"$dir/master.cf"
+	    -e "s/^ssmp-handoff *unix *n *- *y /ssmp-handoff unix n - n /" >>"$dir/master.cf"
 	grep -v '^#' "$c/main.cf.inbound" | grep . | sed "s|/etc/postfix/|$dir/|g" |
 	while IFS='=' read -r k v; do
 		world_postfix_set b "$(echo $k)" "$(echo $v)" || return 1
 	done
-	world_postfix_reload b && world_wait_port "$SD_HANDOFF" 10
+	setfacl -m u:nobody:x "${SD_HANDOFF_SOCK%/*}" || return 1
+	world_postfix_reload b || return 1
+	i=0
+	while [ ! -S "$SD_HANDOFF_SOCK" ]; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1; i=$((i + 1))
+	done
 }
 
 sd_conf() {

@@ -53,6 +53,7 @@ conf() {
 	Hostname ssmp.b.test
 	UnknownSender reject
 	UserID nobody
+	AllowPrivateHosts 127.0.0.0/8
 	EOC
 	world_userid "$TMP/$1.conf"
 }

@@ -74,7 +74,8 @@ cctl_open(struct cctl *x, enum need send)
 	struct ssmp_err	err;
 	int		rc;
 
-	rc = ks_open(x->cfg->database, x->cfg->map_size, 0, &x->o.ks, &err);
+	rc = ks_open_shared(x->cfg->database, x->cfg->shared_database,
+	    x->cfg->map_size, 0, &x->o.ks, &err);
 	if (rc != 0)
 		return fail(rc == KS_ETEMP ? EX_TEMPFAIL : EX_CANTCREAT,
 		    "store", err.msg);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ssmp_addr.h"
+#include "ssmp_cli.h"
 #include "ssmp_crypto.h"
 #include "ssmp_txt.h"
 #include "keyfile.h"
@@ -39,17 +40,26 @@ struct opts {
 	int		 force, revoke;
 };
 
+static const char usage_text[] =
+    "usage: ssmp-keygen -d DOMAIN -s SELECTOR [-D DIR] [-h HOST[:PORT]]\n"
+    "                   [-m enforce|testing] [-t TTL] [-u USER] [-fr]\n"
+    "       ssmp-keygen -V\n"
+    "  -d DOMAIN   the domain the key signs for\n"
+    "  -s SELECTOR the selector (DNS label)\n"
+    "  -D DIR      where SELECTOR.private and SELECTOR.txt go (default .)\n"
+    "  -h HOST     h= of the policy record (default ssmp.DOMAIN)\n"
+    "  -m MODE     m= of the policy record (default testing)\n"
+    "  -t TTL      TTL of the printed records (default 3600)\n"
+    "  -u USER     give both files to USER (the key stays 0600)\n"
+    "  -f          overwrite an existing key\n"
+    "  -r          print the revocation record of SELECTOR\n"
+    "  -V          print the version\n";
+
 static void __attribute__((noreturn))
 usage(const char *why)
 {
-	if (why != NULL) {
-		fprintf(stderr, "ssmp-keygen: %s\n", why);
-		exit(EX_USAGE);
-	}
-	fprintf(stderr, "usage: ssmp-keygen -d DOMAIN -s SELECTOR [-D DIR] "
-	    "[-h HOST[:PORT]] [-m enforce|testing] [-t TTL] [-u USER] [-f] "
-	    "[-r]\n");
-	exit(EX_USAGE);
+	ssmp_cli_usage("ssmp-keygen", usage_text, why == NULL ? NULL : "%s",
+	    why);
 }
 
 static void __attribute__((noreturn))
@@ -71,8 +81,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->dir = ".";
 	o->ttl = 3600;
 	o->mode = SSMP_MODE_TESTING;
-	while ((c = getopt(argc, argv, "d:s:D:h:m:t:fru:")) != -1) {
+	ssmp_cli_early(argc, argv, "ssmp-keygen", usage_text);
+	while ((c = getopt(argc, argv, "d:s:D:h:m:t:frVu:")) != -1) {
 		switch (c) {
+		case 'V': ssmp_cli_version("ssmp-keygen");
 		case 'd': dom = optarg; break;
 		case 's': sel = optarg; break;
 		case 'D': o->dir = optarg; break;

@@ -26,10 +26,13 @@
 #include "ssmp_addr.h"
 #include "ssmp_b64.h"
 #include "ssmp_buf.h"
+#include "ssmp_cli.h"
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ctl_allow.h"
 #include "ctl_user.h"
+#include "ctl_db.h"
+#include "ctl_info.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -55,11 +58,8 @@ die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: ssmpctl [-c CONF] [--json] COMMAND ...\n"
+static const char usage_text[] =
+	    "usage: ssmpctl [-V] [-c CONF] [--json] COMMAND ...\n"
 	    "  allow add RCPT PATTERN [trusted|known|blocked]\n"
 	    "  allow del RCPT PATTERN\n"
 	    "  allow request LOCAL REMOTE [--signup] [--tier TIER]\n"
@@ -75,8 +75,22 @@ usage(void)
 	    "  cache flush [DOMAIN]\n"
 	    "  log show [--role sent|received] [--rcpt RCPT] [--since TIME]\n"
 	    "  log forget|delivered FROM MSGID RCPT\n"
-	    "  stats\n");
-	exit(EX_USAGE);
+	    "  stats\n"
+	    "  db init|migrate|status\n"
+	    "  config [-n|-d] [KEY...]\n";
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	ssmp_cli_usage("ssmpctl", usage_text, NULL);
+}
+
+/* A command (or a command's subcommand) that does not exist. */
+static void __attribute__((noreturn))
+unknown(const char *cmd, int argc, char **argv)
+{
+	ssmp_cli_usage("ssmpctl", usage_text, "unknown command '%s%s%s'",
+	    cmd, argc > 0 ? " " : "", argc > 0 ? argv[0] : "");
 }
 
 static void
@@ -138,7 +152,8 @@ open_store(struct ctl *c, bool write)
 	    (access(data, F_OK) == 0 && access(data, W_OK) != 0)))
 		die(EX_NOPERM, "Database %s: not writable: %s", dir,
 		    strerror(errno));
-	rc = ks_open(dir, c->cfg.map_size, write ? 0 : KS_RDONLY, &c->ks, &err);
+	rc = ks_open_shared(dir, c->cfg.shared_database, c->cfg.map_size,
+	    write ? 0 : KS_RDONLY, &c->ks, &err);
 	if (rc != 0)
 		die(rc == KS_ETEMP ? EX_TEMPFAIL : write ? EX_CANTCREAT :
 		    EX_NOINPUT, "%s", err.msg);
@@ -326,7 +341,7 @@ cmd_allow(struct ctl *c, int argc, char **argv)
 		return allow_list(c, argc - 1, argv + 1, false);
 	if (strcmp(argv[0], "import") == 0)
 		return allow_import(c, argc - 1, argv + 1);
-	usage();
+	unknown("allow", argc, argv);
 }
 
 /* --- keys ------------------------------------------------------------------ */
@@ -458,7 +473,7 @@ cmd_keys(struct ctl *c, int argc, char **argv)
 		return keys_list(c);
 	if (argc >= 1 && strcmp(argv[0], "test") == 0)
 		return keys_test(c, argc - 1, argv + 1);
-	usage();
+	unknown("keys", argc, argv);
 }
 
 /* --- cache ----------------------------------------------------------------- */
@@ -511,7 +526,9 @@ cmd_cache(struct ctl *c, int argc, char **argv)
 			emit_done(c, NULL);
 		return EX_OK;
 	}
-	if (argc < 1 || argc > 2 || strcmp(argv[0], "flush") != 0)
+	if (argc >= 1 && strcmp(argv[0], "flush") != 0)
+		unknown("cache", argc, argv);
+	if (argc < 1 || argc > 2)
 		usage();
 	if (argc == 2 && ssmp_domain_check(argv[1], dom, &err) != 0)
 		die(EX_DATAERR, "domain '%s': %s", argv[1], err.msg);
@@ -653,7 +670,9 @@ cmd_log(struct ctl *c, int argc, char **argv)
 	if (argc >= 1 && (strcmp(argv[0], "forget") == 0 ||
 	    strcmp(argv[0], "delivered") == 0))
 		return log_resolve(c, argc, argv);
-	if (argc < 1 || strcmp(argv[0], "show") != 0)
+	if (argc >= 1 && strcmp(argv[0], "show") != 0)
+		unknown("log", argc, argv);
+	if (argc < 1)
 		usage();
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--rcpt") == 0 && i + 1 < argc) {
@@ -692,10 +711,11 @@ cmd_stats(struct ctl *c, int argc)
 	if ((rc = ks_stats(c->ks, &st, &err)) != 0)
 		die(store_code(rc), "%s", err.msg);
 	if (c->json) {
-		o = json_pack("{s:I,s:I,s:I,s:I}", "mapsize",
+		o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "mapsize",
 		    (json_int_t)st.mapsize, "pagesize", (json_int_t)st.pagesize,
 		    "pages_used", (json_int_t)st.pages_used, "pages_max",
-		    (json_int_t)st.pages_max);
+		    (json_int_t)st.pages_max, "replay_pages_used",
+		    (json_int_t)st.replay_pages_used);
 		for (i = 0; i < KS_NDB; i++)
 			json_object_set_new(o, ks_db_name(i),
 			    json_integer((json_int_t)st.entries[i]));
@@ -708,6 +728,8 @@ cmd_stats(struct ctl *c, int argc)
 	    "MapSize %zu bytes\n", st.pages_used, st.pages_max,
 	    100.0 * (double)st.pages_used / (double)st.pages_max, st.pagesize,
 	    st.mapsize);
+	printf("replay map %zu of %zu pages used (its own map: never "
+	    "starved by the others)\n", st.replay_pages_used, st.pages_max);
 	printf("readers    %u of %u slots used\n", st.readers_used,
 	    st.readers_max);
 	return EX_OK;
@@ -738,8 +760,11 @@ main(int argc, char **argv)
 	int		 i, rc;
 
 	memset(&c, 0, sizeof(c));
+	ssmp_cli_early(argc, argv, "ssmpctl", usage_text);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "-V") == 0)
+			ssmp_cli_version("ssmpctl");
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			conf = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
 			c.json = true;
@@ -748,6 +773,15 @@ main(int argc, char **argv)
 	}
 	if (i == argc)
 		usage();
+	/* before the configuration is read: a typo is named as one */
+	if (strcmp(argv[i], "allow") != 0 && strcmp(argv[i], "keys") != 0 &&
+	    strcmp(argv[i], "cache") != 0 && strcmp(argv[i], "log") != 0 &&
+	    strcmp(argv[i], "stats") != 0 && strcmp(argv[i], "db") != 0 &&
+	    strcmp(argv[i], "config") != 0)
+		unknown(argv[i], 0, NULL);
+	/* reads the file itself, to say where each value comes from */
+	if (strcmp(argv[i], "config") == 0)
+		return ctl_config(conf, argc - i - 1, argv + i + 1);
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
 	load_config(&c, conf);
@@ -764,8 +798,10 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, argc, argv);
 	else if (strcmp(argv[-1], "stats") == 0)
 		rc = cmd_stats(&c, argc);
+	else if (strcmp(argv[-1], "db") == 0)
+		rc = ctl_db(&c.cfg, c.json, argc, argv);
 	else
-		usage();
+		unknown(argv[-1], 0, NULL);
 	ks_close(c.ks);
 	ssmp_config_free(&c.cfg);
 	return rc;

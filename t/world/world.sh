@@ -39,11 +39,13 @@ _world_upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 
 # world_port LABEL KIND: port of the plan, e.g. `world_port b https`.
 # LABEL is a, b, c (or the domain); KIND is smtp, inject, milter or https.
-# `world_port dns` gives the DNS port, `world_port spare N` (N 0..9) a spare.
+# `world_port dns` gives the DNS port, `world_port pg` PostgreSQL's,
+# `world_port spare N` (N 0..9) a spare.
 world_port() {
 	local v
 	case $1 in
 	dns) echo "$WORLD_DNS_PORT"; return ;;
+	pg) echo $((WORLD_PORT_BASE + 2)); return ;;
 	resolver) echo "$WORLD_RESOLVER_PORT"; return ;;
 	spare) echo $((WORLD_PORT_BASE + 40 + ${2:-0})); return ;;
 	esac
@@ -413,6 +415,79 @@ world_resolver_start() {
 	done
 }
 
+# ---------------------------------------------------------------- PostgreSQL
+
+: "${PG_BINDIR:=/usr/lib/postgresql/15/bin}"
+
+# world_pg_available: PostgreSQL 15's server programs and user exist.
+world_pg_available() {
+	[ -x "$PG_BINDIR/postgres" ] && [ -x "$PG_BINDIR/initdb" ] &&
+	    id postgres >/dev/null 2>&1
+}
+
+# _world_pg PROGRAM ARGS...: run one of PostgreSQL's programs as postgres.
+_world_pg() {
+	local p
+	p=$1; shift
+	setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BINDIR/$p" "$@"
+}
+
+# world_pg_start: a private PostgreSQL cluster in $WORLD/pg on
+# 127.0.0.1:`world_port pg` (socket in $WORLD/pg/run), as user postgres.
+# The first call creates it (initdb, a role and a database both named
+# ssmp, trust on loopback); later calls start it again with its data.
+# WORLD_PG_URI is the SharedDatabase URI of that database.  Stopped by
+# world_pg_stop or world_stop_all.
+world_pg_start() {
+	local d port new
+	d=$WORLD/pg; port=$(world_port pg); new=""
+	WORLD_PG_URI="pgsql://ssmp@127.0.0.1:$port/ssmp"
+	if [ ! -f "$d/data/PG_VERSION" ]; then
+		world_pg_available || { _world_die "PostgreSQL 15 is not installed (apt-get install postgresql-15)"; return 1; }
+		mkdir -p "$d/data" "$d/run" && chown -R postgres "$d" || return 1
+		_world_pg initdb -D "$d/data" -A trust -U postgres -E UTF8 \
+		    --locale=C --no-sync >>"$WORLD/log/pg.log" 2>&1 ||
+		    { _world_die "initdb failed (see $WORLD/log/pg.log)"; return 1; }
+		cat >>"$d/data/postgresql.conf" <<-EOF
+		listen_addresses = '127.0.0.1'
+		port = $port
+		unix_socket_directories = '$d/run'
+		max_connections = 200
+		shared_buffers = 32MB
+		logging_collector = off
+		EOF
+		new=1
+	fi
+	_world_detach pg setpriv --reuid=postgres --regid=postgres \
+	    --init-groups "$PG_BINDIR/postgres" -D "$d/data"
+	_world_pg_wait 30 || { _world_die "PostgreSQL did not start (see $WORLD/log/pg.log)"; return 1; }
+	[ -z "$new" ] || { world_pg_psql postgres "CREATE ROLE ssmp LOGIN" &&
+	    world_pg_psql postgres "CREATE DATABASE ssmp OWNER ssmp"; } >/dev/null
+}
+
+# _world_pg_wait TIMEOUT: until the server accepts connections.
+_world_pg_wait() {
+	local end
+	end=$(($(date +%s) + $1))
+	until "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$(world_port pg)" -U postgres; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# world_pg_psql USER SQL: run SQL in database ssmp (USER postgres: in
+# database postgres) and print the rows, fields separated by |.
+world_pg_psql() {
+	local db
+	db=ssmp; [ "$1" != postgres ] || db=postgres
+	"$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+	    -p "$(world_port pg)" -U "$1" -d "$db" -c "$2"
+}
+
+# world_pg_stop: a fast shutdown (INT: sessions are ended, nothing is
+# lost), KILL after 10 s.  The data stay for world_pg_start.
+world_pg_stop() { _world_kill_pidfile "$WORLD/run/pg.pid" INT 200; }
+
 # ---------------------------------------------------------------- CA
 
 # world_ca_init: a test CA (EC P-256) in $WORLD/ca; WORLD_CA is its
@@ -725,14 +800,15 @@ _world_detach() {
 	( "$@" >>"$WORLD/log/$n.log" 2>&1 </dev/null & echo $! >"$WORLD/run/$n.pid" )
 }
 
-# _world_kill_pidfile FILE: TERM the process, KILL it after 5 s.
+# _world_kill_pidfile FILE [SIGNAL [TICKS]]: send SIGNAL (TERM) to the
+# process, KILL it after TICKS (100) times 50 ms.
 _world_kill_pidfile() {
 	local pid i
 	[ -f "$1" ] || return 0
 	pid=$(cat "$1"); rm -f "$1"
-	kill "$pid" 2>/dev/null || return 0
+	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt "${3:-100}" ]; do
 		sleep 0.05; i=$((i + 1))
 	done
 	kill -9 "$pid" 2>/dev/null
@@ -801,9 +877,10 @@ world_stop_all() {
 	_world_wait_launches
 	for f in "$WORLD"/run/*.pid; do
 		[ -f "$f" ] || continue
-		case $f in */nsd.pid) ;; *) _world_kill_pidfile "$f" ;; esac
+		case $f in */nsd.pid|*/pg.pid) ;; *) _world_kill_pidfile "$f" ;; esac
 	done
 	for n in $(sort -u "$WORLD/run/postfix"); do world_postfix_stop "$n"; done
+	world_pg_stop
 	world_dns_stop
 	_world_sweep
 	f=$(sed -n 's/^WORLD_PORT_BASE=//p' "$WORLD/ports.env" 2>/dev/null)
