@@ -17,10 +17,11 @@ warn(const char *msg)
 	fprintf(stderr, "ssmp-milter: warning: %s\n", msg);
 }
 
+/* missing is fine where UserID can make it: the start does (16.6) */
 static int
 spool_as_user(void *arg, struct ssmp_err *err)
 {
-	return ssmp_preflight_dir("SpoolDirectory", arg, err);
+	return ssmp_preflight_dir_make("SpoolDirectory", arg, err);
 }
 
 int

@@ -333,7 +333,8 @@ main(int argc, char **argv)
 	milter = ssmp_xcalloc(1, sizeof(*milter));
 	(void)ssmp_log_open("ssmp-milter", false, NULL);
 	setup(milter, conf, test == NULL && !check);
-	check_spool(milter);
+	if (!check)		/* -n creates nothing: it checks it can */
+		check_spool(milter);
 	if (test != NULL) {
 		check_as_user(milter);
 		return testmode_run(milter, test);

@@ -5,8 +5,8 @@
 # gives them to a user.  ssmpctl run as root with UserID nobody: reads
 # the root-only key, then acts as nobody, so the keystore files it
 # creates are nobody's and ssmpd (UserID nobody) then opens them.
-# ssmp-milter -n as root: creates the missing SpoolDirectory (0700,
-# nobody's) and opens the keystore as nobody; a SpoolDirectory that
+# ssmp-milter -n as root passes on a fresh host, making nothing, and the
+# start makes the missing SpoolDirectory (0700, nobody's); one that
 # cannot be made is named; a UserID naming no user fails -n.
 # ssmp-milter -f logs to standard error although Syslog is yes.
 # (A failed reload: t/harden-keyproc.t.)
@@ -67,9 +67,9 @@ Database $M/db
 SpoolDirectory $M/db/spool
 UserID nobody
 EOC
-is "$("$MILTER" -n -c "$M/ssmp.conf" 2>&1)" "$M/ssmp.conf: OK" "ssmp-milter -n (root) on a fresh host: OK"
-is "$(stat -c '%a %U' "$M/db/spool")" "700 nobody" "...made the missing SpoolDirectory, 0700, UserID's"
-is "$(stat -c %U "$M/db/data.mdb")" nobody "...and opened the keystore as UserID"
+like "$("$MILTER" -n -c "$M/ssmp.conf" 2>&1)" "^$M/ssmp\.conf: OK\$" "ssmp-milter -n (root) on a fresh host: OK"
+check_fails "...making nothing: -n only checks" test -e "$M/db/spool"
+is "$(find "$M/db" -user root | wc -l)" 0 "...and left nothing of root's in the Database"
 : >"$M/file"
 sed "s|^SpoolDirectory .*|SpoolDirectory $M/file/spool|" "$M/ssmp.conf" >"$M/bad.conf"
 like "$("$MILTER" -n -c "$M/bad.conf" 2>&1)" "SpoolDirectory $M/file/spool: " \
@@ -82,7 +82,10 @@ like "$out" "UserID no-such-user-ssmp: no such user" "...naming it"
 # -f: the log goes to stderr although Syslog is yes.
 world_spawn milter "$MILTER" -f -c "$M/ssmp.conf"
 world_wait_port "$(world_port a milter)" 10 || bail "ssmp-milter did not start"
+i=0; while ! grep -q starting "$WORLD/log/milter.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 like "$(cat "$WORLD/log/milter.log")" "starting, socket inet:" \
     "ssmp-milter -f with Syslog yes: its log on standard error"
+is "$(stat -c '%a %U' "$M/db/spool")" "700 nobody" \
+    "the start made the missing SpoolDirectory, 0700, UserID's"
 world_kill milter
 done_testing
