@@ -49,6 +49,7 @@
 #include "ssmp_log.h"
 #include "ssmp_notify.h"
 #include "ssmp_preflight.h"
+#include "routes.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
@@ -309,6 +310,33 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	drain(d);
 }
 
+/*
+ * Workers: the keystore's sweeps are writes (with SharedDatabase round
+ * trips): never on the loop.
+ */
+static void
+sweep_run(void *arg)
+{
+	struct ssmp_err err;
+
+	if (ks_replay_sweep(arg, time(NULL), NULL, &err) < 0)
+		ssmp_log(LOG_WARNING, NULL, "replay sweep: %s", err.msg);
+}
+
+static void
+housekeeping_run(void *arg)
+{
+	struct ssmpd *d = arg;
+
+	ks_housekeeping(d->store, time(NULL), d->conf.log_time);
+}
+
+static void
+sweep_done(void *arg)
+{
+	(void)arg;
+}
+
 /* Housekeeping each second: expiry, and the end of a drain. */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
@@ -316,18 +344,15 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct ssmpd *d = arg;
 	static time_t last_sweep, last_store;
 	time_t now = time(NULL);
-	struct ssmp_err err;
 
 	if (now - last_sweep >= 60) {
 		last_sweep = now;
 		pending_sweep(d->pending, now);
-		if (ks_replay_sweep(d->store, now, NULL, &err) < 0)
-			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
-			    err.msg);
+		workq_submit(d->storeq, sweep_run, sweep_done, d->store);
 	}
 	if (now - last_store >= KS_SWEEP_INTERVAL) {
 		last_store = now;
-		ks_housekeeping(d->store, now, d->conf.log_time);
+		workq_submit(d->storeq, housekeeping_run, sweep_done, d);
 	}
 	if (!d->draining && !keyproc_alive(d->kp)) {
 		/* no receipts without it: stop, and let systemd restart us */
@@ -602,6 +627,7 @@ main(int argc, char **argv)
 		fatal("%s", err.msg);
 	d.conf_path = path;
 	d.base = event_base_new();
+	d.router = routes_find;
 	setup(&d);
 	ssmp_daemon_ready(readyfd);
 	run(&d);
