@@ -37,6 +37,7 @@
 #include "keyhttp.h"
 #include "keyproc.h"
 #include "keys.h"
+#include "metrics.h"
 #include "pending.h"
 #include "ratelimit.h"
 #include "rcptcache.h"
@@ -258,6 +259,7 @@ reload(struct ssmpd *d)
 	} else {
 		SSL_CTX_free(d->ssl);
 		d->ssl = ctx;
+		metrics_tls(certcheck_not_after(d->conf.tls_cert));
 	}
 	/* Requests in flight hold the old table; it goes with the last. */
 	if (keyproc_reload(d->kp, &k, &err) != 0) {
@@ -406,6 +408,7 @@ setup(struct ssmpd *d)
 	if ((d->ssl = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL)
 		fatal("%s", err.msg);
+	metrics_start(certcheck_not_after(d->conf.tls_cert));
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
