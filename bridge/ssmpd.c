@@ -97,7 +97,9 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	ssmp_log(LOG_ERR, NULL, "fatal: %s", buf);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_CRIT, NULL, "%s", buf);
 	fprintf(stderr, "ssmpd: %s\n", buf);
 	exit(1);
 }
@@ -592,6 +594,7 @@ main(int argc, char **argv)
 	if (check_only)
 		return check(&d.conf);
 	ssmp_log_open("ssmpd", cfg.syslog && !foreground, cfg.syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(cfg.log_level));
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	/* before any thread or event base exists */
@@ -599,6 +602,9 @@ main(int argc, char **argv)
 	    ssmp_daemon_background(&readyfd, &err) != 0)
 		fatal("%s", err.msg);
 	d.conf_path = path;
+	/* request ids (R...) go on from the start time: unique across
+	 * restarts unless a million requests a second */
+	d.reqseq = (uint64_t)time(NULL) << 20;
 	d.base = event_base_new();
 	setup(&d);
 	ssmp_daemon_ready(readyfd);

@@ -36,6 +36,7 @@ struct ssmp_config {
 	/* --- common ------------------------------------------------------- */
 	bool		 syslog;		/* Syslog yes */
 	char		*syslog_facility;	/* SyslogFacility mail */
+	char		*log_level;		/* LogLevel info */
 	char		*user_id;		/* UserID (none) */
 	char		*pid_file;		/* PidFile (none) */
 	bool		 background;		/* Background yes */

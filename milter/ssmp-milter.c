@@ -58,7 +58,9 @@ usage(void)
 static void
 die(const char *what, const char *msg)
 {
-	ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
 	fprintf(stderr, "ssmp-milter: %s%s%s\n", what, *what ? ": " : "", msg);
 	/* Only removes a PidFile that holds our own pid. */
 	if (milter != NULL)
@@ -337,6 +339,7 @@ main(int argc, char **argv)
 	/* in the foreground the log goes to stderr, where it is read */
 	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog && !fg,
 	    milter->cfg.syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(milter->cfg.log_level));
 	reload_block();		/* pending until the thread takes it */
 	daemonise(milter, conf, fg, &readyfd);
 	setup_client(milter);

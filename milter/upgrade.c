@@ -170,6 +170,7 @@ upgrade_eom(SMFICTX *ctx, struct msgctx *m)
 	}
 	(void)qid_now(ctx, m);
 	finish_body(m, &body);
+	m->pl.size = body.len;
 	if (m->spool_failed) {
 		ssmp_log(LOG_ERR, m->pl.id, "spool failed");
 		pl_log(&m->pl);

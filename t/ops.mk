@@ -8,3 +8,5 @@ TESTS += t/config-dump.t
 EXTRA_DIST += t/config-dump.t
 TESTS += t/ctl-status.t
 EXTRA_DIST += t/ctl-status.t
+TESTS += t/logs.t
+EXTRA_DIST += t/logs.t
