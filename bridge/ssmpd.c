@@ -151,6 +151,7 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	b->spool_dir = c->spool_directory;
 	b->mta_reuse_time = c->mta_reuse_time;
 	b->mta_reuse_count = c->mta_reuse_count;
+	b->log_time = c->delivered_log_time;
 	b->max_pending = c->max_pending;
 	b->max_pending_domain = c->max_pending_domain;
 	b->user = c->user_id;
@@ -317,7 +318,7 @@ static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct ssmpd *d = arg;
-	static time_t last_sweep;
+	static time_t last_sweep, last_store;
 	time_t now = time(NULL);
 	struct ssmp_err err;
 
@@ -327,6 +328,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		if (ks_replay_sweep(d->store, now, NULL, &err) < 0)
 			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
 			    err.msg);
+	}
+	if (now - last_store >= KS_SWEEP_INTERVAL) {
+		last_store = now;
+		ks_housekeeping(d->store, now, d->conf.log_time);
 	}
 	if (!d->draining && !keyproc_alive(d->kp)) {
 		/* no receipts without it: stop, and let systemd restart us */

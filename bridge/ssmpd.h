@@ -59,6 +59,7 @@ struct bridge_conf {
 	uint64_t		 spool_threshold;	/* SpoolThreshold */
 	char			*spool_dir;	/* SpoolDirectory */
 	long			 mta_reuse_time, mta_reuse_count;
+	long			 log_time;	/* DeliveredLogTime */
 };
 
 /*

@@ -49,9 +49,9 @@ struct ks_keycache_ops {
 		    size_t *count, struct ssmp_err *err);
 	int	(*iter)(struct ks_store *ks, ks_keycache_cb cb, void *arg,
 		    struct ssmp_err *err);
-	/* Delete entries with expires <= now. */
-	int	(*sweep)(struct ks_store *ks, int64_t now, size_t *count,
-		    struct ssmp_err *err);
+	/* As ks_keycache_sweep(). */
+	int	(*sweep)(struct ks_store *ks, int64_t now,
+		    int64_t policy_keep, size_t *count, struct ssmp_err *err);
 };
 
 struct ks_replay_ops {

@@ -38,7 +38,10 @@ int ks_consent_del(struct ks_store *ks, const char *local, const char *remote,
 typedef int (*ks_consent_cb)(const struct ks_consent *c, void *arg);
 int ks_consent_iter(struct ks_store *ks, const char *local, ks_consent_cb cb,
     void *arg, struct ssmp_err *err);
-/* Delete requests with expires <= now; *count (may be NULL) = deleted. */
+/*
+ * Delete records whose expiry (0: none) is <= now; *count (may be NULL)
+ * = deleted.
+ */
 int ks_consent_sweep(struct ks_store *ks, int64_t now, size_t *count,
     struct ssmp_err *err);
 

@@ -81,8 +81,8 @@ ks_keycache_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
 }
 
 int
-ks_keycache_sweep(struct ks_store *ks, int64_t now, size_t *count,
-    struct ssmp_err *err)
+ks_keycache_sweep(struct ks_store *ks, int64_t now, int64_t policy_keep,
+    size_t *count, struct ssmp_err *err)
 {
-	return ks->be->keycache->sweep(ks, now, count, err);
+	return ks->be->keycache->sweep(ks, now, policy_keep, count, err);
 }

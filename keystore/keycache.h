@@ -55,8 +55,15 @@ int ks_keycache_flush(struct ks_store *ks, const char *domain, size_t *count,
 typedef int (*ks_keycache_cb)(const struct ks_keycache *kc, void *arg);
 int ks_keycache_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
     struct ssmp_err *err);
-/* Delete entries with expires <= now; *count (may be NULL) = deleted. */
-int ks_keycache_sweep(struct ks_store *ks, int64_t now, size_t *count,
-    struct ssmp_err *err);
+/*
+ * Delete entries with expires <= now, except a domain's positive policy
+ * record fetched less than policy_keep ago: the outbound client
+ * remembers a domain's policy beyond its TTL (MTA-STS-like policy
+ * memory).  *count (may be NULL) = deleted.
+ */
+int ks_keycache_sweep(struct ks_store *ks, int64_t now, int64_t policy_keep,
+    size_t *count, struct ssmp_err *err);
+/* The longest a policy may be remembered: a year. */
+#define KS_POLICY_KEEP	31557600L
 
 #endif

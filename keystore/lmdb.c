@@ -108,20 +108,30 @@ lm_writable(struct ks_lmdb *l, struct ssmp_err *err)
 	return 0;
 }
 
+/* The environment db lives in. */
+static struct lm_env *
+env_of(struct ks_lmdb *l, enum ks_db db)
+{
+	return db == KS_DB_REPLAY ? &l->replay : &l->main;
+}
+
 /* --- open / close ---------------------------------------------------------- */
 
+/* Open e's sub-databases, those of db_files that live there. */
 static int
-open_dbis(struct ks_lmdb *l, struct ssmp_err *err)
+open_dbis(struct ks_lmdb *l, struct lm_env *e, struct ssmp_err *err)
 {
 	MDB_txn		*txn;
 	unsigned	 flags = (l->flags & KS_RDONLY) ? 0 : MDB_CREATE;
 	int		 rc, i;
 
-	rc = mdb_txn_begin(l->env, NULL,
+	rc = mdb_txn_begin(e->env, NULL,
 	    (l->flags & KS_RDONLY) ? MDB_RDONLY : 0, &txn);
 	if (rc != 0)
 		return lm_fail(l, rc, "begin", err);
 	for (i = 0; i < KS_NDB; i++) {
+		if (env_of(l, i) != e)
+			continue;
 		rc = mdb_dbi_open(txn, db_files[i], flags, &l->dbi[i]);
 		if (rc == MDB_NOTFOUND)
 			continue;
@@ -136,29 +146,100 @@ open_dbis(struct ks_lmdb *l, struct ssmp_err *err)
 	return 0;
 }
 
+static void
+env_init(struct lm_env *e)
+{
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->wlock, NULL);
+	pthread_cond_init(&e->wdone, NULL);
+	e->wtail = &e->whead;
+}
+
+static void
+env_close(struct lm_env *e)
+{
+	int i;
+
+	for (i = 0; i < e->npool; i++)
+		mdb_txn_abort(e->pool[i]);
+	if (e->env != NULL)
+		mdb_env_close(e->env);
+	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->wlock);
+	pthread_cond_destroy(&e->wdone);
+}
+
+/* Open the environment in e->dir; 1 if read-only and it is missing. */
 static int
-env_open(struct ks_lmdb *l, struct ssmp_err *err)
+env_open(struct ks_lmdb *l, struct lm_env *e, struct ssmp_err *err)
 {
 	MDB_envinfo	info;
 	unsigned	flags = MDB_NOTLS;
 	int		rc, dead;
 
-	if ((rc = mdb_env_create(&l->env)) != 0)
+	if ((rc = mdb_env_create(&e->env)) != 0)
 		return lm_fail(l, rc, "create", err);
-	mdb_env_set_maxdbs(l->env, KS_NDB + 2);
-	mdb_env_set_maxreaders(l->env, KS_MAXREADERS);
-	mdb_env_set_mapsize(l->env, l->mapsize);
+	mdb_env_set_maxdbs(e->env, KS_NDB + 2);
+	mdb_env_set_maxreaders(e->env, KS_MAXREADERS);
+	mdb_env_set_mapsize(e->env, l->mapsize);
 	if (l->flags & KS_RDONLY)
 		flags |= MDB_RDONLY;
-	else if (mkdir(l->dir, 0700) != 0 && errno != EEXIST)
-		return ssmp_err_set(err, "keystore: %s: %s", l->dir,
+	else if (mkdir(e->dir, 0700) != 0 && errno != EEXIST)
+		return ssmp_err_set(err, "keystore: %s: %s", e->dir,
 		    strerror(errno));
-	if ((rc = mdb_env_open(l->env, l->dir, flags, 0600)) != 0)
+	if ((rc = mdb_env_open(e->env, e->dir, flags, 0600)) != 0) {
+		if (rc == ENOENT && e == &l->replay && (l->flags & KS_RDONLY))
+			return 1;	/* made by the first writer */
 		return lm_fail(l, rc, "open", err);
-	mdb_reader_check(l->env, &dead);
-	if (mdb_env_info(l->env, &info) == 0)
+	}
+	mdb_reader_check(e->env, &dead);
+	if (e == &l->main && mdb_env_info(e->env, &info) == 0)
 		l->mapsize = info.me_mapsize;
-	return open_dbis(l, err);
+	return open_dbis(l, e, err);
+}
+
+/*
+ * Before this release the replay cache was a sub-database of the main
+ * environment: move its entries (all still within their window or not,
+ * the sweep sorts that out) to the replay environment, once.
+ */
+static int
+replay_move(struct ks_lmdb *l, struct ssmp_err *err)
+{
+	MDB_txn		*from, *to;
+	MDB_cursor	*cur;
+	MDB_dbi		 old;
+	MDB_val		 k, v;
+	int		 rc;
+
+	if ((rc = mdb_txn_begin(l->main.env, NULL, 0, &from)) != 0)
+		return lm_fail(l, rc, "replay move", err);
+	if ((rc = mdb_dbi_open(from, "replay", 0, &old)) != 0) {
+		mdb_txn_abort(from);
+		return rc == MDB_NOTFOUND ? 0 : lm_fail(l, rc, "replay", err);
+	}
+	if ((rc = mdb_txn_begin(l->replay.env, NULL, 0, &to)) != 0) {
+		mdb_txn_abort(from);
+		return lm_fail(l, rc, "replay move", err);
+	}
+	if ((rc = mdb_cursor_open(from, old, &cur)) == 0) {
+		while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0)
+			if ((rc = mdb_put(to, l->dbi[KS_DB_REPLAY], &k, &v,
+			    MDB_NOOVERWRITE)) != 0 && rc != MDB_KEYEXIST)
+				break;
+		mdb_cursor_close(cur);
+	}
+	if (rc == MDB_NOTFOUND || rc == MDB_KEYEXIST)
+		rc = 0;
+	/* the new copy first: a crash in between leaves both, no loss */
+	if (rc == 0 && (rc = mdb_txn_commit(to)) == 0) {
+		if ((rc = mdb_drop(from, old, 1)) == 0)
+			return (rc = mdb_txn_commit(from)) == 0 ? 0 :
+			    lm_fail(l, rc, "replay move", err);
+	} else
+		mdb_txn_abort(to);
+	mdb_txn_abort(from);
+	return lm_fail(l, rc, "replay move", err);
 }
 
 static void lm_close(struct ks_store *);
@@ -183,20 +264,23 @@ ks_lmdb_open(const char *dir, size_t mapsize, int flags,
 	int		 rc;
 
 	*out = NULL;
-	if (strlen(dir) >= sizeof(l->dir))
+	if (strlen(dir) + sizeof("/replay") > sizeof(l->dir))
 		return ssmp_err_set(err, "keystore: %.40s...: path too long",
 		    dir);
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return ssmp_err_set(err, "keystore: out of memory");
 	l->base.be = &lm_backend;
 	memcpy(l->dir, dir, strlen(dir) + 1);
+	memcpy(l->main.dir, dir, strlen(dir) + 1);
+	(void)snprintf(l->replay.dir, sizeof(l->replay.dir), "%s/replay", dir);
 	l->flags = flags;
 	l->mapsize = mapsize ? mapsize : KS_DEFAULT_MAP;
-	pthread_mutex_init(&l->lock, NULL);
-	pthread_mutex_init(&l->wlock, NULL);
-	pthread_cond_init(&l->wdone, NULL);
-	l->wtail = &l->whead;
-	if ((rc = env_open(l, err)) != 0) {
+	env_init(&l->main);
+	env_init(&l->replay);
+	if ((rc = env_open(l, &l->main, err)) != 0 ||
+	    (rc = env_open(l, &l->replay, err)) < 0 ||
+	    (rc == 0 && !(flags & KS_RDONLY) && (rc = replay_move(l,
+	    err)) != 0)) {
 		lm_close(&l->base);
 		return rc;
 	}
@@ -207,16 +291,10 @@ ks_lmdb_open(const char *dir, size_t mapsize, int flags,
 static void
 lm_close(struct ks_store *ks)
 {
-	struct ks_lmdb	*l = LM(ks);
-	int		 i;
+	struct ks_lmdb *l = LM(ks);
 
-	for (i = 0; i < l->npool; i++)
-		mdb_txn_abort(l->pool[i]);
-	if (l->env != NULL)
-		mdb_env_close(l->env);
-	pthread_mutex_destroy(&l->lock);
-	pthread_mutex_destroy(&l->wlock);
-	pthread_cond_destroy(&l->wdone);
+	env_close(&l->replay);
+	env_close(&l->main);
 	free(l);
 }
 
@@ -226,22 +304,24 @@ ks_raw_env(struct ks_store *ks, enum ks_db db, unsigned *dbi)
 	if (ks->be != &lm_backend)
 		return NULL;
 	*dbi = LM(ks)->dbi[db];
-	return LM(ks)->env;
+	return env_of(LM(ks), db)->env;
 }
 
 /* --- transactions ---------------------------------------------------------- */
 
 /* A read snapshot taken now: a renewed pooled transaction or a new one. */
 int
-lm_rtxn_begin(struct ks_lmdb *l, MDB_txn **txn, struct ssmp_err *err)
+lm_rtxn_begin(struct ks_lmdb *l, enum ks_db db, MDB_txn **txn,
+    struct ssmp_err *err)
 {
-	MDB_txn	*t = NULL;
-	int	 rc;
+	struct lm_env	*e = env_of(l, db);
+	MDB_txn		*t = NULL;
+	int		 rc;
 
-	pthread_mutex_lock(&l->lock);
-	if (l->npool > 0)
-		t = l->pool[--l->npool];
-	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_lock(&e->lock);
+	if (e->npool > 0)
+		t = e->pool[--e->npool];
+	pthread_mutex_unlock(&e->lock);
 	if (t != NULL) {
 		if ((rc = mdb_txn_renew(t)) == 0) {
 			*txn = t;
@@ -249,21 +329,26 @@ lm_rtxn_begin(struct ks_lmdb *l, MDB_txn **txn, struct ssmp_err *err)
 		}
 		mdb_txn_abort(t);
 	}
-	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, txn)) != 0)
+	if (e->env == NULL)
+		return ssmp_err_set(err, "keystore: %s: not created yet",
+		    e->dir);
+	if ((rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, txn)) != 0)
 		return lm_fail(l, rc, "read", err);
 	return 0;
 }
 
 void
-lm_rtxn_end(struct ks_lmdb *l, MDB_txn *txn)
+lm_rtxn_end(struct ks_lmdb *l, enum ks_db db, MDB_txn *txn)
 {
+	struct lm_env *e = env_of(l, db);
+
 	mdb_txn_reset(txn);
-	pthread_mutex_lock(&l->lock);
-	if (l->npool < KS_POOL_MAX) {
-		l->pool[l->npool++] = txn;
+	pthread_mutex_lock(&e->lock);
+	if (e->npool < KS_POOL_MAX) {
+		e->pool[e->npool++] = txn;
 		txn = NULL;
 	}
-	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&e->lock);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 }
@@ -283,12 +368,13 @@ struct wop {
 
 /* Run op in a transaction nested in parent, keeping it only on 0. */
 static void
-wop_nested(struct ks_lmdb *l, MDB_txn *parent, struct wop *op)
+wop_nested(struct ks_lmdb *l, struct lm_env *e, MDB_txn *parent,
+    struct wop *op)
 {
 	MDB_txn	*txn;
 	int	 rc;
 
-	if ((rc = mdb_txn_begin(l->env, parent, 0, &txn)) != 0) {
+	if ((rc = mdb_txn_begin(e->env, parent, 0, &txn)) != 0) {
 		op->rc = lm_fail(l, rc, op->what, op->err);
 		return;
 	}
@@ -307,13 +393,13 @@ wop_nested(struct ks_lmdb *l, MDB_txn *parent, struct wop *op)
  * of it was written.
  */
 static void
-wop_batch(struct ks_lmdb *l, struct wop *batch)
+wop_batch(struct ks_lmdb *l, struct lm_env *e, struct wop *batch)
 {
 	struct wop	*op;
 	MDB_txn		*txn;
 	int		 rc;
 
-	if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0) {
+	if ((rc = mdb_txn_begin(e->env, NULL, 0, &txn)) != 0) {
 		for (op = batch; op != NULL; op = op->next)
 			op->rc = lm_fail(l, rc, "write", op->err);
 		return;
@@ -322,7 +408,7 @@ wop_batch(struct ks_lmdb *l, struct wop *batch)
 		batch->rc = batch->fn(l, txn, batch->arg, batch->err);
 	else
 		for (op = batch; op != NULL; op = op->next)
-			wop_nested(l, txn, op);
+			wop_nested(l, e, txn, op);
 	if (batch->next == NULL && batch->rc != 0) {
 		mdb_txn_abort(txn);
 		return;
@@ -336,18 +422,18 @@ wop_batch(struct ks_lmdb *l, struct wop *batch)
 
 /* Take up to KS_BATCH_MAX queued operations; called with wlock held. */
 static struct wop *
-wop_take(struct ks_lmdb *l)
+wop_take(struct lm_env *e)
 {
-	struct wop	*batch = l->whead, *op = batch;
+	struct wop	*batch = e->whead, *op = batch;
 	int		 n = 1;
 
 	while (op->next != NULL && n < KS_BATCH_MAX) {
 		op = op->next;
 		n++;
 	}
-	l->whead = op->next;
-	if (l->whead == NULL)
-		l->wtail = &l->whead;
+	e->whead = op->next;
+	if (e->whead == NULL)
+		e->wtail = &e->whead;
 	op->next = NULL;
 	return batch;
 }
@@ -358,37 +444,38 @@ wop_take(struct ks_lmdb *l)
  * whatever queued up meanwhile) or waits for the thread that does.
  */
 int
-lm_write(struct ks_lmdb *l, lm_wop_fn fn, void *arg, const char *what,
+lm_write(struct ks_lmdb *l, enum ks_db db, lm_wop_fn fn, void *arg,
     struct ssmp_err *err)
 {
-	struct wop	 me = { fn, arg, what, err, 0, false, NULL };
+	struct lm_env	*e = env_of(l, db);
+	struct wop	 me = { fn, arg, db_files[db], err, 0, false, NULL };
 	struct wop	*batch, *op, *next;
 
 	if (lm_writable(l, err) != 0)
 		return -1;
-	pthread_mutex_lock(&l->wlock);
-	*l->wtail = &me;
-	l->wtail = &me.next;
+	pthread_mutex_lock(&e->wlock);
+	*e->wtail = &me;
+	e->wtail = &me.next;
 	while (!me.done) {
-		if (l->wbusy) {
-			pthread_cond_wait(&l->wdone, &l->wlock);
+		if (e->wbusy) {
+			pthread_cond_wait(&e->wdone, &e->wlock);
 			continue;
 		}
-		l->wbusy = true;
-		batch = wop_take(l);
-		pthread_mutex_unlock(&l->wlock);
-		wop_batch(l, batch);
-		pthread_mutex_lock(&l->wlock);
-		l->ncommits++;
+		e->wbusy = true;
+		batch = wop_take(e);
+		pthread_mutex_unlock(&e->wlock);
+		wop_batch(l, e, batch);
+		pthread_mutex_lock(&e->wlock);
+		e->ncommits++;
 		for (op = batch; op != NULL; op = next) {
 			next = op->next;	/* op may vanish once done */
 			op->done = true;
-			l->nwrites++;
+			e->nwrites++;
 		}
-		l->wbusy = false;
-		pthread_cond_broadcast(&l->wdone);
+		e->wbusy = false;
+		pthread_cond_broadcast(&e->wdone);
 	}
-	pthread_mutex_unlock(&l->wlock);
+	pthread_mutex_unlock(&e->wlock);
 	return me.rc;
 }
 
@@ -473,16 +560,6 @@ lm_next_field(const char **p, const char *end, char *out, size_t outlen)
 	return 0;
 }
 
-bool
-lm_unexpired(const MDB_val *v, void *arg)
-{
-	const struct lm_expiry	*e = arg;
-	const unsigned char	*p = v->mv_data;
-
-	return v->mv_size >= e->min && e->off + 8 <= v->mv_size &&
-	    p[0] == KS_VERSION && lm_get64(p + e->off) > e->now;
-}
-
 /* Values of another version or length are reported, never guessed at. */
 int
 lm_value_check(const MDB_val *v, size_t min, enum ks_db db,
@@ -550,7 +627,7 @@ lm_put_one(struct ks_lmdb *l, enum ks_db db, const struct lm_key *k,
 {
 	struct put_arg a = { db, k, v, vlen };
 
-	return lm_write(l, put_op, &a, db_files[db], err);
+	return lm_write(l, db, put_op, &a, err);
 }
 
 static int
@@ -574,7 +651,7 @@ lm_del_one(struct ks_lmdb *l, enum ks_db db, const struct lm_key *k,
 {
 	struct put_arg a = { db, k, NULL, 0 };
 
-	return lm_write(l, del_op, &a, db_files[db], err);
+	return lm_write(l, db, del_op, &a, err);
 }
 
 int
@@ -589,10 +666,10 @@ lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
 
 	if (!l->have[db])
 		return 0;
-	if (lm_rtxn_begin(l, &txn, err) != 0)
+	if (lm_rtxn_begin(l, db, &txn, err) != 0)
 		return -1;
 	if ((rc = mdb_cursor_open(txn, l->dbi[db], &cur)) != 0) {
-		lm_rtxn_end(l, txn);
+		lm_rtxn_end(l, db, txn);
 		return lm_fail(l, rc, db_files[db], err);
 	}
 	for (; (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
@@ -605,7 +682,7 @@ lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		ret = lm_fail(l, rc, db_files[db], err);
 	mdb_cursor_close(cur);
-	lm_rtxn_end(l, txn);
+	lm_rtxn_end(l, db, txn);
 	return ret;
 }
 
@@ -636,7 +713,7 @@ prune_op(struct ks_lmdb *l, MDB_txn *txn, void *arg, struct ssmp_err *err)
 		if (a->plen && (k.mv_size < a->plen ||
 		    memcmp(k.mv_data, a->prefix, a->plen) != 0))
 			break;
-		if (a->keep != NULL && a->keep(&v, a->arg))
+		if (a->keep != NULL && a->keep(&k, &v, a->arg))
 			continue;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
@@ -655,7 +732,7 @@ lm_prune(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
 	struct prune_arg a = { db, prefix, plen, keep, arg, 0 };
 	int rc;
 
-	if ((rc = lm_write(l, prune_op, &a, db_files[db], err)) != 0)
+	if ((rc = lm_write(l, db, prune_op, &a, err)) != 0)
 		return rc;
 	if (count != NULL)
 		*count = a.n;
@@ -665,18 +742,52 @@ lm_prune(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
 
 /* --- statistics ------------------------------------------------------------ */
 
+/* Entries of the sub-databases of e, in one snapshot of it. */
+static int
+env_entries(struct ks_lmdb *l, struct lm_env *e, struct ks_stats *st,
+    struct ssmp_err *err)
+{
+	MDB_stat	 ms;
+	MDB_txn		*txn;
+	int		 i, rc = 0;
+	enum ks_db	 db = e == &l->replay ? KS_DB_REPLAY : KS_DB_ALLOW;
+
+	if (e->env == NULL)
+		return 0;
+	if (lm_rtxn_begin(l, db, &txn, err) != 0)
+		return -1;
+	for (i = 0; i < KS_NDB && rc == 0; i++) {
+		if (!l->have[i] || env_of(l, i) != e)
+			continue;
+		if ((rc = mdb_stat(txn, l->dbi[i], &ms)) != 0)
+			rc = lm_fail(l, rc, db_files[i], err);
+		else
+			st->entries[i] = ms.ms_entries;
+	}
+	lm_rtxn_end(l, db, txn);
+	return rc;
+}
+
+static void
+env_counts(struct lm_env *e, struct ks_stats *st)
+{
+	pthread_mutex_lock(&e->wlock);
+	st->writes += e->nwrites;
+	st->commits += e->ncommits;
+	pthread_mutex_unlock(&e->wlock);
+}
+
 static int
 lm_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
 {
 	struct ks_lmdb	*l = LM(ks);
 	MDB_envinfo	 info;
 	MDB_stat	 ms;
-	MDB_txn		*txn;
-	int		 i, rc;
+	int		 rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = mdb_env_info(l->env, &info)) != 0 ||
-	    (rc = mdb_env_stat(l->env, &ms)) != 0)
+	if ((rc = mdb_env_info(l->main.env, &info)) != 0 ||
+	    (rc = mdb_env_stat(l->main.env, &ms)) != 0)
 		return lm_fail(l, rc, "stat", err);
 	st->mapsize = info.me_mapsize;
 	st->pagesize = ms.ms_psize;
@@ -684,20 +795,12 @@ lm_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
 	st->pages_max = info.me_mapsize / ms.ms_psize;
 	st->readers_used = info.me_numreaders;
 	st->readers_max = info.me_maxreaders;
-	pthread_mutex_lock(&l->wlock);
-	st->writes = l->nwrites;
-	st->commits = l->ncommits;
-	pthread_mutex_unlock(&l->wlock);
-	if (lm_rtxn_begin(l, &txn, err) != 0)
+	if (l->replay.env != NULL &&
+	    mdb_env_info(l->replay.env, &info) == 0)
+		st->replay_pages_used = info.me_last_pgno + 1;
+	env_counts(&l->main, st);
+	env_counts(&l->replay, st);
+	if (env_entries(l, &l->main, st, err) != 0)
 		return -1;
-	for (i = 0; i < KS_NDB && rc == 0; i++) {
-		if (!l->have[i])
-			continue;
-		if ((rc = mdb_stat(txn, l->dbi[i], &ms)) != 0)
-			rc = lm_fail(l, rc, db_files[i], err);
-		else
-			st->entries[i] = ms.ms_entries;
-	}
-	lm_rtxn_end(l, txn);
-	return rc;
+	return env_entries(l, &l->replay, st, err);
 }

@@ -66,7 +66,7 @@ allow_put(struct ks_store *ks, const struct ks_allow *v, size_t n,
 {
 	struct put_arg a = { v, n };
 
-	return lm_write(LM(ks), put_op, &a, "allow", err);
+	return lm_write(LM(ks), KS_DB_ALLOW, put_op, &a, err);
 }
 
 static int
@@ -91,14 +91,14 @@ allow_lookup(struct ks_store *ks, const char *rcpt, const char *const *pat,
 	size_t		 i;
 	int		 rc = 1;
 
-	if (lm_rtxn_begin(l, &txn, err) != 0)
+	if (lm_rtxn_begin(l, KS_DB_ALLOW, &txn, err) != 0)
 		return -1;
 	for (i = 0; i < npat && rc == 1; i++)
 		if ((rc = lm_key_pair(&k, rcpt, pat[i], true, err)) == 0)
 			rc = lm_get(l, txn, KS_DB_ALLOW, &k, &v, err);
 	if (rc == 0)
 		rc = allow_decode(NULL, &v, out, err);
-	lm_rtxn_end(l, txn);
+	lm_rtxn_end(l, KS_DB_ALLOW, txn);
 	return rc;
 }
 

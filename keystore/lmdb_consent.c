@@ -41,13 +41,13 @@ consent_get(struct ks_store *ks, const char *local, const char *remote,
 
 	if (lm_key_pair(&k, local, remote, true, err) != 0)
 		return -1;
-	if (lm_rtxn_begin(l, &txn, err) != 0)
+	if (lm_rtxn_begin(l, KS_DB_CONSENT, &txn, err) != 0)
 		return -1;
 	key.mv_size = k.len;
 	key.mv_data = k.b;
 	if ((rc = lm_get(l, txn, KS_DB_CONSENT, &k, &v, err)) == 0)
 		rc = consent_decode(&key, &v, out, err);
-	lm_rtxn_end(l, txn);
+	lm_rtxn_end(l, KS_DB_CONSENT, txn);
 	return rc;
 }
 
@@ -113,13 +113,25 @@ consent_iter(struct ks_store *ks, const char *local, ks_consent_cb cb,
 	    err);
 }
 
+/* Kept: no expiry (0: only a pending request expires), or not yet. */
+static bool
+consent_keep(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	const unsigned char	*p = v->mv_data;
+	int64_t			 exp;
+
+	(void)k;
+	if (v->mv_size < CONSENT_HDR || p[0] != KS_VERSION)
+		return false;
+	exp = lm_get64(p + 9);
+	return exp == 0 || exp > *(int64_t *)arg;
+}
+
 static int
 consent_sweep(struct ks_store *ks, int64_t now, size_t *count,
     struct ssmp_err *err)
 {
-	struct lm_expiry e = { CONSENT_HDR, 9, now };
-
-	return lm_prune(LM(ks), KS_DB_CONSENT, NULL, 0, lm_unexpired, &e,
+	return lm_prune(LM(ks), KS_DB_CONSENT, NULL, 0, consent_keep, &now,
 	    count, err);
 }
 

@@ -136,14 +136,14 @@ delivered_get(struct ks_store *ks, enum ks_role role, const char *from,
 
 	if (delivered_key(from, msgid, rcpt, &k, err) != 0)
 		return -1;
-	if (lm_rtxn_begin(l, &txn, err) != 0)
+	if (lm_rtxn_begin(l, db_of(role), &txn, err) != 0)
 		return -1;
 	rc = lm_get(l, txn, db_of(role), &k, &v, err);
 	if (rc == 0)
 		rc = delivered_decode(&v, role, out, &r, &rlen, err);
 	if (rc == 0 && rlen > 0 && (out->receipt = dupn(r, rlen)) == NULL)
 		rc = ssmp_err_set(err, "keystore: out of memory");
-	lm_rtxn_end(l, txn);
+	lm_rtxn_end(l, db_of(role), txn);
 	return rc;
 }
 
@@ -239,7 +239,7 @@ delivered_put_if(struct ks_store *ks, const struct ks_delivered *d, size_t n,
 {
 	struct dlv_many a = { n, d, check, arg };
 
-	return lm_write(LM(ks), delivered_op, &a, "delivered", err);
+	return lm_write(LM(ks), KS_DB_DELIVERED, delivered_op, &a, err);
 }
 
 static int
@@ -310,7 +310,7 @@ struct dlv_sweep {
  * Unreadable records go: they prove nothing.
  */
 static bool
-delivered_keep(const MDB_val *v, void *arg)
+delivered_keep(const MDB_val *k, const MDB_val *v, void *arg)
 {
 	const struct dlv_sweep	*s = arg;
 	struct ks_delivered	 d;
@@ -318,6 +318,7 @@ delivered_keep(const MDB_val *v, void *arg)
 	const char		*r;
 	size_t			 rlen;
 
+	(void)k;
 	if (delivered_decode(v, s->role, &d, &r, &rlen, &err) != 0)
 		return false;
 	return d.outcome == KS_OUT_DELIVERING || d.time >= s->before;

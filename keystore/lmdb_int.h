@@ -21,13 +21,12 @@
 
 struct wop;
 
-struct ks_lmdb {
-	struct ks_store	 base;		/* first: a struct ks_store * is us */
+/*
+ * One LMDB environment with its pool of read transactions and its
+ * queue of write operations (group commit).
+ */
+struct lm_env {
 	MDB_env		*env;
-	MDB_dbi		 dbi[KS_NDB];
-	bool		 have[KS_NDB];	/* sub-db exists (read-only opens) */
-	int		 flags;
-	size_t		 mapsize;
 	char		 dir[PATH_MAX];
 	pthread_mutex_t	 lock;		/* guards pool */
 	MDB_txn		*pool[KS_POOL_MAX];
@@ -39,6 +38,21 @@ struct ks_lmdb {
 	uint64_t	 nwrites, ncommits;	/* for ks_stats */
 };
 
+/*
+ * The replay cache has an environment of its own (Database/replay), so
+ * no other store can fill its map: replay writes, which every envelope
+ * needs, are never starved by allow-lists, caches or logs.
+ */
+struct ks_lmdb {
+	struct ks_store	 base;		/* first: a struct ks_store * is us */
+	int		 flags;
+	size_t		 mapsize;	/* of each environment */
+	char		 dir[PATH_MAX];
+	struct lm_env	 main, replay;
+	MDB_dbi		 dbi[KS_NDB];
+	bool		 have[KS_NDB];	/* sub-db exists (read-only opens) */
+};
+
 #define LM(ks)	((struct ks_lmdb *)(ks))
 
 /* The sub-database's name in the file (ssmpctl.8 STORAGE). */
@@ -47,20 +61,21 @@ const char *lm_db_file_name(enum ks_db db);
 /* Map an LMDB or errno code to the return convention of store.h. */
 int lm_fail(struct ks_lmdb *l, int rc, const char *what, struct ssmp_err *err);
 
-/* A read snapshot taken now, and its end. */
-int lm_rtxn_begin(struct ks_lmdb *l, MDB_txn **txn, struct ssmp_err *err);
-void lm_rtxn_end(struct ks_lmdb *l, MDB_txn *txn);
+/* A read snapshot of db's environment taken now, and its end. */
+int lm_rtxn_begin(struct ks_lmdb *l, enum ks_db db, MDB_txn **txn,
+    struct ssmp_err *err);
+void lm_rtxn_end(struct ks_lmdb *l, enum ks_db db, MDB_txn *txn);
 
 /*
  * A write operation: runs inside a write transaction and returns 0 to
  * keep its changes, 1 to back out quietly (nothing to change: a replay,
  * an absent key) or an error (-1 / KS_ETEMP with err set).  lm_write
- * runs it as one atomic change (group commit) and returns when it is
- * durable or failed.
+ * runs it in db's environment as one atomic change (group commit) and
+ * returns when it is durable or failed.
  */
 typedef int (*lm_wop_fn)(struct ks_lmdb *l, MDB_txn *txn, void *arg,
     struct ssmp_err *err);
-int lm_write(struct ks_lmdb *l, lm_wop_fn fn, void *arg, const char *what,
+int lm_write(struct ks_lmdb *l, enum ks_db db, lm_wop_fn fn, void *arg,
     struct ssmp_err *err);
 
 /* Keys: byte strings up to KS_KEY_MAX. */
@@ -111,21 +126,10 @@ int lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
  * Delete entries (those with the prefix, plen 0 = all) for which keep()
  * says no, in one write transaction; *count (may be NULL) = deleted.
  */
-typedef bool (*lm_keep_fn)(const MDB_val *v, void *arg);
+typedef bool (*lm_keep_fn)(const MDB_val *k, const MDB_val *v, void *arg);
 int lm_prune(struct ks_lmdb *l, enum ks_db db, const void *prefix,
     size_t plen, lm_keep_fn keep, void *arg, size_t *count,
     struct ssmp_err *err);
-
-/*
- * For lm_prune: keep a value of version KS_VERSION, at least min bytes
- * long, whose expiry time at offset off is after now.  Unreadable
- * values are not kept: they serve nothing.
- */
-struct lm_expiry {
-	size_t	min, off;
-	int64_t	now;
-};
-bool lm_unexpired(const MDB_val *v, void *arg);
 
 /* The stores. */
 extern const struct ks_allow_ops lm_allow_ops;

@@ -55,14 +55,14 @@ keycache_get(struct ks_store *ks, const char *domain, const char *selector,
 
 	if (lm_key_pair(&k, domain, selector, true, err) != 0)
 		return -1;
-	if (lm_rtxn_begin(l, &txn, err) != 0)
+	if (lm_rtxn_begin(l, KS_DB_KEYCACHE, &txn, err) != 0)
 		return -1;
 	rc = lm_get(l, txn, KS_DB_KEYCACHE, &k, &v, err);
 	key.mv_size = k.len;
 	key.mv_data = k.b;
 	if (rc == 0)
 		rc = keycache_decode(&key, &v, out, err);
-	lm_rtxn_end(l, txn);
+	lm_rtxn_end(l, KS_DB_KEYCACHE, txn);
 	return rc;
 }
 
@@ -132,13 +132,39 @@ keycache_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
 	    err);
 }
 
-static int
-keycache_sweep(struct ks_store *ks, int64_t now, size_t *count,
-    struct ssmp_err *err)
-{
-	struct lm_expiry e = { KC_HDR, 11, now };
+struct kc_sweep {
+	int64_t	now, policy_keep;
+};
 
-	return lm_prune(LM(ks), KS_DB_KEYCACHE, NULL, 0, lm_unexpired, &e,
+/*
+ * Kept: an entry not expired yet, and a domain's positive policy record
+ * (key "domain\0") until policy_keep after it was fetched: the outbound
+ * client remembers a policy beyond its TTL.  Unreadable entries go.
+ */
+static bool
+keycache_keep(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	const struct kc_sweep	*s = arg;
+	const unsigned char	*p = v->mv_data;
+	bool			 policy;
+
+	if (v->mv_size < KC_HDR || p[0] != KS_VERSION)
+		return false;
+	if (lm_get64(p + 11) > s->now)
+		return true;
+	policy = k->mv_size > 0 &&
+	    ((const char *)k->mv_data)[k->mv_size - 1] == '\0';
+	return policy && !(p[1] & KC_NEGATIVE) &&
+	    lm_get64(p + 3) > s->now - s->policy_keep;
+}
+
+static int
+keycache_sweep(struct ks_store *ks, int64_t now, int64_t policy_keep,
+    size_t *count, struct ssmp_err *err)
+{
+	struct kc_sweep s = { now, policy_keep };
+
+	return lm_prune(LM(ks), KS_DB_KEYCACHE, NULL, 0, keycache_keep, &s,
 	    count, err);
 }
 

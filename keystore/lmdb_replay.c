@@ -39,16 +39,23 @@ replay_add(struct ks_store *ks, const char *domain, const char *nonce,
 
 	if (lm_key_pair(&a.k, domain, nonce, false, err) != 0)
 		return -1;
-	return lm_write(LM(ks), replay_op, &a, "replay", err);
+	return lm_write(LM(ks), KS_DB_REPLAY, replay_op, &a, err);
+}
+
+/* Unreadable records are swept too: they protect nothing. */
+static bool
+replay_live(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	(void)k;
+	return v->mv_size == REPLAY_VLEN &&
+	    lm_get64((const unsigned char *)v->mv_data + 1) > *(int64_t *)arg;
 }
 
 static int
 replay_sweep(struct ks_store *ks, int64_t now, size_t *count,
     struct ssmp_err *err)
 {
-	struct lm_expiry e = { REPLAY_VLEN, 1, now };
-
-	return lm_prune(LM(ks), KS_DB_REPLAY, NULL, 0, lm_unexpired, &e,
+	return lm_prune(LM(ks), KS_DB_REPLAY, NULL, 0, replay_live, &now,
 	    count, err);
 }
 

@@ -115,9 +115,11 @@ static const char *const sql[PS_COUNT] = {
 	    "SELECT local, remote, type, state, created, expires "
 	    "FROM ssmp_consent WHERE local = $1 AND remote > $2 "
 	    "ORDER BY remote LIMIT 500",
+	/* expires 0: no expiry (only a pending request expires) */
 	[PS_CONSENT_SWEEP] =
 	    "DELETE FROM ssmp_consent WHERE ctid = ANY (ARRAY("
-	    "SELECT ctid FROM ssmp_consent WHERE expires <= $1 LIMIT 10000))",
+	    "SELECT ctid FROM ssmp_consent WHERE expires <> 0 AND "
+	    "expires <= $1 LIMIT 10000))",
 };
 
 /* --- sessions -------------------------------------------------------------- */
@@ -511,10 +513,11 @@ kc_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
 }
 
 static int
-kc_sweep(struct ks_store *ks, int64_t now, size_t *count,
-    struct ssmp_err *err)
+kc_sweep(struct ks_store *ks, int64_t now, int64_t policy_keep,
+    size_t *count, struct ssmp_err *err)
 {
-	return LOCAL_KC(ks)->sweep(PG(ks)->local, now, count, err);
+	return LOCAL_KC(ks)->sweep(PG(ks)->local, now, policy_keep, count,
+	    err);
 }
 
 static const struct ks_keycache_ops pg_keycache_ops = {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ssmp_log.h"
 #include "backend.h"
 
 static const char *const db_names[KS_NDB] = {
@@ -56,6 +57,44 @@ int
 ks_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
 {
 	return ks->be->stats(ks, st, err);
+}
+
+int
+ks_sweep(struct ks_store *ks, int64_t now, int64_t log_time,
+    struct ks_swept *n, struct ssmp_err *err)
+{
+	struct ks_swept	 none;
+	int		 rc;
+
+	if (n == NULL)
+		n = &none;
+	memset(n, 0, sizeof(*n));
+	if ((rc = ks_replay_sweep(ks, now, &n->replay, err)) != 0 ||
+	    (rc = ks_keycache_sweep(ks, now, KS_POLICY_KEEP, &n->keycache,
+	    err)) != 0 ||
+	    (rc = ks_consent_sweep(ks, now, &n->consent, err)) != 0 ||
+	    (rc = ks_delivered_sweep(ks, KS_SENT, now - log_time, &n->sent,
+	    err)) != 0)
+		return rc;
+	return ks_delivered_sweep(ks, KS_RECEIVED, now - log_time,
+	    &n->received, err);
+}
+
+void
+ks_housekeeping(struct ks_store *ks, int64_t now, int64_t log_time)
+{
+	struct ks_swept	n;
+	struct ssmp_err	err;
+
+	if (ks_sweep(ks, now, log_time, &n, &err) != 0) {
+		ssmp_log(LOG_WARNING, NULL, "keystore sweep: %s", err.msg);
+		return;
+	}
+	if (n.replay + n.keycache + n.consent + n.sent + n.received > 0)
+		ssmp_log(LOG_INFO, NULL, "keystore sweep: deleted %zu replay, "
+		    "%zu key cache, %zu consent, %zu sent and %zu received "
+		    "log entries", n.replay, n.keycache, n.consent, n.sent,
+		    n.received);
 }
 
 int

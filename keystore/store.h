@@ -94,6 +94,25 @@ int ks_schema(const char *shared, enum ks_schema_op op, int *before,
 #include "delivered.h"
 #include "consent.h"
 
+/*
+ * Every store's expiry sweep, each in a transaction of its own: expired
+ * replay entries, expired key cache entries (a remembered policy for
+ * KS_POLICY_KEEP), expired consent requests, and delivered-log records
+ * of both roles older than log_time (never a DELIVERING one).  Counts
+ * in *n (may be NULL).  The first error stops it.
+ */
+struct ks_swept {
+	size_t	replay, keycache, consent, sent, received;
+};
+int ks_sweep(struct ks_store *ks, int64_t now, int64_t log_time,
+    struct ks_swept *n, struct ssmp_err *err);
+/*
+ * ks_sweep as the daemons run it every KS_SWEEP_INTERVAL seconds: what it
+ * deleted logged at info level, a failure as a warning.
+ */
+#define KS_SWEEP_INTERVAL	600
+void ks_housekeeping(struct ks_store *ks, int64_t now, int64_t log_time);
+
 /* --- statistics ------------------------------------------------------------ */
 
 enum ks_db { KS_DB_ALLOW, KS_DB_KEYCACHE, KS_DB_REPLAY, KS_DB_DELIVERED,
@@ -107,6 +126,7 @@ struct ks_stats {
 	size_t	pagesize;
 	size_t	pages_used;	/* last used page + 1 */
 	size_t	pages_max;	/* mapsize / pagesize */
+	size_t	replay_pages_used;	/* the replay cache's own map */
 	unsigned readers_used, readers_max;
 	/* this handle's writes since ks_open: changes, and the write
 	 * transactions that committed them (fewer under group commit) */

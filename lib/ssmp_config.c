@@ -246,6 +246,9 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Database", SSMP_CONF_STRING, OFF(database), 0, 0, check_path },
 	{ "MapSize", SSMP_CONF_SIZE, OFF(map_size), 32768, 0x7fffffffffffL,
 	    NULL },
+	/* ssmp.7 LIMITS: an idempotency record lives at least 7 days */
+	{ "DeliveredLogTime", SSMP_CONF_SECONDS, OFF(delivered_log_time),
+	    7 * DAY, 36500 * DAY, NULL },
 	{ "SharedDatabase", SSMP_CONF_STRING, OFF(shared_database), 0, 0,
 	    check_pg_uri },
 	{ "KeyTable", SSMP_CONF_STRING, OFF(key_table), 0, 0, NULL },
@@ -345,6 +348,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
+	c->delivered_log_time = 30 * DAY;
 	c->dns_mode = ssmp_xstrdup("forward");
 	c->dns_timeout = 5;
 	c->min_cache_ttl = 60;

@@ -42,6 +42,7 @@ struct ssmp_config {
 	bool		 background;		/* Background yes */
 	char		*database;		/* Database SSMP_STATE_DIR */
 	size_t		 map_size;		/* MapSize 1g */
+	long		 delivered_log_time;	/* DeliveredLogTime 30d */
 	char		*shared_database;	/* SharedDatabase (none) */
 	char		*key_table;		/* KeyTable (none) */
 	char		*domain;		/* Domain, Selector, KeyFile: */

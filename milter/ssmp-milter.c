@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -247,15 +248,23 @@ reload(const char *conf)
 	(void)ssmp_notify("READY=1\nSTATUS=reloaded");
 }
 
+/*
+ * The same thread sweeps the keystore every KS_SWEEP_INTERVAL seconds:
+ * a host without ssmpd keeps its key cache and delivered-log bounded.
+ */
 static void *
 reload_main(void *arg)
 {
 	const char	*conf = arg;
-	int		 sig;
+	struct timespec	 wait = { KS_SWEEP_INTERVAL, 0 };
 
 	for (;;) {
-		if (sigwait(&reload_set, &sig) != 0)
+		if (sigtimedwait(&reload_set, NULL, &wait) < 0) {
+			if (errno == EAGAIN && milter->ks != NULL)
+				ks_housekeeping(milter->ks, time(NULL),
+				    milter->cfg.delivered_log_time);
 			continue;
+		}
 		if (__atomic_load_n(&reload_stop, __ATOMIC_ACQUIRE))
 			return NULL;
 		reload(conf);

@@ -15,15 +15,23 @@
  *   ssmpc allow DBDIR RCPT PATTERN TIER  -> allow-list entry (LMDB store)
  *   ssmpc fill DBDIR                     -> write allow-list entries until
  *                                           the map is full; prints how many
+ *        With SSMPC_HOLD=SECONDS a child keeps a read snapshot that long,
+ *        and the last record is rewritten until that fails too: LMDB
+ *        reuses freed pages only behind the oldest reader, so then not
+ *        even an overwrite finds a page, for anyone.
  * The store is opened with MapSize $SSMPC_MAPSIZE bytes (default 1 GiB),
  * which must match the daemon's.
  * Exit 0 on success, 1 with a message on stderr otherwise.
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <lmdb.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -279,6 +287,39 @@ fill_delivered(struct ks_store *ks, long *n, struct ssmp_err *err)
 	return rc;
 }
 
+/* SSMPC_HOLD: a child holds a snapshot of the full map (see the top). */
+static void
+hold(const char *dir)
+{
+	const char	*h = getenv("SSMPC_HOLD");
+	struct ks_store	*ks;
+	struct ssmp_err	 err;
+	MDB_txn		*txn;
+	unsigned	 dbi;
+	int		 up[2];
+	char		 c;
+
+	if (h == NULL || pipe(up) != 0)
+		return;
+	if (fork() == 0) {
+		close(up[0]);
+		if (ks_open(dir, mapsize(), KS_RDONLY, &ks, &err) != 0 ||
+		    mdb_txn_begin(ks_raw_env(ks, KS_DB_ALLOW, &dbi), NULL,
+		    MDB_RDONLY, &txn) != 0)
+			_exit(1);
+		(void)write(up[1], "x", 1);
+		close(up[1]);
+		close(0);
+		close(1);
+		close(2);
+		sleep((unsigned)atoi(h));
+		_exit(0);
+	}
+	close(up[1]);
+	(void)read(up[0], &c, 1);
+	close(up[0]);
+}
+
 static int
 cmd_fill(char **argv)
 {
@@ -305,6 +346,22 @@ cmd_fill(char **argv)
 			die("fill", err.msg);
 		else
 			refused = 0;
+	}
+	if (getenv("SSMPC_HOLD") != NULL) {
+		/*
+		 * A reader pins the snapshot; rewriting a record again and
+		 * again then uses up every free page, as nothing it frees
+		 * can be used while the reader holds on.
+		 */
+		hold(argv[0]);
+		for (refused = 0; refused < 5; ) {
+			long last = n - 1;
+
+			rc = fill_delivered(ks, &last, &err);
+			refused += rc == KS_ETEMP;
+			if (rc != 0 && rc != KS_ETEMP)
+				die("fill", err.msg);
+		}
 	}
 	ks_close(ks);
 	printf("%ld\n", n);

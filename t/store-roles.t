@@ -54,6 +54,7 @@ conf() {
 	Hostname ssmp.b.test
 	UnknownSender reject
 	UserID nobody
+	AllowPrivateHosts 127.0.0.0/8
 	EOC
 }
 conf a "$porta" "$(world_port spare 4)"

@@ -461,6 +461,12 @@ test_delivering(struct ks_store *ks)
 	    "bob@b.test", &err);
 }
 
+static int
+kc_find(const struct ks_keycache *kc, void *arg)
+{
+	return strcmp(kc->domain, arg) == 0;
+}
+
 /* Every store with an expiry has its sweep. */
 static void
 test_sweeps(struct ks_store *ks)
@@ -481,10 +487,34 @@ test_sweeps(struct ks_store *ks)
 	strcpy(kc.domain, "live.test");
 	kc.expires = 4000000000LL;
 	is_int(ks_keycache_put(ks, &kc, &err), 0, "live keycache entry put");
-	is_int(ks_keycache_sweep(ks, 1000, &n, &err), 0, "keycache sweep");
+	is_int(ks_keycache_sweep(ks, 1000, 500, &n, &err), 0, "keycache sweep");
 	ok(n >= 1, "keycache sweep deleted the expired entry (%zu)", n);
 	is_int(ks_keycache_get(ks, "live.test", "s1", 1000, &out, &err), 0,
 	    "keycache sweep kept the live entry");
+	/* a remembered policy outlives its TTL, for policy_keep */
+	memset(&kc, 0, sizeof(kc));
+	strcpy(kc.domain, "remembered.test");
+	strcpy(kc.text, "v=SSMP1; h=ssmp.remembered.test; s=s1; m=enforce");
+	kc.source = KS_SRC_DNS;
+	kc.fetched = 900;
+	kc.expires = 950;
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "policy record put");
+	strcpy(kc.domain, "forgotten.test");
+	kc.fetched = 100;
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "old policy record put");
+	strcpy(kc.domain, "never.test");
+	kc.negative = true;
+	kc.fetched = 900;
+	is_int(ks_keycache_put(ks, &kc, &err), 0, "negative policy put");
+	is_int(ks_keycache_sweep(ks, 1000, 500, &n, &err), 0,
+	    "keycache sweep with policy memory");
+	is_int(n, 2, "two entries deleted");
+	ok(ks_keycache_iter(ks, kc_find, (void *)"remembered.test", &err) == 1,
+	    "the policy seen 100 s ago is remembered past its TTL");
+	ok(ks_keycache_iter(ks, kc_find, (void *)"forgotten.test", &err) == 0,
+	    "the one seen 900 s ago is forgotten");
+	ok(ks_keycache_iter(ks, kc_find, (void *)"never.test", &err) == 0,
+	    "a negative answer is never remembered");
 	memset(&c, 0, sizeof(c));
 	strcpy(c.local, "bob@b.test");
 	strcpy(c.remote, "x@old.test");
@@ -493,10 +523,21 @@ test_sweeps(struct ks_store *ks)
 	c.created = 1;
 	c.expires = 20;
 	is_int(ks_consent_put(ks, &c, &err), 0, "expired consent request put");
+	strcpy(c.remote, "y@old.test");
+	strcpy(c.state, "shared");
+	c.expires = 0;
+	is_int(ks_consent_put(ks, &c, &err), 0, "a record without expiry put");
+	strcpy(c.remote, "x@old.test");
 	is_int(ks_consent_sweep(ks, 1000, &n, &err), 0, "consent sweep");
 	is_int(n, 1, "consent sweep deleted it");
 	is_int(ks_consent_get(ks, "bob@b.test", "x@old.test", &co, &err), 1,
 	    "the expired consent request is gone");
+	is_int(ks_consent_get(ks, "bob@b.test", "y@old.test", &co, &err), 0,
+	    "the record without expiry stays");
+	is_int(ks_sweep(ks, 4100000000LL, 30 * 86400, NULL, &err), 0,
+	    "every store swept at once (%s)", err.msg);
+	is_int(ks_keycache_iter(ks, kc_find, (void *)"live.test", &err), 0,
+	    "...far in the future: the live entry expired too");
 }
 
 static void
@@ -554,6 +595,100 @@ test_map_full(void)
 	is_int(ks_allow_del(ks, "bob@b.test", "sender00000@a.test", &err), 0,
 	    "a delete still works");
 	ks_close(ks);
+}
+
+/*
+ * Filling every other store does not stop replay writes: the replay
+ * cache has its own environment (issue 14: a flood of cache entries once
+ * made every genuine envelope fail with "replay cache unavailable").
+ */
+static void
+test_replay_apart(void)
+{
+	struct ks_store		*ks = open_store("apart", 64 * 1024, 0);
+	struct ssmp_err		 err = { "" };
+	struct ks_keycache	 kc;
+	struct ks_delivered	 d;
+	char			 nonce[32];
+	int			 i, rc = 0;
+
+	ok(ks != NULL, "apart: store opened");
+	if (ks == NULL)
+		return;
+	memset(&kc, 0, sizeof(kc));
+	kc.negative = true;
+	kc.source = KS_SRC_DNS;
+	kc.expires = 4000000000LL;
+	for (i = 0; i < 10000 && rc == 0; i++) {
+		snprintf(kc.domain, sizeof(kc.domain), "flood%05d.test", i);
+		strcpy(kc.selector, "s1");
+		rc = ks_keycache_put(ks, &kc, &err);
+	}
+	is_int(rc, KS_ETEMP, "apart: the key cache filled the map");
+	memset(&d, 0, sizeof(d));
+	d.role = KS_RECEIVED;
+	strcpy(d.from, "a@a.test");
+	strcpy(d.rcpt, "b@b.test");
+	strcpy(d.msgid, "<full@a.test>");
+	d.outcome = KS_OUT_REJECTED;
+	for (i = 0, rc = 0; i < 10000 && rc == 0; i++) {
+		snprintf(d.msgid, sizeof(d.msgid), "<full%05d@a.test>", i);
+		rc = ks_delivered_put(ks, &d, &err);
+	}
+	is_int(rc, KS_ETEMP, "apart: the delivered-log filled the rest");
+	for (i = 0, rc = 0; i < 200 && rc == 0; i++) {
+		snprintf(nonce, sizeof(nonce), "nonce%03d", i);
+		rc = ks_replay_add(ks, "a.test", nonce, 4000000000LL, 1000,
+		    &err);
+	}
+	is_int(rc, 0, "apart: 200 replay writes all succeed (%s)", err.msg);
+	is_int(ks_replay_add(ks, "a.test", "nonce000", 4000000000LL, 1000,
+	    &err), 1, "apart: and a replay is still caught");
+	ks_close(ks);
+}
+
+/* A keystore of the old layout: the replay cache moves to its own map. */
+static void
+test_replay_move(void)
+{
+	struct ks_store	*ks;
+	struct ssmp_err	 err = { "" };
+	MDB_env		*env;
+	MDB_txn		*txn;
+	MDB_dbi		 dbi;
+	MDB_val		 k = { 13, (void *)"a.test\0nonceX" }, v;
+	unsigned char	 val[9] = { 1 };
+	char		 dir[300];
+	int		 i;
+
+	snprintf(dir, sizeof(dir), "%s/old", base);
+	mkdir(dir, 0700);
+	for (i = 1; i < 9; i++)
+		val[i] = i < 5 ? 0 : 0x7f;	/* expires far ahead */
+	v.mv_size = sizeof(val);
+	v.mv_data = val;
+	ok(mdb_env_create(&env) == 0 && mdb_env_set_maxdbs(env, 8) == 0 &&
+	    mdb_env_open(env, dir, 0, 0600) == 0 &&
+	    mdb_txn_begin(env, NULL, 0, &txn) == 0 &&
+	    mdb_dbi_open(txn, "replay", MDB_CREATE, &dbi) == 0 &&
+	    mdb_put(txn, dbi, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0,
+	    "old layout: a replay entry in the main map");
+	mdb_env_close(env);
+	ks = open_store("old", 0, 0);
+	ok(ks != NULL, "old layout opened");
+	if (ks == NULL)
+		return;
+	is_int(ks_replay_add(ks, "a.test", "nonceX", 4000000000LL, 1000, &err),
+	    1, "old layout: the entry moved with its store, still a replay");
+	ks_close(ks);
+	ok(mdb_env_create(&env) == 0 && mdb_env_set_maxdbs(env, 8) == 0 &&
+	    mdb_env_open(env, dir, MDB_RDONLY, 0600) == 0 &&
+	    mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0,
+	    "old layout: main map reopened");
+	is_int(mdb_dbi_open(txn, "replay", 0, &dbi), MDB_NOTFOUND,
+	    "old layout: no replay sub-database left in the main map");
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
 }
 
 static void
@@ -797,10 +932,13 @@ hold_writer_lock(const char *dir, int *release)
 	return pid;
 }
 
+/* Global: the lock holder is a fork, and its valgrind must see it held. */
+struct ks_store *ks_test_group_ks;
+
 static void
 test_group_commit(void)
 {
-	struct ks_store	*ks = open_store("group", 0, 0);
+	struct ks_store	*ks = ks_test_group_ks = open_store("group", 0, 0);
 	struct ssmp_err	 err = { "" };
 	struct ks_stats	 st0, st1;
 	struct gc_thr	 t[8];
@@ -813,7 +951,8 @@ test_group_commit(void)
 		ok(0, "group store opened");
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s/group", base);
+	/* the writers write nonces: the replay cache's own environment */
+	snprintf(dir, sizeof(dir), "%s/group/replay", base);
 	ks_stats(ks, &st0, &err);
 	if ((pid = hold_writer_lock(dir, &release)) < 0) {
 		ok(0, "a second process holds the writer lock");
@@ -884,6 +1023,8 @@ main(void)
 		test_group_commit();
 		test_rdonly();
 		test_map_full();
+		test_replay_apart();
+		test_replay_move();
 	}
 	if (getenv("SSMP_KEEP_TMP") == NULL) {
 		char cmd[400];

@@ -154,33 +154,76 @@ v_subst(const char *s, const char *from, const char *to)
 	return b.p;
 }
 
+/* An envelope at V_TIME with its signing input, signature and JSON. */
 static void __attribute__((unused))
-v_receipt(struct vectors *v, const struct ssmp_key *rk,
-    struct ssmp_response *resp)
+v_envelope_make(const char *from, const char *const *to, int nto,
+    const char *nonce, const struct ssmp_key *sk, struct vinput *in,
+    char sig[SSMP_SIG_B64 + 1], char **json)
 {
-	struct ssmp_receipt	*r = &resp->receipt;
-	struct ssmp_buf		 b;
-	struct ssmp_err		 err;
+	static struct ssmp_envelope	e;
+	struct ssmp_time		t;
+	struct ssmp_buf			b;
+	struct ssmp_err			err;
 
-	memset(resp, 0, sizeof(*resp));
+	if (ssmp_time_parse(V_TIME, &t, &err) != 0 ||
+	    ssmp_envelope_build(&e, &t, from, to, nto, nonce, V_SEL, sk,
+	    &err) != 0)
+		v_die(&err);
+	ssmp_buf_init(&b);
+	ssmp_envelope_signing_input(&e, &b);
+	v_input(&b, in);
+	v_sig(e.sig, sig);
+	ssmp_envelope_encode(&e, &b);
+	*json = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+}
+
+/*
+ * b.test's receipt for the first message (V_MSGID, V_BODY's hash) from
+ * `from` to two recipients under nonce: signed, with its signing input,
+ * signature and JSON.
+ */
+static void __attribute__((unused))
+v_receipt_make(struct ssmp_receipt *r, const struct vectors *v,
+    const char *from, const char *nonce, const char *to0, const char *to1,
+    const struct ssmp_key *rk, struct vinput *in,
+    char sig[SSMP_SIG_B64 + 1], char **json)
+{
+	struct ssmp_buf	b;
+	struct ssmp_err	err;
+
+	memset(r, 0, sizeof(*r));
 	snprintf(r->domain, sizeof(r->domain), "b.test");
 	snprintf(r->selector, sizeof(r->selector), V_SEL);
 	snprintf(r->time, sizeof(r->time), V_RTIME);
-	snprintf(r->from, sizeof(r->from), V_FROM);
-	snprintf(r->nonce, sizeof(r->nonce), "%s", v->nonce);
+	snprintf(r->from, sizeof(r->from), "%s", from);
+	snprintf(r->nonce, sizeof(r->nonce), "%s", nonce);
 	snprintf(r->msgid, sizeof(r->msgid), V_MSGID);
 	snprintf(r->body, sizeof(r->body), "%s", v->body_hash);
 	r->nto = 2;
-	snprintf(r->to[0], sizeof(r->to[0]), "bob@b.test");
-	snprintf(r->to[1], sizeof(r->to[1]), "carol@b.test");
+	snprintf(r->to[0], sizeof(r->to[0]), "%s", to0);
+	snprintf(r->to[1], sizeof(r->to[1]), "%s", to1);
 	if (ssmp_receipt_sign(r, rk, &err) != 0)
 		v_die(&err);
 	ssmp_buf_init(&b);
 	ssmp_receipt_signing_input(r, &b);
-	v_input(&b, &v->rcp_in);
-	v_sig(r->sig, v->rcp_sig);
+	v_input(&b, in);
+	v_sig(r->sig, sig);
 	ssmp_receipt_encode(r, &b);
-	v->rcp_json = ssmp_xstrdup(b.p);
+	*json = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+}
+
+static void __attribute__((unused))
+v_receipt(struct vectors *v, const struct ssmp_key *rk,
+    struct ssmp_response *resp)
+{
+	struct ssmp_buf		 b;
+
+	memset(resp, 0, sizeof(*resp));
+	v_receipt_make(&resp->receipt, v, V_FROM, v->nonce, "bob@b.test",
+	    "carol@b.test", rk, &v->rcp_in, v->rcp_sig, &v->rcp_json);
+	ssmp_buf_init(&b);
 
 	ssmp_status_set(&resp->st, SSMP_OK, "queued as 4XyZ1");
 	resp->nrcpt = 2;
@@ -244,44 +287,14 @@ static void __attribute__((unused))
 v_mixed(struct vectors *v, const struct ssmp_key *sk,
     const struct ssmp_key *rk)
 {
-	static struct ssmp_envelope	 e;
 	static const char *const	 to[] = { V_MTO1, V_MTO2 };
 	struct ssmp_receipt		 r;
-	struct ssmp_time		 t;
-	struct ssmp_buf			 b;
-	struct ssmp_err			 err;
 
 	v_nonce(v->mnonce, 0x20);
-	if (ssmp_time_parse(V_TIME, &t, &err) != 0 ||
-	    ssmp_envelope_build(&e, &t, V_MFROM, to, 2, v->mnonce, V_SEL, sk,
-	    &err) != 0)
-		v_die(&err);
-	ssmp_buf_init(&b);
-	ssmp_envelope_signing_input(&e, &b);
-	v_input(&b, &v->menv_in);
-	v_sig(e.sig, v->menv_sig);
-	ssmp_envelope_encode(&e, &b);
-	v->menv_json = ssmp_xstrdup(b.p);
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.domain, sizeof(r.domain), "b.test");
-	snprintf(r.selector, sizeof(r.selector), V_SEL);
-	snprintf(r.time, sizeof(r.time), V_RTIME);
-	snprintf(r.from, sizeof(r.from), V_MFROM);
-	snprintf(r.nonce, sizeof(r.nonce), "%s", v->mnonce);
-	snprintf(r.msgid, sizeof(r.msgid), V_MSGID);
-	snprintf(r.body, sizeof(r.body), "%s", v->body_hash);
-	r.nto = 2;
-	snprintf(r.to[0], sizeof(r.to[0]), V_MTO1);
-	snprintf(r.to[1], sizeof(r.to[1]), V_MTO2);
-	if (ssmp_receipt_sign(&r, rk, &err) != 0)
-		v_die(&err);
-	ssmp_receipt_signing_input(&r, &b);
-	v_input(&b, &v->mrcp_in);
-	v_sig(r.sig, v->mrcp_sig);
-	ssmp_receipt_encode(&r, &b);
-	v->mrcp_json = ssmp_xstrdup(b.p);
-	ssmp_buf_free(&b);
+	v_envelope_make(V_MFROM, to, 2, v->mnonce, sk, &v->menv_in,
+	    v->menv_sig, &v->menv_json);
+	v_receipt_make(&r, v, V_MFROM, v->mnonce, V_MTO1, V_MTO2, rk,
+	    &v->mrcp_in, v->mrcp_sig, &v->mrcp_json);
 }
 
 /*
@@ -315,13 +328,9 @@ v_duplicate(struct vectors *v, const struct ssmp_key *sk,
 static void __attribute__((unused))
 vectors_compute(struct vectors *v)
 {
-	static struct ssmp_envelope	e;
 	static struct ssmp_response	resp;
 	static const char *const	to[] = { "bob@b.test", "carol@b.test" };
 	struct ssmp_key			sk, rk;
-	struct ssmp_msgsig		m;
-	struct ssmp_time		t;
-	struct ssmp_buf			b;
 	struct ssmp_err			err;
 
 	memset(v, 0, sizeof(*v));
@@ -334,24 +343,10 @@ vectors_compute(struct vectors *v)
 	v_nonce(v->nonce, 0x00);
 	ssmp_hash_hex(V_BODY, strlen(V_BODY), v->body_hash);
 
-	if (ssmp_time_parse(V_TIME, &t, &err) != 0 ||
-	    ssmp_envelope_build(&e, &t, V_FROM, to, 2, v->nonce, V_SEL, &sk,
-	    &err) != 0)
-		v_die(&err);
-	ssmp_buf_init(&b);
-	ssmp_envelope_signing_input(&e, &b);
-	v_input(&b, &v->env_in);
-	v_sig(e.sig, v->env_sig);
-	ssmp_envelope_encode(&e, &b);
-	v->env_json = ssmp_xstrdup(b.p);
-
-	if (ssmp_msgsig_build(&m, v->nonce, V_MSGID, v->body_hash, &sk,
-	    &err) != 0)
-		v_die(&err);
-	ssmp_msgsig_signing_input(&m, &b);
-	v_input(&b, &v->msg_in);
-	v_sig(m.sig, v->msg_sig);
-	ssmp_buf_free(&b);
+	v_envelope_make(V_FROM, to, 2, v->nonce, &sk, &v->env_in, v->env_sig,
+	    &v->env_json);
+	v_msgsig(v->nonce, V_MSGID, v->body_hash, &sk, &v->msg_in,
+	    v->msg_sig);
 
 	v_receipt(v, &rk, &resp);
 	v_allow(v, &sk);

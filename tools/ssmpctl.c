@@ -712,10 +712,11 @@ cmd_stats(struct ctl *c, int argc)
 	if ((rc = ks_stats(c->ks, &st, &err)) != 0)
 		die(store_code(rc), "%s", err.msg);
 	if (c->json) {
-		o = json_pack("{s:I,s:I,s:I,s:I}", "mapsize",
+		o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "mapsize",
 		    (json_int_t)st.mapsize, "pagesize", (json_int_t)st.pagesize,
 		    "pages_used", (json_int_t)st.pages_used, "pages_max",
-		    (json_int_t)st.pages_max);
+		    (json_int_t)st.pages_max, "replay_pages_used",
+		    (json_int_t)st.replay_pages_used);
 		for (i = 0; i < KS_NDB; i++)
 			json_object_set_new(o, ks_db_name(i),
 			    json_integer((json_int_t)st.entries[i]));
@@ -728,6 +729,8 @@ cmd_stats(struct ctl *c, int argc)
 	    "MapSize %zu bytes\n", st.pages_used, st.pages_max,
 	    100.0 * (double)st.pages_used / (double)st.pages_max, st.pagesize,
 	    st.mapsize);
+	printf("replay map %zu of %zu pages used (its own map: never "
+	    "starved by the others)\n", st.replay_pages_used, st.pages_max);
 	printf("readers    %u of %u slots used\n", st.readers_used,
 	    st.readers_max);
 	return EX_OK;

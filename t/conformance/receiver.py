@@ -382,8 +382,7 @@ def envelope_syntax():
     variants = {
         "padding dropped": sig.rstrip("="),
         "a blank inside": sig[:10] + " " + sig[10:],
-        "unused bits set": sig[:-3] + s.B64[last | 1] + "==" if last % 2 == 0
-        else sig[:-3] + s.B64[last | 2] + "==",
+        "unused bits set": sig[:-3] + s.B64[last ^ 1] + "==",
         "an extra pad": sig + "=",
         "base64url alphabet": sig.replace("+", "-").replace("/", "_"),
         "65 octets": s.b64(bytes(65)),

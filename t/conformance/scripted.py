@@ -32,6 +32,7 @@ MODES = {
     "r-domain": "receipt for c.test, signed with c.test's key",
     "r-flip": "receipt with one signature byte flipped",
     "r-upper": "receipt whose domain is in upper case (validly signed)",
+    "r-body": "receipt for this nonce with another body hash",
     "r-none": "200 accept without a receipt",
     "r-missing": "the receipt leaves this recipient out",
     "once-flip": "a flipped receipt the first time, honest after",
@@ -235,6 +236,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif m == "r-upper":
             ans["receipt"] = self.receipt(e, msgid, bhash, r["to"],
                                           domain=e["domain"].upper())
+        elif m == "r-body":
+            ans["receipt"] = self.receipt(e, msgid, s.sha256_hex(b"other"),
+                                          r["to"])
         elif m == "r-none":
             del ans["receipt"]
         elif m == "r-missing":

@@ -349,6 +349,7 @@ def bad_receipts_send():
                        ("r-domain", "another domain, with its own key"),
                        ("r-flip", "one signature byte flipped"),
                        ("r-upper", "domain not in lower case"),
+                       ("r-body", "this nonce, another body hash"),
                        ("r-none", "no receipt at all"),
                        ("r-missing", "this recipient left out")):
         for dom, flags in (("b.test", []), ("t.b.test", ["-F"])):
@@ -488,4 +489,9 @@ elif phase == "cache-before":
     cache_before()
 elif phase == "cache-after":
     cache_after()
+elif phase == "bogus":
+    r = send(["ok@c.test"], flags=["-F"])
+    tap.ok(r.rc == 75 and not r.reqs, "DNS-1", "a DNSSEC-bogus policy "
+           "answer is a temporary failure, never 'no SSMP' (75 with -F)",
+           diag=r)
 sys.exit(1 if tap.failed else 0)

@@ -26,6 +26,7 @@ PN=$($SSMPC keyrec $SEED_N)
 rec() { world_dns_add "$1" "$2. 300 IN TXT $3"; }
 rec a.test s2026._ssmpkey.a.test "\"$PA\""
 rec c.test s2026._ssmpkey.c.test "\"$PN\""
+rec c.test _ssmp.c.test "\"v=SSMP1; h=$H; s=s2026; m=enforce\""
 # Every *.b.test domain below signs receipts with b.test's key.
 for d in b t nom split ext sp old wn nohost; do
 	case $d in b) n=b.test ;; *) n=$d.b.test ;; esac
@@ -113,4 +114,12 @@ if [ -x "$MILTERTEST" ]; then
 else
 	diag "miltertest not installed: the ssmp-milter half is skipped"
 fi
+
+# DNS-1: c.test signed with a key that is not the trust anchor.
+K=$TMP/rogue; mkdir -p "$K"
+k=$(cd "$K" && ldns-keygen -a ECDSAP256SHA256 -k c.test) &&
+    ldns-signzone -f "$WORLD/dns/zones/c.test.zone.signed" "$WORLD/dns/zones/c.test.zone" "$K/$k" &&
+    nsd-control -c "$WORLD/dns/nsd.conf" reload c.test >/dev/null || bail "cannot re-sign c.test"
+sleep 1.1
+cf_run sender.py bogus
 done_testing
