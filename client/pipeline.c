@@ -488,6 +488,8 @@ pl_log_rcpt(const struct pl_msg *m, const struct pl_rcpt *r)
 	ssmp_log(r->route == PL_DONE || r->route == PL_SMTP ? LOG_INFO :
 	    LOG_NOTICE, m->id, "from=<%s>, to=<%s>, ssmp=%s%s%s", m->from,
 	    r->addr.full, r->why, size, sid);
+	if (m->on_log != NULL)
+		m->on_log(m, r);
 }
 
 void

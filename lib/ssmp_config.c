@@ -322,6 +322,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	/* ssmp-milter: used by the outbound milter (milter/, ssmp-milter.8) */
 	{ "Socket", SSMP_CONF_STRING, OFF(socket), 0, 0, ssmp_sockspec_check },
 	{ "SocketGroup", SSMP_CONF_STRING, OFF(socket_group), 0, 0, NULL },
+	{ "MilterAdminListen", SSMP_CONF_STRING, OFF(milter_admin_listen), 0,
+	    0, ssmp_sockspec_check },
 	{ "SocketMode", SSMP_CONF_STRING, OFF(socket_mode), 0, 0,
 	    check_socket_mode },
 	{ "InternalHosts", SSMP_CONF_LIST, OFF(internal_hosts), 0, 0,

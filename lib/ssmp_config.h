@@ -90,6 +90,7 @@ struct ssmp_config {
 	/* --- ssmp-milter (outbound) ----------------------------------------- */
 	char		*socket;		/* Socket SSMP_SOCKET_DEFAULT */
 	char		*socket_group;		/* SocketGroup (UserID's) */
+	char		*milter_admin_listen;	/* MilterAdminListen (none) */
 	char		*socket_mode;		/* SocketMode 0660 */
 	struct ssmp_strlist internal_hosts;	/* InternalHosts 127.0.0.0/8, ::1/128 */
 	bool		 auto_allow;		/* AutoAllow yes */

@@ -35,6 +35,7 @@
 #include "store.h"
 #include "milter.h"
 #include "mcheck.h"
+#include "mmetrics.h"
 #include "msocket.h"
 #include "send_core.h"
 #include "signer.h"
@@ -310,6 +311,7 @@ int
 main(int argc, char **argv)
 {
 	const char	*conf = SSMP_CONFIG_PATH, *test = NULL;
+	struct ssmp_err	 err;
 	int		 c, fg = 0, check = 0, rc, readyfd = -1;
 
 	ssmp_cli_early(argc, argv, "ssmp-milter", usage_text);
@@ -354,6 +356,9 @@ main(int argc, char **argv)
 	setup_client(milter);
 	signal(SIGPIPE, SIG_IGN);
 	reload_start(conf);
+	if (milter->cfg.milter_admin_listen != NULL &&
+	    mm_serve(milter->cfg.milter_admin_listen, &err) != 0)
+		die("", err.msg);
 	ssmp_log(LOG_INFO, NULL, "starting, socket %s", milter->cfg.socket);
 	ssmp_daemon_ready(readyfd);
 	rc = smfi_main();

@@ -45,6 +45,35 @@ like "$out" "^ssmp-milter +DOWN +Socket inet:$(world_port a milter)@127\\.0\\.0\
     "status: the milter down, named with why"
 e2e_milter_start a || bail "milter a did not restart"
 
+# --- metrics: ssmpd's labels and histograms, the milter's outcomes ----------
+m=$(curl -s "http://127.0.0.1:$(world_port spare 1)/metrics")
+like "$m" '^ssmpd_http_requests_total\{endpoint="envelope",code="2xx"\} 1$' \
+    "ssmpd /metrics: responses by endpoint and status class"
+like "$m" '^ssmpd_http_request_duration_seconds_bucket\{endpoint="message",le="\+Inf"\} 1$' \
+    "ssmpd /metrics: a latency histogram per endpoint"
+like "$m" '^ssmpd_key_info\{domain="b\.test",selector="s1",signing="yes"\} 1$' \
+    "ssmpd /metrics: the keys loaded"
+MADMIN=$(world_port spare 2)
+e2e_conf a MilterAdminListen "inet:$MADMIN@127.0.0.1"
+e2e_milter_stop a && e2e_milter_start a || bail "milter a did not restart"
+check "alice writes to bob@b.test and carol@c.test" \
+    e2e_send alice@a.test bob@b.test,carol@c.test st2@a.test
+check "carol receives it" e2e_wait c carol st2@a.test 1 20
+world_dns_stop
+# (whether it waits or goes by SMTP is the pipeline's decision, not ours)
+e2e_send alice@a.test carol@c.test st3@a.test >/dev/null 2>&1
+world_dns_start || bail "nsd did not restart"
+m=$(curl -s "http://127.0.0.1:$MADMIN/metrics")
+like "$m" '^ssmp_milter_recipients_total\{outcome="upgraded",code="2\.[0-9.]+"\} 1$' \
+    "milter /metrics (MilterAdminListen): upgraded, with its status code"
+like "$m" '^ssmp_milter_recipients_total\{outcome="not SSMP",code="[0-9.]*"\} 1$' \
+    "milter /metrics: not SSMP"
+like "$m" '^ssmp_milter_recipients_total\{outcome="DNS temporary",code="[0-9.]*"\} 1$' \
+    "milter /metrics: DNS temporary (c.test looked up with DNS down)"
+is "$(curl -s "http://127.0.0.1:$MADMIN/healthz")" ok "milter /healthz"
+like "$(st a)" '^outbound +upgraded 1, fell back 0, rejected 0, not SSMP 1, tempfailed 0, DNS temporary 1; messages discarded 0$' \
+    "status: the milter's outcomes since its start"
+
 # --- check ------------------------------------------------------------------
 out=$(e2e_ctl a check b.test); rc=$?
 is "$rc" 0 "check b.test from a.test: exit 0"

@@ -315,6 +315,43 @@ milter_optneg(int fd, char *why, size_t wlen)
 	return (long)ntohl(v);
 }
 
+/*
+ * The milter's recipients by outcome since its start (its
+ * MilterAdminListen), summed over the status codes, and the messages
+ * discarded (all recipients by SSMP).
+ */
+static void
+milter_counters(const char *admin)
+{
+	static const char *const outcomes[] = { "upgraded", "fell back",
+	    "rejected", "not SSMP", "tempfailed", "DNS temporary", NULL };
+	struct ssmp_buf b;
+	char why[CURL_ERROR_SIZE + 64] = "", pat[64];
+	const char *p;
+	double sum;
+
+	ssmp_buf_init(&b);
+	if (admin_get(admin, "/metrics", &b, why, sizeof(why)) != 200) {
+		printf("%-13s MilterAdminListen %s: %s\n", "outbound", admin,
+		    *why ? why : "no metrics");
+		ssmp_buf_free(&b);
+		return;
+	}
+	printf("%-13s", "outbound");
+	for (int o = 0; outcomes[o] != NULL; o++) {
+		sum = 0;
+		snprintf(pat, sizeof(pat), "\nssmp_milter_recipients_total"
+		    "{outcome=\"%s\",", outcomes[o]);
+		for (p = strstr(b.p, pat); p != NULL; p = strstr(p + 1, pat))
+			if (strchr(p, '}') != NULL)
+				sum += strtod(strchr(p, '}') + 1, NULL);
+		printf("%s %s %.0f", o ? "," : "", outcomes[o], sum);
+	}
+	printf("; messages discarded %.0f\n",
+	    sample(b.p, "ssmp_milter_messages_discarded_total"));
+	ssmp_buf_free(&b);
+}
+
 static int
 status_milter(const struct ssmp_config *cfg)
 {
@@ -340,6 +377,8 @@ status_milter(const struct ssmp_config *cfg)
 	}
 	printf("%-13s up    Socket %s, milter protocol %ld\n", "ssmp-milter",
 	    cfg->socket, version);
+	if (cfg->milter_admin_listen != NULL)
+		milter_counters(cfg->milter_admin_listen);
 	return 0;
 }
 
