@@ -105,6 +105,7 @@ consent_setup(struct ssmpd *d, const struct ssmp_config *cfg,
 	/* ratelimit counts per minute: fed minutes, it counts per hour */
 	cs->rl_domain = ratelimit_new(cfg->allow_rate_domain);
 	cs->pending_max = cfg->allow_pending_max;
+	cs->pending_domain = cfg->allow_pending_domain;
 	cs->lists = ssmp_xcalloc(cfg->list_addresses.n + 1, sizeof(char *));
 	for (size_t i = 0; i < cfg->list_addresses.n; i++)
 		if (ssmp_addr_parse(cfg->list_addresses.v[i], &a, err) == 0)
@@ -187,18 +188,71 @@ is_list(const struct consent *cs, const char *addr)
 	return false;
 }
 
-struct count {
-	int64_t	now;
-	long	n;
+/* A recipient's pending requests: those in force, and the expired. */
+struct pend {
+	int64_t			 now;
+	struct ks_consent	*live, *dead;
+	size_t			 nlive, ndead;
 };
 
 static int
-count_step(const struct ks_consent *p, void *arg)
+pend_step(const struct ks_consent *p, void *arg)
 {
-	struct count *k = arg;
+	struct pend		 *k = arg;
+	struct ks_consent	**v;
+	size_t			 *n;
 
-	k->n += strcmp(p->state, "pending") == 0 && cops_live(p, k->now);
+	if (strcmp(p->state, "pending") != 0)
+		return 0;
+	if (cops_live(p, k->now)) {
+		v = &k->live;
+		n = &k->nlive;
+	} else {
+		v = &k->dead;
+		n = &k->ndead;
+	}
+	*v = ssmp_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = *p;
 	return 0;
+}
+
+/*
+ * Room for a new pending request from r's domain: the recipient's
+ * expired requests go, and at a bound the oldest request of the domain
+ * that has the most goes (cops_victim): new requests are never refused
+ * for lack of room, and one domain cannot lock a user out.
+ */
+static int
+make_room(struct areq *r, struct ssmp_err *err)
+{
+	struct ks_store		*ks = r->d->store;
+	struct pend		 k = { (int64_t)time(NULL), NULL, NULL, 0, 0 };
+	const struct ks_consent	*e;
+	long			 i;
+	int			 rc;
+
+	if ((rc = ks_consent_iter(ks, r->a.to_addr.full, pend_step, &k,
+	    err)) != 0)
+		goto out;
+	for (i = 0; i < (long)k.ndead && rc >= 0; i++)
+		rc = ks_consent_del(ks, k.dead[i].local, k.dead[i].remote, err);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	i = cops_victim(k.live, k.nlive, r->a.from_addr.domain,
+	    r->d->consent->pending_domain, r->d->consent->pending_max);
+	if (i >= 0) {
+		e = &k.live[i];
+		ssmp_log(LOG_INFO, r->reqid, "consent: the pending request of "
+		    "%s for %s makes room (oldest of its domain)", e->remote,
+		    e->local);
+		if ((rc = ks_consent_del(ks, e->local, e->remote, err)) > 0)
+			rc = 0;
+	}
+out:
+	free(k.live);
+	free(k.dead);
+	return rc;
 }
 
 /* Does local exist?  1 yes, 0 no (the MTA said 5xx), -1 cannot tell. */
@@ -247,7 +301,6 @@ apply_share(struct areq *r, struct ssmp_err *err)
 {
 	struct ks_store	*ks = r->d->store;
 	struct ks_consent p;
-	struct count	 k = { (int64_t)time(NULL), 0 };
 	enum ks_tier	 tier;
 	int		 rc;
 
@@ -274,18 +327,11 @@ apply_share(struct areq *r, struct ssmp_err *err)
 	    err);
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && strcmp(p.state, "pending") == 0 && cops_live(&p, k.now))
+	if (rc == 0 && strcmp(p.state, "pending") == 0 &&
+	    cops_live(&p, (int64_t)time(NULL)))
 		return 0;	/* asked before: no second slot */
-	if ((rc = ks_consent_iter(ks, r->a.to_addr.full, count_step, &k,
-	    err)) != 0)
+	if ((rc = make_room(r, err)) != 0)
 		return rc;
-	if (r->d->consent->pending_max > 0 &&
-	    k.n >= r->d->consent->pending_max) {
-		ssmp_status_set(&r->ans.st, SSMP_RATE_LIMIT, "too many pending "
-		    "consent requests for this recipient");
-		snprintf(r->extra, sizeof(r->extra), "Retry-After: 3600\r\n");
-		return 0;
-	}
 	return put_state(r, NULL, "pending", COPS_PENDING_TTL, err);
 }
 

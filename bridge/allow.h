@@ -26,6 +26,8 @@ struct consent {
 	struct workq		*q;		/* store writes, outbound HTTPS */
 	struct ac		*ac;		/* outbound requests; thread-safe */
 	long			 pending_max;	/* per local recipient */
+	long			 pending_domain;	/* of those, per
+						   requesting domain */
 	char			**lists;	/* ListAddresses, canonical */
 	size_t			 nlists;
 	bool			 have_secret;	/* AdminSecretFile read */

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,16 @@
 
 #include "dlog.h"
 #include "ssmp_buf.h"
+
+static char	hostname[KS_HOST_MAX + 1];
+
+static void
+host_init(void)
+{
+	if (gethostname(hostname, sizeof(hostname)) != 0)
+		hostname[0] = '\0';
+	hostname[sizeof(hostname) - 1] = '\0';
+}
 
 static void
 fill(struct ks_delivered *dv, const char *from, const char *msgid,
@@ -27,10 +38,20 @@ fill(struct ks_delivered *dv, const char *from, const char *msgid,
 	dv->time = time(NULL);
 }
 
+const char *
+dlog_host(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, host_init);
+	return hostname;
+}
+
 static void
 owner_of(const struct ks_delivered *dv, struct dlog_owner *o)
 {
 	memset(o, 0, sizeof(*o));
+	snprintf(o->host, sizeof(o->host), "%s", dv->owner.host);
 	o->since = dv->time;
 	o->pid = dv->owner.pid;
 	snprintf(o->reqid, sizeof(o->reqid), "%s", dv->owner.reqid);
@@ -82,9 +103,7 @@ dlog_delivering(struct dlog_batch *b, const char *from, const char *msgid,
 	struct ks_delivered *dv = batch_add(b, from, msgid, rcpt,
 	    KS_OUT_DELIVERING);
 
-	if (gethostname(dv->owner.host, sizeof(dv->owner.host)) != 0)
-		dv->owner.host[0] = '\0';
-	dv->owner.host[sizeof(dv->owner.host) - 1] = '\0';
+	snprintf(dv->owner.host, sizeof(dv->owner.host), "%s", dlog_host());
 	dv->owner.pid = (long)getpid();
 	snprintf(dv->owner.reqid, sizeof(dv->owner.reqid), "%s", reqid);
 	snprintf(dv->info, sizeof(dv->info), "delivering");
@@ -130,7 +149,9 @@ mine_or_free(const struct ks_delivered *now, const struct ks_delivered *d,
 		return m->on_conflict;
 	if (now->outcome != KS_OUT_DELIVERING)
 		return KS_PUT;
-	if (now->owner.pid == (long)getpid() &&
+	/* pid and request id are unique only on one host */
+	if (strcmp(now->owner.host, dlog_host()) == 0 &&
+	    now->owner.pid == (long)getpid() &&
 	    strcmp(now->owner.reqid, m->reqid) == 0)
 		return KS_PUT;
 	return m->on_conflict;

@@ -14,7 +14,9 @@
  * and a retry does not deliver again (ssmpctl log forget / delivered
  * resolve it once the MTA's log was checked).  The keystore keeps it as
  * outcome KS_OUT_DELIVERING with its owner (host, pid, request id) and
- * time, in the receiving role's key space (delivered.h).
+ * time, in the receiving role's key space (delivered.h).  Several hosts
+ * sharing the delivered-log (SharedDatabase) tell their records apart by
+ * host name: each host of a domain needs its own.
  */
 #ifndef BRIDGE_DLOG_H
 #define BRIDGE_DLOG_H
@@ -31,6 +33,7 @@ enum dlog_state {
 };
 
 struct dlog_owner {		/* of a "delivering" record */
+	char		host[KS_HOST_MAX + 1];	/* gethostname() */
 	long		pid;
 	char		reqid[24];
 	int64_t		since;
@@ -56,6 +59,8 @@ struct dlog_batch {
 	int			 n, cap;
 };
 
+/* This host's name as owners record it (empty if unknown). */
+const char *dlog_host(void);
 /* Before the MTA transaction. */
 void dlog_delivering(struct dlog_batch *b, const char *from,
     const char *msgid, const char *rcpt, const char *reqid);

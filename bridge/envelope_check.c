@@ -142,7 +142,6 @@ echeck_run(struct echeck *ec, const char *json, size_t len)
 	struct ssmpd *d = ec->d;
 	struct ssmp_err err;
 	struct ssmp_time now;
-	int wait;
 
 	/* (1) syntax, version */
 	if (ssmp_envelope_decode(json, len, &ec->env, &err) != 0) {
@@ -166,15 +165,6 @@ echeck_run(struct echeck *ec, const char *json, size_t len)
 		snprintf(why, sizeof(why), "domain %.150s not served here",
 		    ec->env.to_addr[0].domain);
 		finish(ec, SSMP_WRONG_DOMAIN, why);
-		return;
-	}
-	if ((wait = ratelimit_take(d->rl_domain, ec->env.from_addr.domain,
-	    now_double())) > 0) {
-		d->metrics[M_RATE_LIMITED]++;
-		snprintf(ec->extra, sizeof(ec->extra), "Retry-After: %d\r\n",
-		    wait);
-		finish(ec, SSMP_RATE_LIMIT, "too many requests from this "
-		    "sender domain");
 		return;
 	}
 	/* (4) allow-list lookups and the key fetch, concurrently */
@@ -457,6 +447,7 @@ static void
 verify_done(void *arg)
 {
 	struct echeck *ec = arg;
+	int wait;
 
 	if (ec->sig_bad) {
 		finish(ec, SSMP_BAD_SIG, ec->verify_err);
@@ -470,6 +461,17 @@ verify_done(void *arg)
 		ssmp_log(LOG_ERR, ec->reqid, "replay cache: %s",
 		    ec->verify_err);
 		finish(ec, SSMP_INTERNAL, "replay cache unavailable");
+		return;
+	}
+	/* Only a request the domain signed spends its budget (ssmp.7 ENV-7:
+	 * a forger must not be able to silence another domain). */
+	if ((wait = ratelimit_take(ec->d->rl_domain,
+	    ec->env.from_addr.domain, now_double())) > 0) {
+		ec->d->metrics[M_RATE_LIMITED]++;
+		snprintf(ec->extra, sizeof(ec->extra), "Retry-After: %d\r\n",
+		    wait);
+		finish(ec, SSMP_RATE_LIMIT, "too many requests from this "
+		    "sender domain");
 		return;
 	}
 	step_policy(ec);

@@ -1,8 +1,10 @@
 /*
  * handoff.c - body check, idempotency, MTA hand-off, receipt (handoff.h).
  *
- * On the loop: hash and signature of the body, then the delivered-log
- * (dlog.h), so a retry is answered with the original receipt without
+ * On the loop: hash and signature of the body.  In a worker the
+ * delivered-log (dlog.h) is read (with SharedDatabase a round trip to
+ * PostgreSQL, never made on the loop), and on the loop its records
+ * decide: a retry is answered with the original receipt without
  * touching the MTA, and a recipient whose earlier delivery is still
  * running or ended unknown is not handed over again.  In a worker: every
  * recipient is recorded "delivering" first (if that fails nothing is
@@ -51,7 +53,18 @@ enum rstate {
 	R_SEND,		/* hand to the MTA */
 	R_DUP,		/* delivered before: original receipt */
 	R_BUSY,		/* another request is delivering it now */
-	R_UNKNOWN	/* an earlier attempt's outcome is unknown */
+	R_UNKNOWN,	/* an earlier attempt's outcome is unknown */
+	R_NOLOG		/* the delivered-log could not be read */
+};
+
+/* What the delivered-log says about one recipient (read by a worker). */
+struct rlook {
+	int			 rc;		/* dlog_get()'s */
+	enum dlog_state		 st;
+	char			*receipt;
+	char			 info[KS_INFO_MAX + 1];
+	struct dlog_owner	 own;
+	char			 err[256];
 };
 
 /* Per recipient, whether its "delivering" record was written. */
@@ -73,6 +86,7 @@ struct handoff {
 	char			 hash[SSMP_HASH_HEX + 1];
 	const struct body	*body;		/* the request's, read-only */
 	size_t			 removed;	/* trust fields dropped */
+	struct rlook		*look;		/* [p->nto], until decided */
 	enum rstate		 rs[SSMP_MAX_RCPT];
 	bool			 lost[SSMP_MAX_RCPT];	/* reply to "." lost */
 	struct smtpc_reply	 reply[SSMP_MAX_RCPT];
@@ -446,6 +460,11 @@ rcpt_result(struct handoff *h, int i)
 		ssmp_status_set_delivering(&rr->st, "outcome of an earlier "
 		    "delivery unknown; not delivered again");
 		return;
+	case R_NOLOG:
+		/* an earlier attempt may have delivered: no other route */
+		ssmp_status_set_delivering(&rr->st, "delivered-log "
+		    "unavailable; not delivered now");
+		return;
 	case R_SEND:
 		break;
 	}
@@ -558,63 +577,119 @@ deliver_done(void *arg)
 	finish(h, SSMP_OK, why);
 }
 
-/* Loop: is a "delivering" record's request still running? */
+/* Is process pid running?  A zombie is not (kill(pid, 0) finds it). */
+static bool
+pid_alive(long pid)
+{
+	char	path[64], buf[512], *p;
+	FILE	*f;
+	bool	alive = kill((pid_t)pid, 0) == 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!alive || (f = fopen(path, "r")) == NULL)
+		return alive;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'Z')
+		alive = false;
+	fclose(f);
+	return alive;
+}
+
+/*
+ * Loop: is a "delivering" record's request still running?  Another
+ * host's (SharedDatabase) cannot be asked: its lease, DELIVERING_MAX
+ * from the claim, runs out as on this host.
+ */
 static bool
 owner_alive(struct ssmpd *d, const struct dlog_owner *o)
 {
 	if (time(NULL) - o->since > DELIVERING_MAX || o->pid <= 0)
 		return false;
+	if (o->host[0] != '\0' && strcmp(o->host, dlog_host()) != 0)
+		return true;
 	if (o->pid == (long)getpid())
 		return reqid_active(d, o->reqid);
-	/* another ssmpd sharing the Database */
-	return kill((pid_t)o->pid, 0) == 0;
+	/* another ssmpd on this host sharing the Database */
+	return pid_alive(o->pid);
 }
 
-/* Loop: what the delivered-log says about each recipient. */
-static int
-check_delivered(struct handoff *h)
+/* Worker: the delivered-log's record of each recipient. */
+static void
+lookup_run(void *arg)
 {
-	struct dlog_owner own;
-	enum dlog_state st;
+	struct handoff *h = arg;
 	struct ssmp_err err;
-	char info[KS_INFO_MAX + 1], *receipt;
-	int nsend = 0;
 
 	for (int i = 0; i < h->p->nto; i++) {
-		h->rs[i] = R_SEND;
-		if (dlog_get(h->d->store, h->p->from_canon, h->msgid,
-		    h->p->rcpt[i].to_canon, &st, &receipt, info, sizeof(info), &own,
-		    &err) != 0) {
-			ssmp_log(LOG_ERR, h->reqid, "delivered-log: %s; not "
-			    "delivering to <%s>", err.msg, h->p->rcpt[i].to);
-			h->rs[i] = R_UNKNOWN;
-			continue;
-		}
-		if (st == DLOG_DELIVERED) {
-			h->rs[i] = R_DUP;
-			if (h->orig_receipt == NULL)
-				h->orig_receipt = receipt;
-			else
-				free(receipt);
-			ssmp_log(LOG_INFO, h->reqid, "duplicate of msgid=%s "
-			    "to=<%s> (%s): not delivered again", h->msgid,
-			    h->p->rcpt[i].to, info);
-		} else if (st == DLOG_DELIVERING && owner_alive(h->d, &own)) {
-			h->rs[i] = R_BUSY;
-			ssmp_log(LOG_INFO, h->reqid, "msgid=%s to=<%s>: being "
-			    "delivered by request %s: try later", h->msgid,
-			    h->p->rcpt[i].to, own.reqid);
-		} else if (st == DLOG_DELIVERING) {
-			h->rs[i] = R_UNKNOWN;
-			ssmp_log(LOG_CRIT, h->reqid, "msgid=%s to=<%s>: the "
-			    "outcome of delivery attempt %s (pid %ld) is "
-			    "unknown; NOT delivering again; check the MTA's "
-			    "log, then clear the delivered-log entry", h->msgid,
-			    h->p->rcpt[i].to, own.reqid, own.pid);
-		} else
-			nsend++;
+		struct rlook *l = &h->look[i];
+
+		l->rc = dlog_get(h->d->store, h->p->from_canon, h->msgid,
+		    h->p->rcpt[i].to_canon, &l->st, &l->receipt, l->info,
+		    sizeof(l->info), &l->own, &err);
+		if (l->rc != 0)
+			snprintf(l->err, sizeof(l->err), "%s", err.msg);
 	}
-	return nsend;
+}
+
+/* Loop: what one recipient's record means for this request. */
+static enum rstate
+decide(struct handoff *h, int i, struct rlook *l)
+{
+	if (l->rc != 0) {
+		ssmp_log(LOG_ERR, h->reqid, "delivered-log: %s; not "
+		    "delivering to <%s>", l->err, h->p->rcpt[i].to);
+		return R_NOLOG;
+	}
+	if (l->st == DLOG_DELIVERED) {
+		if (h->orig_receipt == NULL)
+			h->orig_receipt = l->receipt;
+		else
+			free(l->receipt);
+		l->receipt = NULL;
+		ssmp_log(LOG_INFO, h->reqid, "duplicate of msgid=%s to=<%s> "
+		    "(%s): not delivered again", h->msgid, h->p->rcpt[i].to,
+		    l->info);
+		return R_DUP;
+	}
+	if (l->st != DLOG_DELIVERING)
+		return R_SEND;
+	if (owner_alive(h->d, &l->own)) {
+		ssmp_log(LOG_INFO, h->reqid, "msgid=%s to=<%s>: being "
+		    "delivered by request %s on %s: try later", h->msgid,
+		    h->p->rcpt[i].to, l->own.reqid, l->own.host);
+		return R_BUSY;
+	}
+	ssmp_log(LOG_CRIT, h->reqid, "msgid=%s to=<%s>: the outcome of "
+	    "delivery attempt %s (host %s, pid %ld) is unknown; NOT delivering "
+	    "again; check the MTA's log, then clear the delivered-log entry",
+	    h->msgid, h->p->rcpt[i].to, l->own.reqid, l->own.host,
+	    l->own.pid);
+	return R_UNKNOWN;
+}
+
+/* Loop: the records are read; deliver what is to be delivered. */
+static void
+lookup_done(void *arg)
+{
+	struct handoff *h = arg;
+	struct ssmpd *d = h->d;
+	int nsend = 0;
+
+	for (int i = 0; i < h->p->nto; i++)
+		if ((h->rs[i] = decide(h, i, &h->look[i])) == R_SEND)
+			nsend++;
+	free(h->look);
+	h->look = NULL;
+	if (nsend == 0) {
+		deliver_done(h);
+		return;
+	}
+	h->next = d->handoffs;
+	if (h->next != NULL)
+		h->next->prevp = &h->next;
+	d->handoffs = h;
+	h->prevp = &d->handoffs;
+	workq_submit(d->mtaq, deliver_run, deliver_done, h);
 }
 
 struct handoff *
@@ -644,15 +719,7 @@ handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
 		finish(h, SSMP_BAD_BODY, NULL);
 		return h;
 	}
-	if (check_delivered(h) == 0) {
-		deliver_done(h);
-		return h;
-	}
-	h->next = d->handoffs;
-	if (h->next != NULL)
-		h->next->prevp = &h->next;
-	d->handoffs = h;
-	h->prevp = &d->handoffs;
-	workq_submit(d->mtaq, deliver_run, deliver_done, h);
+	h->look = ssmp_xcalloc((size_t)h->p->nto, sizeof(*h->look));
+	workq_submit(d->storeq, lookup_run, lookup_done, h);
 	return h;
 }

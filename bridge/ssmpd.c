@@ -313,6 +313,33 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	drain(d);
 }
 
+/*
+ * Workers: the keystore's sweeps are writes (with SharedDatabase round
+ * trips): never on the loop.
+ */
+static void
+sweep_run(void *arg)
+{
+	struct ssmp_err err;
+
+	if (ks_replay_sweep(arg, time(NULL), NULL, &err) < 0)
+		ssmp_log(LOG_WARNING, NULL, "replay sweep: %s", err.msg);
+}
+
+static void
+housekeeping_run(void *arg)
+{
+	struct ssmpd *d = arg;
+
+	ks_housekeeping(d->store, time(NULL), d->conf.log_time);
+}
+
+static void
+sweep_done(void *arg)
+{
+	(void)arg;
+}
+
 /* Housekeeping each second: expiry, and the end of a drain. */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
@@ -320,18 +347,15 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct ssmpd *d = arg;
 	static time_t last_sweep, last_store;
 	time_t now = time(NULL);
-	struct ssmp_err err;
 
 	if (now - last_sweep >= 60) {
 		last_sweep = now;
 		pending_sweep(d->pending, now);
-		if (ks_replay_sweep(d->store, now, NULL, &err) < 0)
-			ssmp_log(LOG_WARNING, NULL, "replay sweep: %s",
-			    err.msg);
+		workq_submit(d->storeq, sweep_run, sweep_done, d->store);
 	}
 	if (now - last_store >= KS_SWEEP_INTERVAL) {
 		last_store = now;
-		ks_housekeeping(d->store, now, d->conf.log_time);
+		workq_submit(d->storeq, housekeeping_run, sweep_done, d);
 	}
 	if (!d->draining && !keyproc_alive(d->kp)) {
 		/* no receipts without it: stop, and let systemd restart us */

@@ -23,6 +23,60 @@ cops_live(const struct ks_consent *p, int64_t now)
 	    p->expires > now;
 }
 
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL ? at + 1 : addr;
+}
+
+/* Of v[0..n), the oldest request of domain; -1 if none. */
+static long
+oldest_of(const struct ks_consent *v, size_t n, const char *domain)
+{
+	long	best = -1;
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(domain_of(v[i].remote), domain) == 0 &&
+		    (best < 0 || v[i].created < v[best].created))
+			best = (long)i;
+	return best;
+}
+
+static size_t
+count_of(const struct ks_consent *v, size_t n, const char *domain)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += strcmp(domain_of(v[i].remote), domain) == 0;
+	return k;
+}
+
+long
+cops_victim(const struct ks_consent *v, size_t n, const char *domain,
+    long per_domain, long max)
+{
+	const char	*big = NULL;
+	size_t		 i, most = 0, k;
+
+	if (per_domain > 0 && count_of(v, n, domain) >= (size_t)per_domain)
+		return oldest_of(v, n, domain);
+	if (max <= 0 || n < (size_t)max)
+		return -1;
+	for (i = 0; i < n; i++) {
+		k = count_of(v, n, domain_of(v[i].remote));
+		if (k > most || (k == most && big != NULL &&
+		    v[i].created < v[oldest_of(v, n, big)].created)) {
+			most = k;
+			big = domain_of(v[i].remote);
+		}
+	}
+	return big != NULL ? oldest_of(v, n, big) : -1;
+}
+
 static int
 parse_pair(const char *local, const char *remote, struct ssmp_addr *l,
     struct ssmp_addr *r, struct ssmp_err *err)

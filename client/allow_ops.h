@@ -59,6 +59,18 @@ struct cops_result {
 bool cops_live(const struct ks_consent *p, int64_t now);
 
 /*
+ * Room for one more pending request from domain among a recipient's n
+ * live pending requests v: the index of the one to evict, or -1 if
+ * there is room.  A domain at per_domain requests loses its own oldest;
+ * else, with the recipient at max requests, the domain holding the most
+ * loses its oldest.  So a flood from one domain only ever displaces
+ * that domain's requests while others have fewer (issue 14: 100 shares
+ * from one stranger locked a user out for 30 days).  0: no bound.
+ */
+long cops_victim(const struct ks_consent *v, size_t n, const char *domain,
+    long per_domain, long max);
+
+/*
  * local allows remote (tier) and asks remote for the same (share) or
  * subscribes to the list remote (signup).  A pending share from remote
  * is thereby accepted.

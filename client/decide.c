@@ -25,6 +25,8 @@ decide(enum ssmp_mode mode, enum dc_event ev, const char *code,
 		return DEC_SSMP;
 	case DC_NOT_SSMP:
 		return can_fallback ? DEC_FALLBACK : DEC_REJECT;
+	case DC_NO_UPGRADE:
+		return can_fallback ? DEC_FALLBACK : DEC_TEMPFAIL;
 	case DC_KEY_UNUSABLE:
 	case DC_TEMP:
 		return enforce || !can_fallback ? DEC_TEMPFAIL : DEC_FALLBACK;

@@ -8,6 +8,9 @@
  *   class 2, receipt verified            -> SSMP
  *   not SSMP (or an address SSMP/1 cannot carry) -> SMTP
  *   discovery or receipt key lookup failed for now -> tempfail (both m)
+ *   not to be upgraded now: our own domain, or discovery failed where the
+ *            policy memory says SMTP (deliver.h) -> SMTP; a front end
+ *            that cannot send by SMTP: tempfail
  *   the receiver may have it                -> tempfail (both m)
  *   receipt key revoked / not published     -> as class 4
  *   class 4: m=enforce tempfail, m=testing SMTP
@@ -38,7 +41,9 @@ enum dc_event {
 	DC_ACCEPTED,		/* class 2 (envelope accepted, receipt verified) */
 	DC_TEMP,		/* class 4 */
 	DC_PERM,		/* class 5: the code says which */
-	DC_MAYBE		/* the receiver may have it: never another way */
+	DC_MAYBE,		/* the receiver may have it: never another way */
+	DC_NO_UPGRADE		/* our own domain, or DNS failed and the
+				   policy memory says SMTP */
 };
 
 enum decision {

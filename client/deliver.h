@@ -37,8 +37,11 @@
 
 struct ks_store;
 
-/* Outcome of a DNS question as the delivery client needs it. */
-enum dl_dns { DL_DNS_OK, DL_DNS_NONE, DL_DNS_TEMP };
+/*
+ * Outcome of a DNS question as the delivery client needs it; BOGUS is a
+ * temporary failure that a remembered policy never stands in for.
+ */
+enum dl_dns { DL_DNS_OK, DL_DNS_NONE, DL_DNS_TEMP, DL_DNS_BOGUS };
 
 /*
  * How the client asks DNS.  The keystore's dnsq implements it (see
@@ -95,12 +98,26 @@ void dl_client_free(struct dl_client *c);
 
 /* --- discovery ------------------------------------------------------------ */
 
-enum dl_disc { DL_NOT_SSMP, DL_SSMP, DL_DISC_TEMP };
+/*
+ * Policy memory (ssmp.7 DISCOVERY, as MTA-STS, RFC 8461): a domain's
+ * policy is remembered in the key cache for its ma= (default
+ * SSMP_POLICY_MA_DEFAULT) after it was last seen in DNS.  When the
+ * lookup fails for now:
+ *   remembered m=enforce          -> DL_DISC_TEMP (try later)
+ *   remembered m=testing, never
+ *   seen as SSMP, memory expired  -> DL_DISC_FALLBACK (SMTP, logged)
+ *   a bogus answer                -> DL_DISC_TEMP, whatever is remembered
+ * A validated "no record" ends the memory.  Nothing fetched without
+ * validation is remembered by a validating client.
+ */
+enum dl_disc { DL_NOT_SSMP, DL_SSMP, DL_DISC_TEMP, DL_DISC_FALLBACK };
 
 struct dl_disc_result {
 	enum dl_disc		state;
-	struct ssmp_policy	pol;		/* DL_SSMP */
-	struct ssmp_err		why;		/* DL_DISC_TEMP, invalid record */
+	struct ssmp_policy	pol;		/* DL_SSMP; remembered one */
+	bool			remembered;	/* pol is from memory */
+	struct ssmp_err		why;		/* DL_DISC_TEMP, _FALLBACK,
+						   an invalid record */
 };
 
 /* Look up one domain (cached). */

@@ -5,7 +5,9 @@
  * keystore's keycache (shared with ssmpd and ssmpctl, survives restarts),
  * then DNS through the caller's resolver.  Answers are kept for their TTL
  * clamped to [min_ttl, max_ttl]; temporary failures are never cached, so
- * a SERVFAIL can never turn into "no SSMP".
+ * a SERVFAIL can never turn into "no SSMP".  The keycache's policy
+ * entries are also the policy memory that answers when DNS fails
+ * (from_memory, deliver.h).
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -203,8 +205,33 @@ ks_put(struct dl_client *c, const char *domain, const char *sel, int64_t now,
 }
 
 /*
+ * Policy memory (deliver.h): what DNS just said about domain's policy.
+ * A policy seen renews the memory for its ma=; "no policy" ends it.
+ * Without a keystore nothing is remembered.
+ */
+static void
+remember(struct dl_client *c, const char *domain, int64_t now,
+    const struct centry *e)
+{
+	char		text[KS_POLICY_TEXT_MAX + 1];
+	struct ssmp_err	err;
+	long		ma;
+
+	if (c->ks == NULL)
+		return;
+	if (e->state != DL_DNS_OK) {
+		(void)ks_policy_forget(c->ks, domain, now, &err);
+		return;
+	}
+	ma = e->pol.max_age > 0 ? e->pol.max_age : SSMP_POLICY_MA_DEFAULT;
+	if (ssmp_policy_format(&e->pol, text, sizeof(text), &err) == 0)
+		(void)ks_policy_remember(c->ks, domain, text,
+		    c->dns.validating, now, now + ma, &err);
+}
+
+/*
  * Find (domain, sel) in the caches or ask DNS.  Returns the DNS state;
- * on DL_DNS_TEMP err says why.  For DL_DNS_NONE err may name an invalid
+ * on DL_DNS_TEMP and DL_DNS_BOGUS err says why.  For DL_DNS_NONE err may name an invalid
  * record (then the caller logs it).
  */
 static enum dl_dns
@@ -228,13 +255,45 @@ lookup(struct dl_client *c, const char *domain, const char *sel,
 		st = c->dns.policy(c->dns.arg, domain, &e->pol, &ttl, err);
 	else
 		st = c->dns.key(c->dns.arg, domain, sel, &e->key, &ttl, err);
-	if (st == DL_DNS_TEMP)
+	if (st == DL_DNS_TEMP || st == DL_DNS_BOGUS)
 		return st;
 	e->state = st;
 	e->expires = now + clamp_ttl(c, ttl);
 	mem_put(c->cache, e);
 	ks_put(c, domain, sel, now, e);
+	if (*sel == '\0')
+		remember(c, domain, now, e);
 	return st;
+}
+
+/* DNS failed for now (not bogus): the policy memory decides. */
+static void
+from_memory(struct dl_client *c, const char *domain, struct dl_disc_result *r)
+{
+	struct ks_keycache	 kc;
+	struct ssmp_policy	 pol;
+	struct ssmp_err		 err;
+	char			 dns[160];
+	int64_t			 now = (int64_t)time(NULL);
+
+	(void)snprintf(dns, sizeof(dns), "%s", r->why.msg);
+	r->state = DL_DISC_FALLBACK;
+	if (c->ks == NULL || ks_policy_recall(c->ks, domain, now, &kc,
+	    &err) != 0 || (c->dns.validating && !kc.dnssec) ||
+	    ssmp_policy_parse(kc.text, &pol, &err) != 0) {
+		(void)ssmp_err_set(&r->why, "not remembered as SSMP (never "
+		    "seen, or its ma= ran out), by SMTP; %s", dns);
+		return;
+	}
+	r->pol = pol;
+	r->remembered = true;
+	if (pol.mode == SSMP_MODE_ENFORCE) {
+		r->state = DL_DISC_TEMP;
+		(void)ssmp_err_set(&r->why, "remembered as SSMP, m=enforce, "
+		    "for %lds more; %s", (long)(kc.expires - now), dns);
+	} else
+		(void)ssmp_err_set(&r->why, "remembered as SSMP, m=testing, by "
+		    "SMTP; %s", dns);
 }
 
 void
@@ -251,8 +310,11 @@ dl_discover(struct dl_client *c, const char *domain, struct dl_disc_result *r)
 	case DL_DNS_NONE:
 		r->state = DL_NOT_SSMP;
 		break;
+	case DL_DNS_BOGUS:
+		r->state = DL_DISC_TEMP;	/* never from memory */
+		break;
 	default:
-		r->state = DL_DISC_TEMP;
+		from_memory(c, domain, r);
 		break;
 	}
 }
@@ -265,7 +327,7 @@ dl_key_get(struct dl_client *c, const char *domain, const char *sel,
 	enum dl_dns	st;
 
 	st = lookup(c, domain, sel, &e, err);
-	if (st == DL_DNS_TEMP) {
+	if (st == DL_DNS_TEMP || st == DL_DNS_BOGUS) {
 		(void)ssmp_err_prefix(err, "key %s._ssmpkey.%s: ", sel,
 		    domain);
 		return DL_DNS_TEMP;

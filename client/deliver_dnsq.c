@@ -22,8 +22,9 @@ classify(enum dnsq_status st, struct ssmp_err *err)
 	case DNSQ_OK:
 		return DL_DNS_OK;
 	case DNSQ_TEMP:
-	case DNSQ_BOGUS:
 		return DL_DNS_TEMP;
+	case DNSQ_BOGUS:
+		return DL_DNS_BOGUS;
 	case DNSQ_INVALID:
 		return DL_DNS_NONE;	/* err names the bad record */
 	default:
@@ -58,7 +59,8 @@ q_addr(void *arg, const char *host, char *out, size_t outlen,
 		    host);
 		return DL_DNS_NONE;
 	}
-	return st == DNSQ_OK ? DL_DNS_OK : DL_DNS_TEMP;
+	return st == DNSQ_OK ? DL_DNS_OK : st == DNSQ_BOGUS ? DL_DNS_BOGUS :
+	    DL_DNS_TEMP;
 }
 
 int

@@ -13,6 +13,7 @@
 #include "store.h"
 #include "parse.h"
 #include "send_core.h"
+#include "keytable.h"
 #include "pipeline.h"
 
 enum pl_step { STEP_ADDRESS, STEP_DISCOVER, STEP_KEY, STEP_ENVELOPE,
@@ -43,6 +44,8 @@ what(const struct pl_rcpt *r, enum pl_step step, enum decision d)
 		if (step == STEP_ENVELOPE)
 			return r->ev == DC_PERM ? "fell back, envelope "
 			    "rejected" : "fell back, envelope failed";
+		if (r->ev == DC_NO_UPGRADE)
+			return "not upgraded";
 		return step == STEP_MESSAGE ? "fell back, message phase" :
 		    "not SSMP";
 	case DEC_REJECT:
@@ -286,10 +289,14 @@ discovered(const struct pl_msg *m, struct pl_rcpt *r, const struct disc *d,
 		ev = DC_NOT_SSMP;
 		break;
 	case DL_DISC_TEMP:
+	case DL_DISC_FALLBACK:
 		(void)snprintf(why, sizeof(why), "DNS lookup of _ssmp.%.60s "
-		    "failed: %.100s", r->addr.domain, d->dr.why.msg);
+		    "failed: %.*s", r->addr.domain, (int)sizeof(why) - 100,
+		    d->dr.why.msg);
 		status(&st, SSMP_TEMPFAIL, "4.4.3", why);
-		ev = DC_DISC_TEMP;
+		ev = d->dr.state == DL_DISC_TEMP ? DC_DISC_TEMP : DC_NO_UPGRADE;
+		if (d->dr.remembered)
+			r->mode = d->dr.pol.mode;
 		break;
 	default:
 		r->pol = d->dr.pol;
@@ -310,12 +317,39 @@ discovered(const struct pl_msg *m, struct pl_rcpt *r, const struct disc *d,
 	settle(m, r, ev, step, &st);
 }
 
+/*
+ * Mail to a domain this gateway serves stays with the MTA: upgraded,
+ * it would come back through ssmpd to the same MTA and its milter, and
+ * be "in progress" for ever (issue 16.3).
+ */
+static void
+own_domains(struct pl_msg *m)
+{
+	struct ssmp_status	 st;
+	struct pl_rcpt		*r;
+	char			 why[SSMP_REASON_MAX + 1];
+	size_t			 i;
+
+	for (i = 0; m->ours != NULL && i < m->nr; i++) {
+		r = m->r[i];
+		if (!undiscovered(r) || ks_keytable_signing(m->ours,
+		    r->addr.domain) == NULL)
+			continue;
+		(void)snprintf(why, sizeof(why), "%.100s is served by this "
+		    "gateway: not upgraded to itself", r->addr.domain);
+		status(&st, SSMP_TEMPFAIL, "4.3.5", why);
+		r->discovered = true;
+		settle(m, r, DC_NO_UPGRADE, STEP_DISCOVER, &st);
+	}
+}
+
 void
 pl_discover(struct pl_msg *m, bool final)
 {
 	struct disc	*d = ssmp_xcalloc(m->nr + 1, sizeof(*d));
 	size_t		 n, i, k;
 
+	own_domains(m);
 	if ((n = domains(m, d)) > 0)
 		lookup(m, d, n);
 	for (i = 0; i < m->nr; i++) {

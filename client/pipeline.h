@@ -12,7 +12,8 @@
  *   pl_skip_delivered() recipients the delivered-log has for this
  *                       Message-ID are done (a retry): no second copy
  *   pl_discover()       _ssmp policy and receipt key of every domain not
- *                       looked up yet, all domains concurrently.  With
+ *                       looked up yet, all domains concurrently; our own
+ *                       domains are never looked up (not upgraded).  With
  *                       a domain's receipt key revoked or unpublished no
  *                       receipt could verify, so nothing is sent there
  *   pl_envelopes()      one envelope per domain and 100 recipients, all
@@ -48,6 +49,7 @@
 #include "deliver.h"
 
 struct ks_store;
+struct ks_keytable;
 
 enum pl_route {
 	PL_PENDING = 0,	/* SSMP domain, or not looked up yet */
@@ -89,6 +91,11 @@ struct pl_msg {
 	const char		*from;		/* canonical sender */
 	const char		*selector;
 	const struct ssmp_key	*key;
+	/*
+	 * Our key table: its domains are served by this gateway, so mail to
+	 * them is never upgraded to ourselves (NULL: none known).
+	 */
+	const struct ks_keytable *ours;
 	/* the pipeline's */
 	struct pl_rcpt		**r;
 	size_t			 nr;

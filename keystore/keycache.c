@@ -2,6 +2,7 @@
  * keycache.c - the remote-key cache store: input checks, then the
  * backend (see keycache.h, backend.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ssmp_addr.h"
@@ -78,6 +79,55 @@ ks_keycache_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
     struct ssmp_err *err)
 {
 	return ks->be->keycache->iter(ks, cb, arg, err);
+}
+
+#define MEMORY_SELECTOR	"*"	/* never a selector (ssmp_selector_check) */
+
+int
+ks_policy_remember(struct ks_store *ks, const char *domain, const char *text,
+    bool dnssec, int64_t seen, int64_t until, struct ssmp_err *err)
+{
+	struct ks_keycache c;
+
+	memset(&c, 0, sizeof(c));
+	if (ssmp_domain_check(domain, c.domain, err) != 0)
+		return -1;
+	(void)snprintf(c.selector, sizeof(c.selector), MEMORY_SELECTOR);
+	(void)snprintf(c.text, sizeof(c.text), "%s", text);
+	c.dnssec = dnssec;
+	c.fetched = seen;
+	c.expires = until;
+	c.source = KS_SRC_DNS;
+	return ks->be->keycache->put(ks, &c, err);
+}
+
+int
+ks_policy_recall(struct ks_store *ks, const char *domain, int64_t now,
+    struct ks_keycache *out, struct ssmp_err *err)
+{
+	char	d[SSMP_DOMAIN_MAX + 1];
+	int	rc;
+
+	if (ks_lower(domain, d, sizeof(d), "domain", err) != 0)
+		return -1;
+	rc = ks->be->keycache->get(ks, d, MEMORY_SELECTOR, out, err);
+	if (rc == 0 && out->expires <= now)
+		rc = 1;
+	return rc;
+}
+
+int
+ks_policy_forget(struct ks_store *ks, const char *domain, int64_t now,
+    struct ssmp_err *err)
+{
+	struct ks_keycache c;
+	int rc;
+
+	/* a read first: a domain never remembered costs no write */
+	if ((rc = ks_policy_recall(ks, domain, now, &c, err)) != 0)
+		return rc < 0 ? rc : 0;
+	c.expires = now;
+	return ks->be->keycache->put(ks, &c, err);
 }
 
 int

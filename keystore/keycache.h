@@ -20,6 +20,8 @@ enum ks_source { KS_SRC_DNS = 1, KS_SRC_HTTPS = 2 };
 const char *ks_source_name(enum ks_source s);
 
 #define KS_POLICY_TEXT_MAX	512
+/* Entries holding a policy text: the policy ("") and its memory ("*"). */
+#define KS_KEYCACHE_TEXT(sel)	((sel)[0] == '\0' || (sel)[0] == '*')
 
 /*
  * One cached answer.  selector "" is the domain's _ssmp policy record
@@ -55,6 +57,25 @@ int ks_keycache_flush(struct ks_store *ks, const char *domain, size_t *count,
 typedef int (*ks_keycache_cb)(const struct ks_keycache *kc, void *arg);
 int ks_keycache_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
     struct ssmp_err *err);
+/*
+ * The policy memory (ssmp.7 DISCOVERY, Policy memory): the SSMP policy
+ * DNS last showed for domain (text as published), kept until `until`,
+ * when its ma= runs out.  Stored beside the cache entries under the
+ * selector "*", which no real selector can be, so a flush of the domain
+ * and the sweep treat it like them.  In what recall returns, fetched is
+ * when DNS showed the policy, expires is `until`, dnssec says whether a
+ * validating resolver fetched it.
+ */
+int ks_policy_remember(struct ks_store *ks, const char *domain,
+    const char *text, bool dnssec, int64_t seen, int64_t until,
+    struct ssmp_err *err);
+/* DNS says domain publishes no policy: the memory ends (if there is one). */
+int ks_policy_forget(struct ks_store *ks, const char *domain, int64_t now,
+    struct ssmp_err *err);
+/* 0 remembered at now, 1 not (never, ended or ran out). */
+int ks_policy_recall(struct ks_store *ks, const char *domain, int64_t now,
+    struct ks_keycache *out, struct ssmp_err *err);
+
 /*
  * Delete entries with expires <= now, except a domain's positive policy
  * record fetched less than policy_keep ago: the outbound client

@@ -32,7 +32,7 @@ keycache_decode(const MDB_val *k, const MDB_val *v, struct ks_keycache *kc,
 	kc->source = (enum ks_source)p[2];
 	kc->fetched = lm_get64(p + 3);
 	kc->expires = lm_get64(p + 11);
-	if (kc->selector[0] == '\0')
+	if (KS_KEYCACHE_TEXT(kc->selector))
 		snprintf(kc->text, sizeof(kc->text), "%.*s", (int)dlen,
 		    (const char *)p + KC_HDR);
 	else if (dlen == SSMP_PUBKEY_BYTES)
@@ -82,7 +82,7 @@ keycache_put(struct ks_store *ks, const struct ks_keycache *kc,
 	v[2] = (unsigned char)kc->source;
 	lm_put64(v + 3, kc->fetched);
 	lm_put64(v + 11, kc->expires);
-	if (kc->selector[0] == '\0') {
+	if (KS_KEYCACHE_TEXT(kc->selector)) {
 		dlen = strnlen(kc->text, KS_POLICY_TEXT_MAX);
 		memcpy(v + KC_HDR, kc->text, dlen);
 	} else if (!kc->negative && !kc->revoked) {

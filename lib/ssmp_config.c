@@ -311,7 +311,9 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "MaxPendingPerDomain", SSMP_CONF_INT, OFF(max_pending_domain), 1,
 	    10000000, NULL },
 	{ "AllowPendingMax", SSMP_CONF_INT, OFF(allow_pending_max), 0,
-	    100000000, NULL },
+	    100000, NULL },
+	{ "AllowPendingDomain", SSMP_CONF_INT, OFF(allow_pending_domain), 0,
+	    100000, NULL },
 	{ "AllowRateDomain", SSMP_CONF_INT, OFF(allow_rate_domain), 0,
 	    100000000, NULL },
 	{ "AdminSecretFile", SSMP_CONF_STRING, OFF(admin_secret_file), 0, 0,
@@ -373,6 +375,7 @@ ssmp_config_init(struct ssmp_config *c)
 	c->max_pending = 10000;
 	c->max_pending_domain = 1000;
 	c->allow_pending_max = 100;
+	c->allow_pending_domain = 10;
 	c->allow_rate_domain = 1000;
 
 	c->socket = ssmp_xstrdup(SSMP_SOCKET_DEFAULT);

@@ -83,6 +83,7 @@ struct ssmp_config {
 	long		 max_pending;		/* MaxPendingEnvelopes 10000 */
 	long		 max_pending_domain;	/* MaxPendingPerDomain 1000 */
 	long		 allow_pending_max;	/* AllowPendingMax 100 */
+	long		 allow_pending_domain;	/* AllowPendingDomain 10 */
 	long		 allow_rate_domain;	/* AllowRateDomain 1000 (per h) */
 	char		*admin_secret_file;	/* AdminSecretFile (none) */
 	struct ssmp_strlist list_addresses;	/* ListAddresses (none) */

@@ -218,6 +218,32 @@ parse_host(const char *h, struct ssmp_policy *out, struct ssmp_err *err)
 	return 0;
 }
 
+/* ma=: seconds, 1 to SSMP_POLICY_MA_MAX, plain digits. */
+static int
+parse_max_age(const struct taglist *tl, struct ssmp_policy *out,
+    struct ssmp_err *err)
+{
+	char		 v[16], sb[48];
+	char		*end;
+	unsigned long	 n;
+
+	out->max_age = 0;
+	if (!has_tag(tl, "ma"))
+		return 0;
+	if (tag_value(tl, "ma", v, sizeof(v), err) == NULL)
+		return -1;
+	n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || (v[0] == '0' &&
+	    v[1] != '\0'))
+		return ssmp_err_set(err, "ma=: '%s' is not a number of seconds",
+		    show(v, strlen(v), sb));
+	if (n < 1 || n > (unsigned long)SSMP_POLICY_MA_MAX)
+		return ssmp_err_set(err, "ma=: %lu out of range (1..%ld)", n,
+		    SSMP_POLICY_MA_MAX);
+	out->max_age = (long)n;
+	return 0;
+}
+
 int
 ssmp_policy_parse(const char *txt, struct ssmp_policy *out,
     struct ssmp_err *err)
@@ -237,16 +263,16 @@ ssmp_policy_parse(const char *txt, struct ssmp_policy *out,
 	if (ssmp_selector_check(s, out->selector, err) != 0)
 		return ssmp_err_prefix(err, "s=: ");
 	out->mode = SSMP_MODE_TESTING;
-	if (!has_tag(&tl, "m"))
-		return 0;
-	if (tag_value(&tl, "m", m, sizeof(m), err) == NULL)
-		return -1;
-	if (strcmp(m, "enforce") == 0)
-		out->mode = SSMP_MODE_ENFORCE;
-	else if (strcmp(m, "testing") != 0)
-		return ssmp_err_set(err, "m=: unknown mode '%s' (enforce or "
-		    "testing)", show(m, strlen(m), sb));
-	return 0;
+	if (has_tag(&tl, "m")) {
+		if (tag_value(&tl, "m", m, sizeof(m), err) == NULL)
+			return -1;
+		if (strcmp(m, "enforce") == 0)
+			out->mode = SSMP_MODE_ENFORCE;
+		else if (strcmp(m, "testing") != 0)
+			return ssmp_err_set(err, "m=: unknown mode '%s' "
+			    "(enforce or testing)", show(m, strlen(m), sb));
+	}
+	return parse_max_age(&tl, out, err);
 }
 
 int
@@ -314,6 +340,9 @@ ssmp_policy_format(const struct ssmp_policy *p, char *out, size_t outlen,
 		snprintf(host, sizeof(host), "%s", p->hostname);
 	n = snprintf(out, outlen, "v=%s; h=%s; s=%s; m=%s", SSMP_VERSION_TAG,
 	    host, p->selector, ssmp_mode_name(p->mode));
+	if (n >= 0 && (size_t)n < outlen && p->max_age > 0)
+		n += snprintf(out + n, outlen - (size_t)n, "; ma=%ld",
+		    p->max_age);
 	if (fits(n, outlen, "policy", err) != 0)
 		return -1;
 	/* Never publish what a receiver would refuse. */

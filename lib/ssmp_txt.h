@@ -26,7 +26,17 @@ struct ssmp_policy {
 	unsigned	port;				/* 443 unless given */
 	char		selector[SSMP_SELECTOR_MAX + 1];
 	enum ssmp_mode	mode;				/* m=, default testing */
+	long		max_age;			/* ma= seconds; 0: not
+							   given (the default) */
 };
+
+/*
+ * ma=: how long a sender remembers the policy after it last saw it in
+ * DNS (ssmp.7 DISCOVERY, Policy memory): default one week, at most a
+ * year.
+ */
+#define SSMP_POLICY_MA_DEFAULT	604800L
+#define SSMP_POLICY_MA_MAX	31557600L
 
 struct ssmp_keyrec {
 	bool		revoked;			/* p= present but empty */

@@ -105,6 +105,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	(void)snprintf(m->selector, sizeof(m->selector), "%s", sel);
 	(void)snprintf(m->from, sizeof(m->from), "%s", m->from_addr.full);
 	m->pl.key = m->key;
+	m->pl.ours = m->keys;
 	return SMFIS_NOREPLY;
 }
 

@@ -38,6 +38,7 @@ msgctx_reset(struct msgctx *m)
 	m->qid[0] = m->from[0] = m->msgid[0] = '\0';
 	memset(&m->from_addr, 0, sizeof(m->from_addr));
 	m->key = m->pl.key = NULL;
+	m->pl.ours = NULL;
 	m->pl.id = NULL;
 	m->selector[0] = '\0';
 	m->spooling = m->have_msgid = m->spool_failed = false;

@@ -203,6 +203,9 @@ tm_discover(struct milter *m, const struct tm_env *e)
 			printf("not SSMP%s%s%s, stays on SMTP\n",
 			    dr[i].why.msg[0] ? " (" : "", dr[i].why.msg,
 			    dr[i].why.msg[0] ? ")" : "");
+		else if (dr[i].state == DL_DISC_FALLBACK)
+			printf("DNS temporary failure (%s): stays on SMTP\n",
+			    dr[i].why.msg);
 		else {
 			printf("DNS temporary failure (%s): would be "
 			    "tempfailed\n", dr[i].why.msg);

@@ -149,7 +149,7 @@ query(struct ssmp_config *cfg, const char *domain)
 	case DL_NOT_SSMP:
 		printf("none\n");
 		return 1;
-	default:
+	default:	/* no keystore, no policy memory: any failure defers */
 		fprintf(stderr, "ssmp-send: %s: %s\n", d, dr.why.msg);
 		return EX_TEMPFAIL;
 	}
@@ -210,12 +210,14 @@ send_message(const struct ssmp_config *cfg, const struct opts *o,
 	struct spool		sp;
 	struct dl_body		body;
 	struct signer		*s;
+	struct ks_keytable	*ours;
 	struct ssmp_err		err;
 	int			ex;
 
 	memset(&j, 0, sizeof(j));
 	read_message(cfg, &sp, &body);
 	s = sender_key(cfg, o->from, &from, &j);
+	j.pl.ours = ours = signer_hold(s);	/* never upgraded to ourselves */
 	if (sc_client_open(cfg, &j.pl.ks, &j.pl.dl, &err) != 0)
 		die(EX_TEMPFAIL, "", err.msg);
 	j.fallback = o->fallback;
@@ -230,6 +232,7 @@ send_message(const struct ssmp_config *cfg, const struct opts *o,
 		sd_report(&j, stderr);
 	sc_client_close(j.pl.ks, j.pl.dl);
 	pl_reset(&j.pl);	/* before the signer: envelopes use its key */
+	signer_release(ours);
 	signer_free(s);
 	spool_reset(&sp);
 	return ex;

@@ -32,3 +32,8 @@ t_fuzz_fuzz_hdrfilter_SOURCES = t/fuzz/fuzz_hdrfilter.c
 t_fuzz_fuzz_hdrfilter_LDADD = $(FUZZ_DRIVER_LIB) $(BRIDGE_LIBS)
 t_fuzz_fuzz_hdrfilter_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 EXTRA_DIST += t/corpus/hdrfilter
+
+# Several ssmpd nodes, one store: two on PostgreSQL, the same story on
+# one LMDB node (t/nodes-lib.sh).
+TESTS += t/nodes-pg.t t/nodes-lmdb.t
+EXTRA_DIST += t/nodes-pg.t t/nodes-lmdb.t t/nodes-lib.sh

@@ -1,6 +1,6 @@
 # client: unit tests of the outbound client's pure logic (no network):
-# the decision table.
-CLIENT_TESTS = t/test_decide
+# the decision table, the consent slots.
+CLIENT_TESTS = t/test_decide t/test_cops
 check_PROGRAMS += $(CLIENT_TESTS)
 TESTS += $(CLIENT_TESTS)
 
@@ -8,3 +8,8 @@ t_test_decide_SOURCES = t/test_decide.c
 t_test_decide_CPPFLAGS = $(CLIENT_CPPFLAGS)
 t_test_decide_CFLAGS = $(CLIENT_CFLAGS)
 t_test_decide_LDADD = $(CLIENT_LIBS)
+
+t_test_cops_SOURCES = t/test_cops.c
+t_test_cops_CPPFLAGS = $(CLIENT_CPPFLAGS)
+t_test_cops_CFLAGS = $(CLIENT_CFLAGS)
+t_test_cops_LDADD = $(CLIENT_LIBS)

@@ -1,4 +1,4 @@
 # The demo (./run-demo runs t/demo.sh) and the end-to-end tests on the SSMP
 # world (t/e2e-lib.sh on top of t/world/world.sh).
-TESTS += t/e2e-demo.t t/e2e-faults.t t/e2e-down.t
-EXTRA_DIST += t/e2e-demo.t t/e2e-faults.t t/e2e-down.t t/demo.sh t/e2e-lib.sh
+TESTS += t/e2e-demo.t t/e2e-faults.t t/e2e-down.t t/e2e-own.t
+EXTRA_DIST += t/e2e-demo.t t/e2e-faults.t t/e2e-down.t t/e2e-own.t t/demo.sh t/e2e-lib.sh

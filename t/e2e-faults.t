@@ -3,9 +3,10 @@
 # from alice@a.test's Postfix + ssmp-milter in the SSMP world:
 #  - DNSSEC-bogus policy record (zone tampered after signing): not
 #    trusted, temporary (never "no SSMP"), nothing sent to the forged host;
-#  - SERVFAIL for b.test (zone fails to load): temporary; a local
-#    submission stays in a.test's queue and is delivered once after repair;
-#  - DNS timeout (server silent): temporary;
+#  - SERVFAIL for b.test (zone fails to load), b.test remembered as SSMP
+#    with m=enforce: temporary; a local submission stays in a.test's
+#    queue and is delivered once after repair;
+#  - DNS timeout (server silent), likewise: temporary;
 #  - b.test revokes its key (p= empty): no receipt could verify, so the
 #    milter sends nothing by SSMP: m=testing goes by SMTP (one copy),
 #    m=enforce defers, and after the key is back it is delivered once;
@@ -52,6 +53,15 @@ check "bogus repaired: the retry is accepted" e2e_send alice@a.test bob@b.test f
 check "bogus repaired: bob receives it" e2e_wait b bob f-bogus@a.test 1 20
 check "bogus repaired: by SSMP" ssmp_copy b bob f-bogus@a.test
 
+# The failures below are those of a domain the sender remembers as SSMP
+# with m=enforce (ssmp.7, Policy memory: remembered m=testing or never
+# seen as SSMP go by SMTP, t/faults-dns.t): publish m=enforce, one
+# message by SSMP so alice's milter remembers it.
+e2e_policy b s1 enforce && world_dns_reload || bail "cannot publish m=enforce"
+sleep 1.1
+check "m=enforce, remembered: a message by SSMP" e2e_send alice@a.test bob@b.test f-rem@a.test
+check "m=enforce, remembered: bob receives it" e2e_wait b bob f-rem@a.test 1 20
+
 # --- SERVFAIL for b.test, c.test still answers.
 e2e_zone_break b
 check "servfail: nsd answers SERVFAIL for b.test" \
@@ -93,6 +103,9 @@ e2e_dns_back || bail "nsd did not come back"
 sleep 5.1	# the resolver's SERVFAIL memory (5 s)
 check "timeout over: the retry is accepted" e2e_send alice@a.test bob@b.test f-to@a.test
 check "timeout over: bob receives it by SSMP" e2e_wait b bob f-to@a.test 1 20
+
+e2e_policy b s1 testing && world_dns_reload || bail "cannot publish m=testing"
+sleep 1.1
 
 # --- b.test revokes its key (testing): no receipt could verify, so the
 # milter sends nothing by SSMP and bob gets exactly one copy, by SMTP.

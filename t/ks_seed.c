@@ -3,6 +3,9 @@
  * so the shell tests can check what ssmpctl shows of them.  The daemons
  * write these entries in real use; ssmpctl only reads and flushes them.
  *	ks_seed DIR
+ * Or a policy the sender remembers (ssmp.7, Policy memory) for an hour,
+ * as seen by a validating resolver, and nothing else:
+ *	ks_seed DIR remember DOMAIN POLICY-TEXT
  */
 #include "config.h"
 
@@ -59,9 +62,14 @@ main(int argc, char **argv)
 	struct ks_store	*ks;
 	struct ssmp_err	 err;
 
-	if (argc != 2 || ks_open(argv[1], 0, 0, &ks, &err) != 0 ||
-	    seed(ks, &err) != 0) {
-		fprintf(stderr, "ks_seed: %s\n", argc == 2 ? err.msg : "usage");
+	int64_t		 now = (int64_t)time(NULL);
+	int		 remember = argc == 5 && strcmp(argv[2], "remember") == 0;
+
+	if ((argc != 2 && !remember) || ks_open(argv[1], 0, 0, &ks, &err) !=
+	    0 || (remember ? ks_policy_remember(ks, argv[3], argv[4], true, now,
+	    now + 3600, &err) : seed(ks, &err)) != 0) {
+		fprintf(stderr, "ks_seed: %s\n", argc == 2 || remember ?
+		    err.msg : "usage");
 		return 1;
 	}
 	ks_close(ks);

@@ -27,8 +27,12 @@ local cases = {
 		data = "accept" },
 	auth_nossmp = { ip = "192.0.2.7", auth = "alice",
 		rcpts = { { "<carol@c.test>", "continue" } }, data = "accept" },
+	-- DNS down: remembered m=enforce -> 451 at RCPT; never seen as
+	-- SSMP -> SMTP (ssmp.7, Policy memory)
 	servfail = { ip = "10.1.2.3",
-		rcpts = { { "<carol@c.test>", "reply" } } },
+		rcpts = { { "<bob@downe.c.test>", "reply" } } },
+	servfail_never = { ip = "10.1.2.3",
+		rcpts = { { "<carol@c.test>", "continue" } }, data = "accept" },
 	-- decided at RCPT: nothing left for SSMP at DATA
 	down_testing = { ip = "10.1.2.3",
 		rcpts = { { "<bob@down.c.test>", "continue" } },
@@ -74,8 +78,8 @@ local cases = {
 	local_nossmp = { ip = "127.0.0.1", host = "localhost",
 		rcpts = { { "<dave@c.test>", "continue" } }, data = "accept" },
 	local_servfail = { ip = "127.0.0.1", host = "localhost",
-		rcpts = { { "<carol@c.test>", "continue" } }, data = "continue",
-		eom = "reply" },
+		rcpts = { { "<bob@downe.c.test>", "continue" } },
+		data = "continue", eom = "reply" },
 	local_mixed = { ip = "127.0.0.1", host = "localhost",
 		rcpts = { { "<bob@b.test>", "continue" },
 			  { "<carol@c.test>", "continue" } },

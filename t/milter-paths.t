@@ -4,7 +4,8 @@
 # with the world's test CA, and real LMDB files.
 #   not outbound / not our domain -> accepted at the first RCPT (MAIL
 #   asks no reply), no DNS lookup
-#   no SSMP record -> stays on SMTP; DNS SERVFAIL/timeout -> 451 at RCPT
+#   no SSMP record -> stays on SMTP; DNS timeout -> 451 at RCPT for a
+#   domain remembered as m=enforce, SMTP for one never seen as SSMP
 #   local submission: no SSMP recipient -> accepted at DATA; DNS failure
 #   -> nothing refused before EOM, 451 there
 #   remote down: testing -> SMTP (decided at RCPT), enforce -> 451
@@ -81,17 +82,23 @@ check "receipt key revoked, local submission, enforce: 451 at EOM" \
 is "$(mt_log milter-a | grep -c 'to=<bob@reve\?\.c\.test>.*4\.4\.1')" 0 \
     "no request was made to either domain"
 
-# --- DNS failure: a milter whose nameserver never answers
+# --- DNS failure: a milter whose nameserver never answers, remembering
+# downe.c.test as SSMP with m=enforce (carol's c.test: never SSMP)
 port2=$(world_port spare 2)
+"$top_builddir/t/ks_seed" "$TMP/db2" remember downe.c.test \
+    "v=SSMP1; h=ssmp.c.test:$dead; s=s1; m=enforce" || bail "ks_seed"
 mt_conf "$TMP/dead.conf" "$port2" "$dead" DNSTimeout 1 Database "$TMP/db2"
 mt_start milter-dead "$TMP/dead.conf" "$port2" || bail "second milter did not start"
-check "DNS timeout: 451 at RCPT, never 'no SSMP'" mt_case "$port2" servfail
-like "$(mt_log milter-dead)" "to=<carol@c.test>, ssmp=tempfailed \(4\.4\.3 DNS lookup of _ssmp\.c\.test failed" \
-    "logged: DNS lookup failed temporarily"
+check "DNS timeout, remembered m=enforce: 451 at RCPT, never 'no SSMP'" mt_case "$port2" servfail
+like "$(mt_log milter-dead)" "to=<bob@downe.c.test>, ssmp=tempfailed \(4\.4\.3 DNS lookup of _ssmp\.downe\.c\.test failed: remembered as SSMP, m=enforce" \
+    "logged: DNS lookup failed temporarily, the remembered enforce policy stands"
 check "DNS timeout, local submission: no refusal before EOM, then 451" \
     mt_case "$port2" local_servfail
-like "$(mt_log milter-dead | grep -c 'to=<carol@c.test>, ssmp=tempfailed (4\.4\.3 DNS lookup')" "^2$" \
+like "$(mt_log milter-dead | grep -c 'to=<bob@downe.c.test>, ssmp=tempfailed (4\.4\.3 DNS lookup')" "^2$" \
     "logged: tempfailed at EOM after DATA and EOM lookups both failed"
+check "DNS timeout, c.test never seen as SSMP: by SMTP" mt_case "$port2" servfail_never
+like "$(mt_log milter-dead)" "to=<carol@c.test>, ssmp=not upgraded \(4\.4\.3 DNS lookup of _ssmp\.c\.test failed: not remembered as SSMP" \
+    "logged: not upgraded, never seen as SSMP"
 is "$(mt_log milter-dead | grep -c 'not SSMP')" 0 "a DNS failure is never 'not SSMP'"
 
 # --- test mode (-t FILE): the real parsers, key table, body hash and
@@ -110,8 +117,11 @@ like "$out" "^to=<bob@down\.c\.test>: SSMP \(h=ssmp\.c\.test:$dead, m=testing\)"
 like "$out" "^to=<bob@downe\.c\.test>: SSMP \(h=ssmp\.c\.test:$dead, m=enforce\)" \
     "-t: folded Cc: read; enforce domain found"
 "$MILTER_BIN" -c "$TMP/dead.conf" -t "$TMP/t.eml" >"$TMP/t.out" 2>&1
-is "$?" 75 "-t, DNS down: exit 75"
-like "$(cat "$TMP/t.out")" "^to=<carol@c\.test>: DNS temporary failure" "-t: DNS failure is temporary"
+is "$?" 75 "-t, DNS down: exit 75 (downe.c.test remembered as m=enforce)"
+like "$(cat "$TMP/t.out")" "^to=<carol@c\.test>: DNS temporary failure .*: stays on SMTP" \
+    "-t: DNS failure for a domain never seen as SSMP: stays on SMTP"
+like "$(cat "$TMP/t.out")" "^to=<bob@downe\.c\.test>: DNS temporary failure .*would be tempfailed" \
+    "-t: DNS failure for a remembered m=enforce domain: tempfailed"
 printf 'From: x@elsewhere.test\nTo: carol@c.test\n\nHi\n' >"$TMP/o.eml"
 like "$("$MILTER_BIN" -c "$TMP/a.conf" -t "$TMP/o.eml")" "from=<x@elsewhere\.test>: domain not in the key table" \
     "-t: a foreign sender passes untouched"

@@ -157,14 +157,23 @@ is "$SS_RC" 75 "b.test's ssmpd down: EX_TEMPFAIL"
 like "$SS_ERR" "^bob@b\.test: 4\.[0-9]\.[0-9] tempfailed: " "stderr: bob tempfailed with a 4.x.x code"
 is "$(ss_delivered bob@b.test "down.$$@a.test")" 0 "nothing in the delivered-log"
 
-# --- DNS down: temporary, never "no SSMP" (a.test: asked for the first
-# time, so not in the keystore's cache)
+# --- DNS down (ssmp.7, Policy memory): a domain never seen as SSMP goes
+# by SMTP (-F: EX_FALLBACK; without -F nothing can: EX_TEMPFAIL), one
+# remembered as m=enforce keeps its policy even with -F
 world_dns_stop
-ss_mail "$TMP/m8" "nodns.$$@a.test" frank@a.test
-ss_send "$TMP/m8" -F -f alice@a.test frank@a.test
-is "$SS_RC" 75 "[DISC-15] [SMTP-3] DNS down: EX_TEMPFAIL even with -F"
-like "$SS_ERR" "^frank@a\.test: 4\.4\.3 tempfailed: DNS lookup of _ssmp\.a\.test failed" \
-    "stderr: the DNS failure"
+ss_mail "$TMP/m8" "nodns.$$@a.test" carol@new.c.test
+ss_send "$TMP/m8" -F -f alice@a.test carol@new.c.test
+is "$SS_RC" 79 "[DISC-20] DNS down, new.c.test never seen as SSMP, -F: EX_FALLBACK"
+like "$SS_ERR" "^carol@new\.c\.test: 4\.4\.3 fall back to SMTP: DNS lookup of _ssmp\.new\.c\.test failed: not remembered as SSMP" \
+    "stderr: the DNS failure, never seen as SSMP"
+ss_send "$TMP/m8" -f alice@a.test carol@new.c.test
+is "$SS_RC" 75 "[DISC-15] [SMTP-3] DNS down, without -F: EX_TEMPFAIL"
+"$top_builddir/t/ks_seed" "$TMP/db" remember mem.b.test \
+    "v=SSMP1; h=ssmp.b.test:$bport; s=s1; m=enforce" || bail "ks_seed"
+ss_send "$TMP/m8" -F -f alice@a.test x@mem.b.test
+is "$SS_RC" 75 "[DISC-20] DNS down, mem.b.test remembered as m=enforce: EX_TEMPFAIL even with -F"
+like "$SS_ERR" "^x@mem\.b\.test: 4\.4\.3 tempfailed: DNS lookup of _ssmp\.mem\.b\.test failed: remembered as SSMP, m=enforce" \
+    "stderr: the remembered policy stands"
 "$SSMP_SEND" -c "$SS_CONF" -q b.test >/dev/null 2>&1
 is $? 75 "-q with DNS down: 75"
 

@@ -32,6 +32,8 @@ static const struct row table[] = {
 	{ E, DC_NOT_SSMP, "5.1.3", F, R, "address SSMP cannot carry" },
 	{ T, DC_DISC_TEMP, "4.4.3", X, X, "discovery failed for now" },
 	{ E, DC_DISC_TEMP, "4.4.3", X, X, "discovery failed for now" },
+	{ T, DC_NO_UPGRADE, "4.4.3", F, X, "DNS failed, memory says SMTP" },
+	{ E, DC_NO_UPGRADE, "4.3.5", F, X, "our own domain" },
 	{ T, DC_KEY_TEMP, "4.4.3", X, X, "receipt key lookup failed" },
 	{ E, DC_KEY_TEMP, "4.4.3", X, X, "receipt key lookup failed" },
 	{ T, DC_KEY_UNUSABLE, "4.7.5", F, X, "receipt key revoked" },

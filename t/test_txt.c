@@ -32,6 +32,12 @@ static const struct bad bad_policy[] = {
 	    "m=: unknown mode 'strict' (enforce or testing)" },
 	{ "v=SSMP1; h=a.example; s=x; m=", "m=: unknown mode ''" },
 	{ "v=SSMP1; h=a.example; s=x; m=Enforce", "m=: unknown mode 'Enforce'" },
+	{ "v=SSMP1; h=a.example; s=x; ma=0", "ma=: 0 out of range (1..31557600)" },
+	{ "v=SSMP1; h=a.example; s=x; ma=31557601", "ma=: 31557601 out of range" },
+	{ "v=SSMP1; h=a.example; s=x; ma=1w", "ma=: '1w' is not a number of seconds" },
+	{ "v=SSMP1; h=a.example; s=x; ma=-5", "ma=: '-5' is not a number" },
+	{ "v=SSMP1; h=a.example; s=x; ma=", "ma=: '' is not a number" },
+	{ "v=SSMP1; h=a.example; s=x; ma=010", "ma=: '010' is not a number" },
 	{ "v=SSMP1; h=a.example:0; s=x", "h=: port 0 out of range (1..65535)" },
 	{ "v=SSMP1; h=a.example:65536; s=x",
 	    "h=: port 65536 out of range (1..65535)" },
@@ -147,6 +153,15 @@ test_policy_format(void)
 	ok(strcmp(p.host, back.host) == 0 && strcmp(p.hostname,
 	    back.hostname) == 0 && strcmp(p.selector, back.selector) == 0 &&
 	    p.port == back.port && p.mode == back.mode, "same policy");
+
+	is_int(ssmp_policy_parse("v=SSMP1; h=a.example; s=x; m=enforce; "
+	    "ma=86400", &p, &e), 0, "[DISC-18] ma= parses");
+	is_int(p.max_age, 86400, "ma=86400");
+	is_int(ssmp_policy_format(&p, out, sizeof(out), &e), 0, "format ma=");
+	is_str(out, "v=SSMP1; h=a.example; s=x; m=enforce; ma=86400",
+	    "ma= written back");
+	ssmp_policy_parse("v=SSMP1; h=a.example; s=x", &p, &e);
+	is_int(p.max_age, 0, "no ma=: 0 (the default applies)");
 
 	memset(&p, 0, sizeof(p));
 	strcpy(p.hostname, "ssmp.example.org");

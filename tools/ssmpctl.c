@@ -490,7 +490,7 @@ cache_print(const struct ks_keycache *kc, void *arg)
 	fmt_time(kc->expires, x);
 	if (kc->negative)
 		what = "none";
-	else if (kc->selector[0] == '\0')
+	else if (KS_KEYCACHE_TEXT(kc->selector))
 		what = kc->text;
 	else if (kc->revoked)
 		what = "revoked";
@@ -506,8 +506,9 @@ cache_print(const struct ks_keycache *kc, void *arg)
 		    ks_source_name(kc->source)));
 	else
 		printf("%s %s %s %s expires %s (%s)\n", kc->domain,
-		    kc->selector[0] ? kc->selector : "-", kc->selector[0] ?
-		    "key" : "policy", what, x, ks_source_name(kc->source));
+		    kc->selector[0] ? kc->selector : "-", kc->selector[0] ==
+		    '*' ? "remembered" : kc->selector[0] ? "key" : "policy",
+		    what, x, ks_source_name(kc->source));
 	return 0;
 }
 

@@ -1005,7 +1005,15 @@ def mta4xx():
 
 
 def mta5xx():
+    # ENV-7 (RateLimitDomain 3 here): forged requests in a.test's name do
+    # not spend a.test's budget.
+    for i in range(4):
+        a = post_env(env(["bob@b.test"], key=N))
+    tap.answer(a, 403, "5.7.5", "ENV-7", "four forged envelopes in a.test's "
+               "name: 403 each")
     e, a = accept_one(["bob@b.test"])
+    tap.answer(a, 200, "2.0.0", "ENV-7", "...a.test's own envelope is still "
+               "served: the budget counts signed requests only")
     msgid = uniq("mta5xx")
     body = mail(msgid)
     a = send_msg(e["nonce"], msgid, body)

@@ -105,6 +105,7 @@ world_wait_port "$(world_port spare 2)" 10 && world_wait_port "$(world_port spar
     bail "smtp-sink did not start"
 cf_restart MTA "inet:$(world_port spare 2)@127.0.0.1"
 cf_run receiver.py mta4xx
-cf_restart MTA "inet:$(world_port spare 3)@127.0.0.1" RateLimitClient 8
+cf_restart MTA "inet:$(world_port spare 3)@127.0.0.1" RateLimitClient 12 \
+    RateLimitDomain 3
 cf_run receiver.py mta5xx
 done_testing
