@@ -43,7 +43,10 @@ static struct {
 static enum outcome
 classify(const struct pl_rcpt *r)
 {
-	bool dns = r->ev == DC_DISC_TEMP || r->ev == DC_KEY_TEMP;
+	/* X.4.3, directory server failure (RFC 3463): DNS, however the
+	 * pipeline's event names it */
+	bool dns = r->ev == DC_DISC_TEMP || r->ev == DC_KEY_TEMP ||
+	    (r->st.code[0] != '\0' && strcmp(r->st.code + 1, ".4.3") == 0);
 
 	switch (r->route) {
 	case PL_DONE:
