@@ -50,6 +50,7 @@
 #include "ssmp_log.h"
 #include "ssmp_notify.h"
 #include "ssmp_preflight.h"
+#include "routes.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
@@ -635,6 +636,7 @@ main(int argc, char **argv)
 	 * restarts unless a million requests a second */
 	d.reqseq = (uint64_t)time(NULL) << 20;
 	d.base = event_base_new();
+	d.router = routes_find;
 	setup(&d);
 	ssmp_daemon_ready(readyfd);
 	run(&d);
