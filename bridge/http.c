@@ -30,6 +30,7 @@
 
 #include "body.h"
 #include "http.h"
+#include "metrics.h"
 #include "ssmp_buf.h"
 #include "ssmp_log.h"
 #include "ssmpd.h"
@@ -53,6 +54,7 @@ struct conn {
 	enum cstate		 state;
 	char			 peer[INET6_ADDRSTRLEN];
 	char			 reqid[24];
+	uint64_t		 t0;		/* the request began, metrics */
 	struct http_head	 head;
 	bool			 have_head;
 	const struct route	*route;
@@ -330,6 +332,7 @@ new_reqid(struct conn *c)
 {
 	snprintf(c->reqid, sizeof(c->reqid), "R%08llX",
 	    (unsigned long long)++c->d->reqseq);
+	c->t0 = metrics_now_us();
 }
 
 /* The media type of a Content-Type value is want (parameters ignored)? */
@@ -790,6 +793,9 @@ http_respond(struct conn *c, int status, const char *ctype, const char *extra,
     const void *body, size_t len)
 {
 	struct evbuffer *out;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
 
 	if (c->bev == NULL) {		/* client gone while we worked */
 		conn_defer_free(c);
@@ -799,10 +805,16 @@ http_respond(struct conn *c, int status, const char *ctype, const char *extra,
 		c->close_after = true;	/* never parse a body as a request */
 	if (c->have_head && !c->head.keepalive)
 		c->close_after = true;
+	metrics_request(c->route != NULL ? c->route->path : NULL, status,
+	    metrics_now_us() - c->t0);
 	out = bufferevent_get_output(c->bev);
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	/* RFC 9110 6.6.1: a server with a clock sends Date (senders see
+	 * the skew: ssmpctl check) */
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT",
+	    gmtime_r(&now, &tm));
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
-	    status, status_text(status), ctype, len,
+	    status, status_text(status), date, ctype, len,
 	    c->close_after ? "Connection: close\r\n" : "",
 	    extra != NULL ? extra : "");
 	evbuffer_add(out, body, len);

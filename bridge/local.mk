@@ -29,6 +29,7 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/ratelimit.c bridge/ratelimit.h \
 	bridge/tls.c bridge/tls.h \
 	bridge/certcheck.c bridge/certcheck.h \
+	bridge/metrics.c bridge/metrics.h \
 	bridge/workq.c bridge/workq.h
 BRIDGE_LIBS = bridge/libssmpd.a $(CLIENT_LIBS) $(LIBEVENT_LIBS) \
 	$(OPENSSL_LIBS) $(PTHREAD_LIBS)

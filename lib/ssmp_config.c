@@ -211,6 +211,15 @@ check_nameserver(const char *v, struct ssmp_err *err)
 }
 
 static int
+check_log_level(const char *v, struct ssmp_err *err)
+{
+	if (ssmp_log_level(v) < 0)
+		return ssmp_err_set(err, "'%.40s' is not error, warning, "
+		    "notice, info or debug", v);
+	return 0;
+}
+
+static int
 check_dns_mode(const char *v, struct ssmp_err *err)
 {
 	if (strcmp(v, "forward") != 0 && strcmp(v, "recursive") != 0)
@@ -229,6 +238,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Syslog", SSMP_CONF_BOOL, OFF(syslog), 0, 0, NULL },
 	{ "SyslogFacility", SSMP_CONF_STRING, OFF(syslog_facility), 0, 0,
 	    check_facility },
+	{ "LogLevel", SSMP_CONF_STRING, OFF(log_level), 0, 0,
+	    check_log_level },
 	{ "UserID", SSMP_CONF_STRING, OFF(user_id), 0, 0, NULL },
 	{ "PidFile", SSMP_CONF_STRING, OFF(pid_file), 0, 0, check_path },
 	{ "Background", SSMP_CONF_BOOL, OFF(background), 0, 0, NULL },
@@ -313,6 +324,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	/* ssmp-milter: used by the outbound milter (milter/, ssmp-milter.8) */
 	{ "Socket", SSMP_CONF_STRING, OFF(socket), 0, 0, ssmp_sockspec_check },
 	{ "SocketGroup", SSMP_CONF_STRING, OFF(socket_group), 0, 0, NULL },
+	{ "MilterAdminListen", SSMP_CONF_STRING, OFF(milter_admin_listen), 0,
+	    0, ssmp_sockspec_check },
 	{ "SocketMode", SSMP_CONF_STRING, OFF(socket_mode), 0, 0,
 	    check_socket_mode },
 	{ "InternalHosts", SSMP_CONF_LIST, OFF(internal_hosts), 0, 0,
@@ -335,6 +348,7 @@ ssmp_config_init(struct ssmp_config *c)
 	memset(c, 0, sizeof(*c));
 	c->syslog = true;
 	c->syslog_facility = ssmp_xstrdup("mail");
+	c->log_level = ssmp_xstrdup("info");
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;

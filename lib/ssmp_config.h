@@ -36,6 +36,7 @@ struct ssmp_config {
 	/* --- common ------------------------------------------------------- */
 	bool		 syslog;		/* Syslog yes */
 	char		*syslog_facility;	/* SyslogFacility mail */
+	char		*log_level;		/* LogLevel info */
 	char		*user_id;		/* UserID (none) */
 	char		*pid_file;		/* PidFile (none) */
 	bool		 background;		/* Background yes */
@@ -90,6 +91,7 @@ struct ssmp_config {
 	/* --- ssmp-milter (outbound) ----------------------------------------- */
 	char		*socket;		/* Socket SSMP_SOCKET_DEFAULT */
 	char		*socket_group;		/* SocketGroup (UserID's) */
+	char		*milter_admin_listen;	/* MilterAdminListen (none) */
 	char		*socket_mode;		/* SocketMode 0660 */
 	struct ssmp_strlist internal_hosts;	/* InternalHosts 127.0.0.0/8, ::1/128 */
 	bool		 auto_allow;		/* AutoAllow yes */

@@ -35,6 +35,7 @@
 #include "store.h"
 #include "milter.h"
 #include "mcheck.h"
+#include "mmetrics.h"
 #include "msocket.h"
 #include "send_core.h"
 #include "signer.h"
@@ -57,7 +58,9 @@ usage(void)
 static void
 die(const char *what, const char *msg)
 {
-	ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
 	fprintf(stderr, "ssmp-milter: %s%s%s\n", what, *what ? ": " : "", msg);
 	/* Only removes a PidFile that holds our own pid. */
 	if (milter != NULL)
@@ -303,6 +306,7 @@ int
 main(int argc, char **argv)
 {
 	const char	*conf = SSMP_CONFIG_PATH, *test = NULL;
+	struct ssmp_err	 err;
 	int		 c, fg = 0, check = 0, rc, readyfd = -1;
 
 	ssmp_cli_early(argc, argv, "ssmp-milter", usage_text);
@@ -342,11 +346,15 @@ main(int argc, char **argv)
 	/* in the foreground the log goes to stderr, where it is read */
 	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog && !fg,
 	    milter->cfg.syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(milter->cfg.log_level));
 	reload_block();		/* pending until the thread takes it */
 	daemonise(milter, conf, fg, &readyfd);
 	setup_client(milter);
 	signal(SIGPIPE, SIG_IGN);
 	reload_start(conf);
+	if (milter->cfg.milter_admin_listen != NULL &&
+	    mm_serve(milter->cfg.milter_admin_listen, &err) != 0)
+		die("", err.msg);
 	ssmp_log(LOG_INFO, NULL, "starting, socket %s", milter->cfg.socket);
 	ssmp_daemon_ready(readyfd);
 	rc = smfi_main();

@@ -65,7 +65,9 @@ usage(void)
 static void
 die(int ex, const char *what, const char *msg)
 {
-	ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
 	fprintf(stderr, "ssmp-send: %s%s%s\n", what, *what ? ": " : "", msg);
 	exit(ex);
 }
@@ -103,6 +105,7 @@ static void
 setup_log(const struct ssmp_config *cfg, const struct opts *o)
 {
 	(void)ssmp_log_open("ssmp-send", cfg->syslog, cfg->syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(cfg->log_level));
 	if (!cfg->syslog && !o->verbose)
 		ssmp_log_set_level(-1);
 }
@@ -224,6 +227,7 @@ send_message(const struct ssmp_config *cfg, const struct opts *o,
 	j.fallback = o->fallback;
 	j.pl.auto_allow = cfg->auto_allow;
 	j.pl.id = o->id;
+	j.pl.size = body.len;
 	j.body = &body;
 	sd_rcpts(&j, rcpt, nrcpt);
 	sd_run(&j);
