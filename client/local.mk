@@ -15,7 +15,8 @@ client_libclient_a_SOURCES = \
 	client/deliver_http.c client/deliver_http.h \
 	client/netguard.c client/netguard.h \
 	client/deliver_dnsq.c \
-	client/send_core.c client/send_core.h \
+	client/send_core.c client/send_core.h client/client_open.c \
+	client/batch.c \
 	client/pipeline.c client/pipeline.h \
 	client/decide.c client/decide.h \
 	client/parse.c client/parse.h \
