@@ -13,7 +13,7 @@
 
 #include <openssl/ssl.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_limits.h"
 #include "http.h"
 
