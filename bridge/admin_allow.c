@@ -23,7 +23,7 @@
 #include <sodium.h>
 
 #include "allow.h"
-#include "allow_ops.h"
+#include "consent_ops.h"
 #include "keys.h"
 #include "keytable.h"
 #include "ssmp_buf.h"

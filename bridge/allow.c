@@ -24,8 +24,8 @@
 #include <sodium.h>
 
 #include "allow.h"
-#include "allow_client.h"
-#include "allow_ops.h"
+#include "consent_client.h"
+#include "consent_ops.h"
 #include "keyfetch.h"
 #include "keys.h"
 #include "ratelimit.h"

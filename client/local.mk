@@ -22,8 +22,8 @@ client_libclient_a_SOURCES = \
 	client/parse.c client/parse.h \
 	client/spool.c client/spool.h \
 	client/signer.c client/signer.h \
-	client/allow_client.c client/allow_client.h \
-	client/allow_ops.c client/allow_ops.h
+	client/consent_client.c client/consent_client.h \
+	client/consent_ops.c client/consent_ops.h
 
 # What a program linking the client needs.
 CLIENT_LIBS = client/libclient.a $(KS_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
