@@ -18,8 +18,8 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/keyfetch.c bridge/keyfetch.h \
 	bridge/keyhttp.c bridge/keyhttp.h \
 	bridge/keys.c bridge/keys.h \
-	bridge/allow.c bridge/allow.h \
-	bridge/admin_allow.c \
+	bridge/consent_recv.c bridge/consent_recv.h \
+	bridge/admin_consent.c \
 	bridge/pending.c bridge/pending.h \
 	bridge/body.c bridge/body.h \
 	bridge/handoff.c bridge/handoff.h \

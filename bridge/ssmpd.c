@@ -29,7 +29,7 @@
 #include <event2/thread.h>
 #include <openssl/ssl.h>
 
-#include "allow.h"
+#include "consent_recv.h"
 #include "certcheck.h"
 #include "http.h"
 #include "keycheck.h"

@@ -13,7 +13,7 @@
 
 #include <openssl/ssl.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_limits.h"
 #include "http.h"
 
@@ -99,7 +99,7 @@ struct ssmpd {
 	struct ratelimit	*rl_client, *rl_domain;
 	struct http_server	*http;
 	struct handoff		*handoffs;	/* delivering now */
-	struct consent		*consent;	/* allow.h */
+	struct consent		*consent;	/* consent_recv.h */
 	struct keyfetch		*kf;		/* keyfetch.h: the resolver */
 	struct keyhttp		*keyhttp;	/* NULL unless KeySource https|both */
 	struct inflight		 inflight;

@@ -2,8 +2,8 @@
  * ssmp_config.c - ssmp.conf: the table of keys, their defaults and the
  * checks that span several keys.
  *
- * The generic line parser is ssmp_conf.c; this file only says which keys
- * exist.  Values that name a choice (MTAProtocol, KeySource ...) or a
+ * The generic line parser is ssmp_confparse.c; this file only says which
+ * keys exist.  Values that name a choice (MTAProtocol, KeySource ...) or a
  * socket are checked when read so a typo is reported with its line.
  */
 #include "config.h"

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_err.h"
 
 #ifndef SYSCONFDIR

@@ -16,7 +16,7 @@
 
 #include "decide.h"
 #include "mmetrics.h"
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_log.h"
 
 #define MAX_SERIES	64	/* (outcome, code) pairs kept */

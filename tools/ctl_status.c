@@ -27,7 +27,7 @@
 #include "ctl_info.h"
 #include "keytable.h"
 #include "ssmp_buf.h"
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "store.h"
 
 #define PROBE_TIMEOUT	5

@@ -29,7 +29,7 @@
 #include "ssmp_cli.h"
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
-#include "ctl_allow.h"
+#include "ctl_consent.h"
 #include "ctl_user.h"
 #include "ctl_db.h"
 #include "ctl_info.h"
@@ -335,7 +335,7 @@ cmd_allow(struct ctl *c, int argc, char **argv)
 		usage();
 	if (strcmp(argv[0], "add") == 0)
 		return allow_add(c, argc - 1, argv + 1);
-	if (ctl_allow_handles(argv[0]))		/* consent: ctl_allow.c */
+	if (ctl_allow_handles(argv[0]))		/* consent: ctl_consent.c */
 		return ctl_allow(&c->cfg, c->json, argc, argv);
 	if (strcmp(argv[0], "list") == 0)
 		return allow_list(c, argc - 1, argv + 1, true);
