@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "ctl_info.h"
+#include "ctl_user.h"
 #include "deliver.h"
 #include "dnsq.h"
 #include "keytable.h"
@@ -444,7 +445,7 @@ ctl_check(const struct ssmp_config *cfg, const char *domain,
 		fprintf(stderr, "ssmpctl: check: %s\n", err.msg);
 		return EX_CONFIG;
 	}
-	if (ks_keytable_load(cfg, &k.keys, &err) != 0)
+	if (ctl_keys(cfg, &k.keys, &err) != 0)
 		k.keys = NULL;		/* a remote domain needs none */
 	if (step_policy(&k) == 0 && step_key(&k) == 0 && step_host(&k) == 0 &&
 	    step_https(&k) == 0)
