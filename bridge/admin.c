@@ -37,6 +37,7 @@ static const char *const metric_names[M_NMETRICS] = {
 	[M_PENDING_EVICTED] = "pending_evicted_total",
 	[M_BODIES_SPOOLED] = "bodies_spooled_total",
 	[M_INFLIGHT_REFUSED] = "inflight_refused_total",
+	[M_CONN_CLIENT_LIMIT] = "client_connections_refused_total",
 };
 
 static void

@@ -29,6 +29,7 @@
 #include <event2/listener.h>
 
 #include "body.h"
+#include "connlimit.h"
 #include "http.h"
 #include "metrics.h"
 #include "ssmp_buf.h"
@@ -53,6 +54,7 @@ struct conn {
 	enum http_role		 role;
 	enum cstate		 state;
 	char			 peer[INET6_ADDRSTRLEN];
+	struct connlimit_slot	*client;	/* its count per client */
 	char			 reqid[24];
 	uint64_t		 t0;		/* the request began, metrics */
 	struct http_head	 head;
@@ -93,6 +95,9 @@ struct http_server {
 	int			 reserve_fd;	/* for the admin listener */
 	time_t			 warned;
 	unsigned long		 failures;	/* since the last warning */
+	struct connlimit	*perclient;
+	time_t			 cl_warned;
+	unsigned long		 cl_refused;	/* since the last warning */
 };
 
 static void conn_read(struct conn *c);
@@ -106,6 +111,7 @@ server(struct ssmpd *d)
 	if (d->http == NULL) {
 		d->http = ssmp_xcalloc(1, sizeof(*d->http));
 		d->http->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		d->http->perclient = connlimit_new();
 	}
 	return d->http;
 }
@@ -179,6 +185,7 @@ conn_free(struct conn *c)
 		s->nadmin--;
 	else
 		s->nconn--;
+	connlimit_release(s->perclient, c->client);
 	if (s->reserve_fd < 0)
 		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	listeners_update(c->d);
@@ -463,6 +470,38 @@ on_read(struct bufferevent *bev, void *arg)
 	conn_read(arg);
 }
 
+/*
+ * A client at MaxConnectionsPerClient: its new connection is closed before
+ * TLS (no work for it), logged once per ACCEPT_WARN_EVERY seconds.
+ */
+static bool
+client_over_limit(struct ssmpd *d, const struct sockaddr *sa,
+    struct connlimit_slot **slot)
+{
+	struct http_server *s = server(d);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	time_t now;
+
+	if (connlimit_take(s->perclient, sa, d->conf.max_conn_client,
+	    d->conf.conn_except, d->conf.nconn_except, slot) == 0)
+		return false;
+	d->metrics[M_CONN_CLIENT_LIMIT]++;
+	s->cl_refused++;
+	if ((now = time(NULL)) - s->cl_warned >= ACCEPT_WARN_EVERY) {
+		inet_ntop(sa->sa_family, sa->sa_family == AF_INET6 ?
+		    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+		    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr,
+		    ip, sizeof(ip));
+		ssmp_log(LOG_WARNING, NULL, "client %s: %ld connections open, "
+		    "MaxConnectionsPerClient: closing its new ones (%lu "
+		    "closed since the last report)", ip,
+		    d->conf.max_conn_client, s->cl_refused);
+		s->cl_warned = now;
+		s->cl_refused = 0;
+	}
+	return true;
+}
+
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -472,9 +511,16 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	enum http_role role = (((intptr_t *)arg)[1] & 2) ? ROLE_ADMIN :
 	    ROLE_SSMP;
 	struct http_server *s = server(d);
-	struct conn *c = ssmp_xcalloc(1, sizeof(*c));
+	struct connlimit_slot *slot = NULL;
+	struct conn *c;
 	struct timeval tv = { d->conf.read_timeout, 0 };
 
+	if (role == ROLE_SSMP && client_over_limit(d, sa, &slot)) {
+		evutil_closesocket(fd);
+		return;
+	}
+	c = ssmp_xcalloc(1, sizeof(*c));
+	c->client = slot;
 	c->d = d;
 	c->role = role;
 	body_init(&c->body);

@@ -26,7 +26,7 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/hdrfilter.c bridge/hdrfilter.h \
 	bridge/dlog.c bridge/dlog.h \
 	bridge/smtpc.c bridge/smtpc.h \
-	bridge/ratelimit.c bridge/ratelimit.h \
+	bridge/ratelimit.c bridge/ratelimit.h bridge/connlimit.c bridge/connlimit.h \
 	bridge/tls.c bridge/tls.h \
 	bridge/certcheck.c bridge/certcheck.h \
 	bridge/metrics.c bridge/metrics.h \

@@ -122,6 +122,16 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	    strcasecmp(c->mta_protocol, "lmtp") == 0;
 	b->max_message = c->max_message_size;
 	b->max_conn = c->max_connections;
+	b->max_conn_client = c->max_conn_client;
+	if (c->conn_limit_except.n > BRIDGE_EXCEPT_MAX)
+		return ssmp_err_set(err, "ConnectionLimitExceptions: more than "
+		    "%d entries", BRIDGE_EXCEPT_MAX);
+	for (size_t i = 0; i < c->conn_limit_except.n; i++)
+		if (ssmp_cidr_parse(c->conn_limit_except.v[i],
+		    &b->conn_except[i], err) != 0)
+			return ssmp_err_prefix(err,
+			    "ConnectionLimitExceptions: ");
+	b->nconn_except = c->conn_limit_except.n;
 	b->read_timeout = c->read_timeout;
 	b->window = c->window;
 	b->rcpt_cache = c->rcpt_cache_time;

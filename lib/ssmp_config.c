@@ -284,6 +284,10 @@ static const struct ssmp_conf_def config_defs[] = {
 	    0x7fffffffL, NULL },
 	{ "MaxConnections", SSMP_CONF_INT, OFF(max_connections), 1, 1000000,
 	    NULL },
+	{ "MaxConnectionsPerClient", SSMP_CONF_INT, OFF(max_conn_client), 0,
+	    1000000, NULL },
+	{ "ConnectionLimitExceptions", SSMP_CONF_LIST, OFF(conn_limit_except),
+	    0, 0, check_cidr },
 	{ "ReadTimeout", SSMP_CONF_SECONDS, OFF(read_timeout), 1, 3600, NULL },
 	/* ssmp.7 TIME-3: a window under a minute or over 15 is refused */
 	{ "Window", SSMP_CONF_SECONDS, OFF(window), 60, 900, NULL },
@@ -364,6 +368,9 @@ ssmp_config_init(struct ssmp_config *c)
 	c->mta_protocol = ssmp_xstrdup("smtp");
 	c->max_message_size = (size_t)50 << 20;
 	c->max_connections = 10000;
+	c->max_conn_client = 100;
+	ssmp_strlist_add(&c->conn_limit_except, "127.0.0.0/8");
+	ssmp_strlist_add(&c->conn_limit_except, "::1/128");
 	c->read_timeout = 30;
 	c->window = 300;
 	c->rcpt_cache_time = 60;

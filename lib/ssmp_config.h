@@ -68,6 +68,8 @@ struct ssmp_config {
 	char		*mta_protocol;		/* MTAProtocol smtp | lmtp */
 	size_t		 max_message_size;	/* MaxMessageSize 50m */
 	long		 max_connections;	/* MaxConnections 10000 */
+	long		 max_conn_client;	/* MaxConnectionsPerClient 100 */
+	struct ssmp_strlist conn_limit_except;	/* ConnectionLimitExceptions */
 	long		 read_timeout;		/* ReadTimeout 30s */
 	long		 window;		/* Window 300 (seconds) */
 	long		 rcpt_cache_time;	/* RecipientCacheTime 60 */
