@@ -13,6 +13,14 @@ until it is killed (world_spawn / world_kill run it):
                            SERVFAIL; MODE tc answers over UDP with the TC
                            bit and nothing else, and closes TCP connections
                            at once (a truncated answer that cannot be had)
+  milterproxy PORT TARGET DIR
+                           relays the milter protocol to 127.0.0.1:TARGET;
+                           when DIR/mode says "hold", everything the
+                           milter answers after the end of a message
+                           (SMFIC_BODYEOB) is withheld: a line "eom" goes
+                           to DIR/held, and when the milter's side closes
+                           (it was killed) so does the MTA's, unanswered
+                           - as if the milter had died before it replied
   smtpproxy PORT TARGET DIR
                            relays SMTP to 127.0.0.1:TARGET; DIR/mode says
                            what to do at the end of a message's data:
@@ -133,13 +141,26 @@ def dns(mode, port):
             udp.sendto(r, peer)
 
 
+def proxy_mode(d):
+    """What DIR/mode says (pass when there is none)."""
+    try:
+        with open(os.path.join(d, "mode")) as f:
+            return f.read().strip()
+    except OSError:
+        return "pass"
+
+
+def shut(*socks):
+    for x in socks:
+        try:
+            x.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def smtpproxy(port, target, d):
     def mode():
-        try:
-            with open(os.path.join(d, "mode")) as f:
-                return f.read().strip()
-        except OSError:
-            return "pass"
+        return proxy_mode(d)
 
     def hold(client, what):
         """Wait for DIR/release (True) or the client's end (False)."""
@@ -158,11 +179,7 @@ def smtpproxy(port, target, d):
         st = {"data": False, "eod": False, "mode": mode()}
 
         def down():
-            for x in (c, s):
-                try:
-                    x.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            shut(c, s)
 
         def from_server():
             try:
@@ -205,6 +222,52 @@ def smtpproxy(port, target, d):
     serve(port, handle)
 
 
+def milterproxy(port, target, d):
+    def handle(c):
+        s = socket.create_connection(("127.0.0.1", target))
+        st = {"hold": False}
+
+        def down():
+            shut(c, s)
+
+        def from_milter():
+            try:
+                while True:
+                    x = s.recv(65536)
+                    if not x:
+                        break
+                    if not st["hold"]:
+                        c.sendall(x)
+            except OSError:
+                pass
+            down()
+
+        def recv_exact(n):
+            b = b""
+            while len(b) < n:
+                x = c.recv(n - len(b))
+                if not x:
+                    raise OSError("closed")
+                b += x
+            return b
+
+        threading.Thread(target=from_milter, daemon=True).start()
+        try:
+            while True:
+                head = recv_exact(4)
+                body = recv_exact(int.from_bytes(head, "big"))
+                if body[:1] == b"E" and proxy_mode(d) == "hold":
+                    st["hold"] = True
+                    with open(os.path.join(d, "held"), "a") as f:
+                        f.write("eom\n")
+                s.sendall(head + body)
+        except OSError:
+            pass
+        down()
+
+    serve(port, handle)
+
+
 def main(a):
     if a[0] == "silent":
         silent(int(a[1]))
@@ -216,8 +279,11 @@ def main(a):
         dns(a[1], int(a[2]))
     elif a[0] == "smtpproxy":
         smtpproxy(int(a[1]), int(a[2]), a[3])
+    elif a[0] == "milterproxy":
+        milterproxy(int(a[1]), int(a[2]), a[3])
     else:
-        sys.exit("usage: faults-srv.py silent|junk|tlsjunk|dns|smtpproxy ...")
+        sys.exit("usage: faults-srv.py silent|junk|tlsjunk|dns|smtpproxy|"
+                 "milterproxy ...")
 
 
 if __name__ == "__main__":

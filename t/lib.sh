@@ -72,4 +72,13 @@ like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok "$3"; else
 		not_ok "$3"; echo "#   got:  '$1'"; echo "#   want match: '$2'"; fi
 }
+# until_ok SECONDS COMMAND...: run COMMAND until it succeeds, every 0.1 s;
+# fails after SECONDS.
+until_ok() {
+	_u_end=$(($(date +%s) + $1)); shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_u_end" ] || return 1
+		sleep 0.1
+	done
+}
 done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }

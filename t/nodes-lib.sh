@@ -156,16 +156,6 @@ nd_post() {
 	_nd_curl "$1" -o "$TMP/resp" -w '%{http_code}' -H 'Content-Type: application/json' \
 	    --data-binary "@$2" "$SD_URL/$3"
 }
-
-# nd_until SECONDS COMMAND...: until COMMAND succeeds.
-nd_until() {
-	local end
-	end=$(($(date +%s) + $1)); shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
 nd_held() { [ -s "$ND_PX/held" ]; }
 
 # --- the story both tests tell (TAP results) -------------------------
@@ -177,7 +167,7 @@ nd_t_crash() {
 	is "$(nd_env "$1" alice@a.test) $(sd_code)" "200 2.0.0" "crash: envelope on node $1"
 	( nd_msg "$1" '<crash@a.test>' "$TMP/r1" >"$TMP/r1.code" ) &
 	bg=$!
-	check "node $1 handed the message over (the proxy holds the MTA's 250)" nd_until 20 nd_held
+	check "node $1 handed the message over (the proxy holds the MTA's 250)" until_ok 20 nd_held
 	nd_kill "$1"
 	check "...node $1 killed; the MTA delivers the message" world_wait_mail b.test bob 1 20
 	wait $bg

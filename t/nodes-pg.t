@@ -69,7 +69,7 @@ load() {
 : >"$TMP/load.log"
 load &
 lp=$!
-check "load: three messages delivered" nd_until 30 sh -c "[ \$(find '$WORLD/mail/b.test/bob/new' -type f | wc -l) -ge $((base + 3)) ]"
+check "load: three messages delivered" until_ok 30 sh -c "[ \$(find '$WORLD/mail/b.test/bob/new' -type f | wc -l) -ge $((base + 3)) ]"
 world_pg_stop
 sleep 3
 world_pg_start || bail "PostgreSQL did not restart"
