@@ -14,6 +14,8 @@ bench_ssmpd_load_CPPFLAGS = $(KS_CPPFLAGS)
 bench_ssmpd_load_CFLAGS = $(KS_CFLAGS) $(CURL_CFLAGS)
 bench_ssmpd_load_LDADD = $(KS_LIBS) $(CURL_LIBS)
 EXTRA_DIST += bench/ssmpd-bench.sh
+# ssmpd on LMDB vs on PostgreSQL, one node and two (bench/pg-bench.sh).
+EXTRA_DIST += bench/pg-bench.sh
 # The fuzzing campaign (bench/fuzz-campaign.sh BUILDDIR [SECONDS | -runs N]).
 EXTRA_DIST += bench/fuzz-campaign.sh
 # Genuine-envelope latency under the DNS starvation attack (bench/dns-attack.sh BUILDDIR).

@@ -18,11 +18,14 @@
  *	N envelope phases from made-up senders: x@uI.PID.a.test (a domain
  *	that does not exist) and x@c.test (one that does), each with a
  *	made-up selector zI; prints how many got which HTTP status
- * Envelopes and signatures are made before the clock starts.
+ * Envelopes and signatures are made before the clock starts.  HOST is
+ * pinned to 127.0.0.1, or with SSMPD_LOAD_ADDRS="A1,A2,..." connection i
+ * to address i modulo their number (several ssmpd nodes serving HOST).
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,16 +251,33 @@ post(CURL *c, const char *path, const char *ctype, const void *data,
 	return status == 200 ? 0 : -1;
 }
 
+/* The address connection i goes to (SSMPD_LOAD_ADDRS, see the top). */
+static void
+node_addr(int i, char *out, size_t outlen)
+{
+	const char	*v = getenv("SSMPD_LOAD_ADDRS");
+	char		 buf[256], *save, *a;
+	int		 n = 0, k;
+
+	snprintf(buf, sizeof(buf), "%s", v != NULL && *v ? v : "127.0.0.1");
+	for (a = buf; (a = strchr(a, ',')) != NULL; a++)
+		n++;
+	a = strtok_r(buf, ",", &save);
+	for (k = i % (n + 1); a != NULL && k > 0; k--)
+		a = strtok_r(NULL, ",", &save);
+	snprintf(out, outlen, "%s", a != NULL ? a : "127.0.0.1");
+}
+
 static void *
 http_thread(void *arg)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *pin;
-	char pinv[256], hdr[2][512], path[128];
+	char pinv[256], hdr[2][512], path[128], addr[64];
 	int i;
 
-	(void)arg;
-	snprintf(pinv, sizeof(pinv), "%s:%d:127.0.0.1", host, port);
+	node_addr((int)(intptr_t)arg, addr, sizeof(addr));
+	snprintf(pinv, sizeof(pinv), "%s:%d:%s", host, port, addr);
 	pin = curl_slist_append(NULL, pinv);
 	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
 	curl_easy_setopt(c, CURLOPT_CAINFO, cafile);
@@ -309,7 +329,7 @@ cmd_http(int n, int conc, size_t size)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	t0 = now();
 	for (int i = 0; i < conc; i++)
-		pthread_create(&th[i], NULL, http_thread, NULL);
+		pthread_create(&th[i], NULL, http_thread, (void *)(intptr_t)i);
 	for (int i = 0; i < conc; i++)
 		pthread_join(th[i], NULL);
 	t = now() - t0;

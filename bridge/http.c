@@ -30,7 +30,6 @@
 
 #include "body.h"
 #include "http.h"
-#include "routes.h"
 #include "ssmp_buf.h"
 #include "ssmp_log.h"
 #include "ssmpd.h"
@@ -350,12 +349,12 @@ ctype_is(const char *v, const char *want)
 static void
 dispatch(struct conn *c)
 {
-	struct routes_match m;
+	struct http_match m;
 
 	c->d->metrics[M_REQUESTS]++;
 	ssmp_log(LOG_DEBUG, c->reqid, "client %s: %s %s", c->peer,
 	    c->head.method, c->head.target);
-	if (routes_find(c->role, c->head.method, c->head.target, &m) != 0) {
+	if (c->d->router(c->role, c->head.method, c->head.target, &m) != 0) {
 		if (c->head.has_length && c->head.length > 0)
 			c->close_after = true;
 		http_respond_status(c, m.fail, NULL, m.extra);

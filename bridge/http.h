@@ -44,6 +44,22 @@ struct route {
 	bool		 spool;		/* a large body may go to the spool */
 };
 
+/*
+ * Which handler serves a request.  ssmpd sets its router (routes.c,
+ * struct ssmpd) before it listens: http.c calls it and knows no handler,
+ * the handlers call http.c, and no file depends on one that depends on
+ * it.
+ */
+struct http_match {
+	const struct route	*route;
+	size_t			 prefix_len;	/* of the matched path */
+	enum ssmp_outcome	 fail;		/* when no route matched */
+	const char		*extra;		/* e.g. "Allow: POST\r\n" */
+};
+/* 0 with m->route set, or -1 with m->fail (404 or 405) set. */
+typedef int (*http_router)(enum http_role role, const char *method,
+    const char *target, struct http_match *m);
+
 /* Accept connections on fd (bound, listening); ssl true for TLS. */
 int http_listen(struct ssmpd *d, int fd, bool ssl, enum http_role role);
 /* Stop accepting; in-flight requests finish; idle connections close. */

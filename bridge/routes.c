@@ -65,7 +65,7 @@ path_match(const struct entry *e, const char *target, size_t *plen)
 
 int
 routes_find(enum http_role role, const char *method, const char *target,
-    struct routes_match *m)
+    struct http_match *m)
 {
 	const struct entry *e = role == ROLE_ADMIN ? admin_routes : ssmp_routes;
 

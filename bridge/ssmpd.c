@@ -49,6 +49,7 @@
 #include "ssmp_log.h"
 #include "ssmp_notify.h"
 #include "ssmp_preflight.h"
+#include "routes.h"
 #include "ssmpd.h"
 #include "store.h"
 #include "tls.h"
@@ -626,6 +627,7 @@ main(int argc, char **argv)
 		fatal("%s", err.msg);
 	d.conf_path = path;
 	d.base = event_base_new();
+	d.router = routes_find;
 	setup(&d);
 	ssmp_daemon_ready(readyfd);
 	run(&d);

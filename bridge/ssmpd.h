@@ -15,6 +15,7 @@
 
 #include "ssmp_conf.h"
 #include "ssmp_limits.h"
+#include "http.h"
 
 struct event_base;
 struct ks_store;
@@ -82,6 +83,7 @@ enum metric {
 
 struct ssmpd {
 	struct bridge_conf	 conf;
+	http_router		 router;	/* routes_find */
 	const char		*conf_path;
 	struct event_base	*base;
 	SSL_CTX			*ssl;

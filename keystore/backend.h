@@ -121,7 +121,7 @@ struct ks_store {
 	const struct ks_backend	*be;
 };
 
-/* store.c: helpers of the store modules */
+/* canon.c: helpers of the store modules */
 #define KS_NAME_OF(tab, v) \
 	((unsigned)(v) > 0 && (unsigned)(v) < sizeof(tab) / sizeof(tab[0]) ? \
 	    tab[v] : "?")

@@ -83,7 +83,9 @@ int ks_delivered_put_many(struct ks_store *ks, const struct ks_delivered *d,
  * Compare-and-set for the delivered-log.  Inside the write transaction
  * check sees, for each record d[i], what is stored for its key now
  * (NULL if nothing) and answers KS_PUT (write d[i]), KS_SKIP (leave the
- * stored record) or KS_ABORT (write none of the n: returns 1).
+ * stored record) or KS_ABORT (write none of the n: returns 1).  check
+ * must depend on its arguments only: the shared backend may ask it
+ * again about a record after another host changed it meanwhile.
  */
 #define KS_PUT		0
 #define KS_SKIP		2

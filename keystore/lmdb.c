@@ -242,23 +242,9 @@ replay_move(struct ks_lmdb *l, struct ssmp_err *err)
 	return lm_fail(l, rc, "replay move", err);
 }
 
-static void lm_close(struct ks_store *);
-static int lm_stats(struct ks_store *, struct ks_stats *, struct ssmp_err *);
-
-static const struct ks_backend lm_backend = {
-	.name = "lmdb",
-	.close = lm_close,
-	.stats = lm_stats,
-	.allow = &lm_allow_ops,
-	.keycache = &lm_keycache_ops,
-	.replay = &lm_replay_ops,
-	.delivered = &lm_delivered_ops,
-	.consent = &lm_consent_ops,
-};
-
 int
-ks_lmdb_open(const char *dir, size_t mapsize, int flags,
-    struct ks_store **out, struct ssmp_err *err)
+lm_open(const struct ks_backend *be, const char *dir, size_t mapsize,
+    int flags, struct ks_store **out, struct ssmp_err *err)
 {
 	struct ks_lmdb	*l;
 	int		 rc;
@@ -269,7 +255,7 @@ ks_lmdb_open(const char *dir, size_t mapsize, int flags,
 		    dir);
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return ssmp_err_set(err, "keystore: out of memory");
-	l->base.be = &lm_backend;
+	l->base.be = be;
 	memcpy(l->dir, dir, strlen(dir) + 1);
 	memcpy(l->main.dir, dir, strlen(dir) + 1);
 	(void)snprintf(l->replay.dir, sizeof(l->replay.dir), "%s/replay", dir);
@@ -288,7 +274,7 @@ ks_lmdb_open(const char *dir, size_t mapsize, int flags,
 	return 0;
 }
 
-static void
+void
 lm_close(struct ks_store *ks)
 {
 	struct ks_lmdb *l = LM(ks);
@@ -299,10 +285,8 @@ lm_close(struct ks_store *ks)
 }
 
 void *
-ks_raw_env(struct ks_store *ks, enum ks_db db, unsigned *dbi)
+lm_raw_env(struct ks_store *ks, enum ks_db db, unsigned *dbi)
 {
-	if (ks->be != &lm_backend)
-		return NULL;
 	*dbi = LM(ks)->dbi[db];
 	return env_of(LM(ks), db)->env;
 }
@@ -777,7 +761,7 @@ env_counts(struct lm_env *e, struct ks_stats *st)
 	pthread_mutex_unlock(&e->wlock);
 }
 
-static int
+int
 lm_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
 {
 	struct ks_lmdb	*l = LM(ks);

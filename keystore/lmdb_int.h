@@ -131,6 +131,13 @@ int lm_prune(struct ks_lmdb *l, enum ks_db db, const void *prefix,
     size_t plen, lm_keep_fn keep, void *arg, size_t *count,
     struct ssmp_err *err);
 
+/* The handle: opened for the backend table be (lmdb_backend.c). */
+int lm_open(const struct ks_backend *be, const char *dir, size_t mapsize,
+    int flags, struct ks_store **out, struct ssmp_err *err);
+void lm_close(struct ks_store *ks);
+int lm_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err);
+void *lm_raw_env(struct ks_store *ks, enum ks_db db, unsigned *dbi);
+
 /* The stores. */
 extern const struct ks_allow_ops lm_allow_ops;
 extern const struct ks_keycache_ops lm_keycache_ops;

@@ -9,16 +9,17 @@ keystore_libkeystore_a_CPPFLAGS = $(KS_CPPFLAGS)
 keystore_libkeystore_a_CFLAGS = $(KS_CFLAGS)
 keystore_libkeystore_a_SOURCES = \
 	keystore/store.c keystore/store.h keystore/backend.h \
+	keystore/canon.c \
 	keystore/allowlist.c keystore/allowlist.h \
 	keystore/keycache.c keystore/keycache.h \
 	keystore/replay.c keystore/replay.h \
 	keystore/delivered.c keystore/delivered.h \
 	keystore/consent.c keystore/consent.h \
-	keystore/lmdb.c keystore/lmdb_int.h \
+	keystore/lmdb.c keystore/lmdb_int.h keystore/lmdb_backend.c \
 	keystore/lmdb_allow.c keystore/lmdb_keycache.c \
 	keystore/lmdb_replay.c keystore/lmdb_delivered.c \
 	keystore/lmdb_consent.c \
-	keystore/pg.c keystore/pg_int.h keystore/pg_schema.c \
+	keystore/pg.c keystore/pg_int.h keystore/pg_backend.c keystore/pg_schema.c \
 	keystore/pg_allow.c keystore/pg_replay.c keystore/pg_delivered.c \
 	keystore/pg_consent.c \
 	keystore/dnsq.c keystore/dnsq.h \

@@ -212,6 +212,36 @@ ks_pg_connect(const char *uri, PGconn **out, struct ssmp_err *err)
 	return 0;
 }
 
+/* The schema version of the shared database (0: none yet). */
+int
+pg_schema_version(PGconn *c, int *version, struct ssmp_err *err)
+{
+	PGresult	*r;
+	int		 rc = 0;
+
+	/* a query on a missing table would abort the transaction */
+	*version = 0;
+	r = PQexec(c, "SELECT to_regclass('ssmp_schema') IS NOT NULL");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		rc = -1;
+	else if (strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+		PQclear(r);
+		r = PQexec(c, "SELECT version FROM ssmp_schema");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			rc = -1;
+		else if (PQntuples(r) == 1)
+			*version = atoi(PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	if (rc != 0) {
+		ssmp_err_set(err, "shared database: schema version: %s",
+		    PQerrorMessage(c));
+		err->msg[strcspn(err->msg, "\n")] = '\0';
+		return PQstatus(c) == CONNECTION_OK ? -1 : KS_ETEMP;
+	}
+	return 0;
+}
+
 /* A pool session: this program's schema, or a permanent error. */
 static int
 session_open(struct ks_pg *p, struct pg_conn **out, struct ssmp_err *err)
@@ -467,109 +497,17 @@ pg_get_str(PGresult *r, int row, int col, char *out, size_t outlen)
 
 /* --- the handle ------------------------------------------------------------ */
 
-static void
+void
 pg_close(struct ks_store *ks)
 {
 	struct ks_pg *p = PG(ks);
 
 	while (p->nidle > 0)
 		session_close(p->idle[--p->nidle]);
-	ks_close(p->local);
+	if (p->local != NULL)
+		p->local->be->close(p->local);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p->uri);
 	free(p);
-}
-
-/* The key cache is the host's: it lives in the LMDB directory. */
-#define LOCAL_KC(ks)	(PG(ks)->local->be->keycache)
-
-static int
-kc_get(struct ks_store *ks, const char *domain, const char *selector,
-    struct ks_keycache *out, struct ssmp_err *err)
-{
-	return LOCAL_KC(ks)->get(PG(ks)->local, domain, selector, out, err);
-}
-
-static int
-kc_put(struct ks_store *ks, const struct ks_keycache *kc,
-    struct ssmp_err *err)
-{
-	return LOCAL_KC(ks)->put(PG(ks)->local, kc, err);
-}
-
-static int
-kc_flush(struct ks_store *ks, const char *domain, size_t *count,
-    struct ssmp_err *err)
-{
-	return LOCAL_KC(ks)->flush(PG(ks)->local, domain, count, err);
-}
-
-static int
-kc_iter(struct ks_store *ks, ks_keycache_cb cb, void *arg,
-    struct ssmp_err *err)
-{
-	return LOCAL_KC(ks)->iter(PG(ks)->local, cb, arg, err);
-}
-
-static int
-kc_sweep(struct ks_store *ks, int64_t now, int64_t policy_keep,
-    size_t *count, struct ssmp_err *err)
-{
-	return LOCAL_KC(ks)->sweep(PG(ks)->local, now, policy_keep, count,
-	    err);
-}
-
-static const struct ks_keycache_ops pg_keycache_ops = {
-	.get = kc_get,
-	.put = kc_put,
-	.flush = kc_flush,
-	.iter = kc_iter,
-	.sweep = kc_sweep,
-};
-
-static const struct ks_backend pg_backend = {
-	.name = "postgresql",
-	.close = pg_close,
-	.stats = pg_stats,
-	.allow = &pg_allow_ops,
-	.keycache = &pg_keycache_ops,
-	.replay = &pg_replay_ops,
-	.delivered = &pg_delivered_ops,
-	.consent = &pg_consent_ops,
-};
-
-int
-ks_pg_open(const char *dir, const char *uri, size_t mapsize, int flags,
-    struct ks_store **out, struct ssmp_err *err)
-{
-	struct ks_pg	*p;
-	struct pg_conn	*pc;
-	int		 rc;
-
-	*out = NULL;
-	if (!PQisthreadsafe())
-		return ssmp_err_set(err, "shared database: libpq was built "
-		    "without thread safety");
-	p = ssmp_xcalloc(1, sizeof(*p));
-	p->base.be = &pg_backend;
-	p->uri = ssmp_xstrdup(uri);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	if ((rc = ks_lmdb_open(dir, mapsize, flags, &p->local, err)) != 0) {
-		pg_close(&p->base);
-		return rc;
-	}
-	/* a wrong schema is a configuration error: say so now */
-	rc = pg_get(p, &pc, err);
-	if (rc == 0)
-		pg_put(p, pc);
-	else if (rc == KS_ETEMP && (flags & KS_LAZY))
-		rc = 0;		/* the daemons wait for the server */
-	if (rc != 0) {
-		pg_close(&p->base);
-		return rc;
-	}
-	*out = &p->base;
-	return 0;
 }

@@ -120,8 +120,8 @@ extern const struct ks_replay_ops pg_replay_ops;
 extern const struct ks_delivered_ops pg_delivered_ops;
 extern const struct ks_consent_ops pg_consent_ops;
 
-/* pg_schema.c: the version a connected session finds (0: none). */
+/* pg.c */
 int pg_schema_version(PGconn *c, int *version, struct ssmp_err *err);
-int pg_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err);
+void pg_close(struct ks_store *ks);
 
 #endif

@@ -65,35 +65,6 @@ static const char *const steps[PG_SCHEMA_VERSION] = {
 	"CREATE INDEX ssmp_consent_expires ON ssmp_consent (expires);",
 };
 
-int
-pg_schema_version(PGconn *c, int *version, struct ssmp_err *err)
-{
-	PGresult	*r;
-	int		 rc = 0;
-
-	/* a query on a missing table would abort the transaction */
-	*version = 0;
-	r = PQexec(c, "SELECT to_regclass('ssmp_schema') IS NOT NULL");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-		rc = -1;
-	else if (strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
-		PQclear(r);
-		r = PQexec(c, "SELECT version FROM ssmp_schema");
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			rc = -1;
-		else if (PQntuples(r) == 1)
-			*version = atoi(PQgetvalue(r, 0, 0));
-	}
-	PQclear(r);
-	if (rc != 0) {
-		ssmp_err_set(err, "shared database: schema version: %s",
-		    PQerrorMessage(c));
-		err->msg[strcspn(err->msg, "\n")] = '\0';
-		return PQstatus(c) == CONNECTION_OK ? -1 : KS_ETEMP;
-	}
-	return 0;
-}
-
 /* A statement of the migration; -1 with the server's words. */
 static int
 run(PGconn *c, const char *sql, struct ssmp_err *err)
@@ -170,36 +141,5 @@ ks_schema(const char *shared, enum ks_schema_op op, int *before, int *after,
 	} else
 		rc = migrate(c, op == KS_SCHEMA_INIT, before, after, err);
 	PQfinish(c);
-	return rc;
-}
-
-/* The host's LMDB figures, with the shared tables' row counts. */
-int
-pg_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
-{
-	struct ks_pg	*p = PG(ks);
-	struct pg_conn	*pc;
-	PGresult	*r;
-	int		 rc;
-
-	if ((rc = ks_stats(p->local, st, err)) != 0 ||
-	    (rc = pg_get(p, &pc, err)) != 0)
-		return rc;
-	r = PQexec(pc->c, "SELECT (SELECT count(*) FROM ssmp_allow), "
-	    "(SELECT count(*) FROM ssmp_replay), "
-	    "(SELECT count(*) FROM ssmp_delivered WHERE role = 2), "
-	    "(SELECT count(*) FROM ssmp_consent), "
-	    "(SELECT count(*) FROM ssmp_delivered WHERE role = 1)");
-	if ((rc = pg_ok(pc, r, PGRES_TUPLES_OK, "stats", err)) == 0) {
-		st->entries[KS_DB_ALLOW] = (size_t)pg_get_i64(r, 0, 0);
-		st->entries[KS_DB_REPLAY] = (size_t)pg_get_i64(r, 0, 1);
-		st->entries[KS_DB_DELIVERED] = (size_t)pg_get_i64(r, 0, 2);
-		st->entries[KS_DB_CONSENT] = (size_t)pg_get_i64(r, 0, 3);
-		st->entries[KS_DB_SENT] = (size_t)pg_get_i64(r, 0, 4);
-		st->writes = __atomic_load_n(&p->writes, __ATOMIC_RELAXED);
-		st->commits = __atomic_load_n(&p->commits, __ATOMIC_RELAXED);
-		PQclear(r);
-	}
-	pg_put(p, pc);
 	return rc;
 }

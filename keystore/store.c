@@ -1,15 +1,14 @@
 /*
  * store.c - the keystore handle: which backend serves Database, and the
- * helpers every store module shares (see store.h, backend.h).
+ * sweeps of every store (see store.h, backend.h).
  *
  * The stores themselves are one module each: allowlist.c, keycache.c,
- * replay.c, delivered.c, consent.c (input checks), each calling its
- * backend's table (lmdb_*.c for LMDB).
+ * replay.c, delivered.c, consent.c (input checks, with canon.c), each
+ * calling its backend's table (lmdb_*.c for LMDB, pg_*.c for
+ * PostgreSQL).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ssmp_log.h"
 #include "backend.h"
@@ -95,34 +94,4 @@ ks_housekeeping(struct ks_store *ks, int64_t now, int64_t log_time)
 		    "%zu key cache, %zu consent, %zu sent and %zu received "
 		    "log entries", n.replay, n.keycache, n.consent, n.sent,
 		    n.received);
-}
-
-int
-ks_name_parse(const char *s, const char *const *tab, int n, const char *what,
-    int *out, struct ssmp_err *err)
-{
-	int i;
-
-	for (i = 1; i < n; i++)
-		if (s != NULL && strcasecmp(s, tab[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	return ssmp_err_set(err, "unknown %s '%.40s' (expected %s|%s%s%s)",
-	    what, s ? s : "", tab[1], tab[2], n > 3 ? "|" : "",
-	    n > 3 ? tab[3] : "");
-}
-
-int
-ks_lower(const char *s, char *out, size_t outlen, const char *what,
-    struct ssmp_err *err)
-{
-	size_t i, n = strlen(s);
-
-	if (n >= outlen)
-		return ssmp_err_set(err, "keystore: %s '%.40s...': too long",
-		    what, s);
-	for (i = 0; i <= n; i++)
-		out[i] = (char)tolower((unsigned char)s[i]);
-	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * ssmp_addr.c - syntax of mail addresses, domains and selectors.
+ * ssmp_addr.c - syntax of mail addresses, domains, selectors and msgids.
  *
  * SSMP/1 takes the strict subset of RFC 5321/5322 that every MTA agrees
  * on: ASCII dot-atom local parts and LDH domains.  Anything cleverer
@@ -290,5 +290,23 @@ ssmp_addr_unbracket(const char *in, char *out, size_t outlen,
 		    outlen ? outlen - 1 : 0);
 	memcpy(out, b, len);
 	out[len] = '\0';
+	return 0;
+}
+
+int
+ssmp_msgid_check(const char *msgid, struct ssmp_err *err)
+{
+	size_t i, len = strlen(msgid);
+
+	if (len == 0)
+		return ssmp_err_set(err, "msgid: empty");
+	if (len > SSMP_MSGID_MAX)
+		return ssmp_err_set(err, "msgid: too long (%zu > %d)", len,
+		    SSMP_MSGID_MAX);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)msgid[i] <= 0x20 ||
+		    (unsigned char)msgid[i] >= 0x7f)
+			return ssmp_err_set(err, "msgid: blank, control or "
+			    "non-ASCII octet at offset %zu", i);
 	return 0;
 }

@@ -48,4 +48,7 @@ int ssmp_pattern_parse(const char *in, char out[SSMP_ADDR_MAX + 1],
 int ssmp_addr_unbracket(const char *in, char *out, size_t outlen,
     struct ssmp_err *err);
 
+/* A msgid is 1..250 printable ASCII octets without blanks. */
+int ssmp_msgid_check(const char *msgid, struct ssmp_err *err);
+
 #endif

@@ -12,7 +12,7 @@
 #include "ssmp_b64.h"
 #include "ssmp_crypto.h"
 #include "ssmp_json.h"
-#include "ssmp_message.h"
+#include "ssmp_addr.h"
 
 #define VERSION_ERR	"unsupported version"
 

@@ -7,24 +7,6 @@
 #include "ssmp_json.h"
 #include "ssmp_message.h"
 
-int
-ssmp_msgid_check(const char *msgid, struct ssmp_err *err)
-{
-	size_t i, len = strlen(msgid);
-
-	if (len == 0)
-		return ssmp_err_set(err, "msgid: empty");
-	if (len > SSMP_MSGID_MAX)
-		return ssmp_err_set(err, "msgid: too long (%zu > %d)", len,
-		    SSMP_MSGID_MAX);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)msgid[i] <= 0x20 ||
-		    (unsigned char)msgid[i] >= 0x7f)
-			return ssmp_err_set(err, "msgid: blank, control or "
-			    "non-ASCII octet at offset %zu", i);
-	return 0;
-}
-
 static int
 msgsig_fill(struct ssmp_msgsig *m, const char *nonce, const char *msgid,
     const char *body_hex, struct ssmp_err *err)

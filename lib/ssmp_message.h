@@ -9,6 +9,7 @@
 #ifndef SSMP_MESSAGE_H
 #define SSMP_MESSAGE_H
 
+#include "ssmp_addr.h"
 #include "ssmp_buf.h"
 #include "ssmp_crypto.h"
 #include "ssmp_err.h"
@@ -21,8 +22,7 @@ struct ssmp_msgsig {
 	unsigned char	sig[SSMP_SIG_BYTES];
 };
 
-/* A msgid is 1..250 printable ASCII octets without blanks. */
-int ssmp_msgid_check(const char *msgid, struct ssmp_err *err);
+/* ssmp_msgid_check(): ssmp_addr.h */
 
 int ssmp_msgsig_build(struct ssmp_msgsig *m, const char *nonce,
     const char *msgid, const char *body_hex, const struct ssmp_key *key,

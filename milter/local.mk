@@ -5,7 +5,7 @@ MILTER_CPPFLAGS_ALL = $(CLIENT_CPPFLAGS) -I$(top_srcdir)/milter
 milter_ssmp_milter_CPPFLAGS = $(MILTER_CPPFLAGS_ALL)
 milter_ssmp_milter_CFLAGS = $(MILTER_CFLAGS_ALL)
 milter_ssmp_milter_SOURCES = \
-	milter/ssmp-milter.c milter/milter.h \
+	milter/ssmp-milter.c milter/milter.c milter/milter.h \
 	milter/callbacks.c \
 	milter/msgctx.c milter/msgctx.h \
 	milter/outbound.c milter/outbound.h \

@@ -40,8 +40,6 @@
 #include "signer.h"
 #include "testmode.h"
 
-struct milter *milter;
-
 static const char usage_text[] =
     "usage: ssmp-milter [-fnV] [-c CONF] [-t FILE]\n"
     "  -c CONF  the configuration (default " SSMP_CONFIG_PATH ")\n"

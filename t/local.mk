@@ -19,6 +19,10 @@ FUZZ_LIBS = $(FUZZ_DRIVER_LIB) $(SSMP_LIBS)
 TESTS += t/fuzz.t
 EXTRA_DIST += t/fuzz.t
 
+# The dependencies run one way: includes and calls (HACKING).
+TESTS += t/layering.t
+EXTRA_DIST += t/layering.t t/layering.py
+
 include t/lib-core.mk
 include t/lib-wire.mk
 include t/keystore.mk

@@ -136,7 +136,7 @@ consent_json(const char *p, size_t n)
 
 /* One endpoint's head checks, then its body if the framing allows. */
 static void
-endpoint(const struct routes_match *m, const struct http_head *h,
+endpoint(const struct http_match *m, const struct http_head *h,
     const char *body, size_t have)
 {
 	const char *rest = h->target + m->prefix_len;
@@ -174,7 +174,7 @@ request(const char *p, size_t size, size_t max)
 {
 	struct http_head h;
 	struct http_parse_err pe;
-	struct routes_match m;
+	struct http_match m;
 	size_t used = 0;
 	enum http_parse_rc rc;
 
