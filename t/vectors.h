@@ -382,6 +382,7 @@ v_report(struct vectors *v, const struct ssmp_key *sk)
 	snprintf(rs.time, sizeof(rs.time), V_PTIME);
 	ssmp_rsig_sign(&rs, v->rpt_hash, sk);
 	v_sig(rs.sig, v->rpt_sig);
+	ssmp_buf_free(&b);	/* ssmp_rsig_input makes its own */
 	ssmp_rsig_input(&rs, v->rpt_hash, &b);
 	v_input(&b, &v->rpt_in);
 	ssmp_buf_reset(&b);
