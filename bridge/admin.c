@@ -10,6 +10,7 @@
 
 #include "http.h"
 #include "keys.h"
+#include "metrics.h"
 #include "pending.h"
 #include "routes.h"
 #include "ssmp_addr.h"
@@ -36,6 +37,7 @@ static const char *const metric_names[M_NMETRICS] = {
 	[M_PENDING_EVICTED] = "pending_evicted_total",
 	[M_BODIES_SPOOLED] = "bodies_spooled_total",
 	[M_INFLIGHT_REFUSED] = "inflight_refused_total",
+	[M_CONN_CLIENT_LIMIT] = "client_connections_refused_total",
 };
 
 static void
@@ -83,6 +85,7 @@ metrics_head(struct conn *c)
 	    (unsigned long long)d->inflight.total,
 	    (unsigned long long)d->inflight.mem);
 	ssmp_buf_adds(&b, line);
+	metrics_render(d->keys, &b);
 	http_respond(c, 200, "text/plain; version=0.0.4", NULL, b.p, b.len);
 	ssmp_buf_free(&b);
 }

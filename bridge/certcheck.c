@@ -12,6 +12,24 @@
 
 #include "certcheck.h"
 
+time_t
+certcheck_not_after(const char *path)
+{
+	FILE *f;
+	X509 *x;
+	struct tm tm;
+	time_t t = 0;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL)
+		return 0;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		t = timegm(&tm);
+	X509_free(x);
+	return t;
+}
+
 int
 certcheck_dates(const char *path, int warn_days, long *days_left,
     char *warn, size_t wlen, struct ssmp_err *err)

@@ -6,6 +6,7 @@
 #define SSMPD_CERTCHECK_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "ssmp_err.h"
 
@@ -16,5 +17,8 @@
  */
 int certcheck_dates(const char *path, int warn_days, long *days_left,
     char *warn, size_t wlen, struct ssmp_err *err);
+
+/* The first certificate's notAfter in path; 0 when unreadable. */
+time_t certcheck_not_after(const char *path);
 
 #endif

@@ -516,6 +516,23 @@ answer_refused(struct handoff *h, int first_bad)
 	answer(h);
 }
 
+/*
+ * One line per recipient, as Postfix's delivery lines: the envelope's
+ * nonce (our Received id and the sender's ssmp_id) leads, the local
+ * MTA's queue id follows.
+ */
+static void
+log_rcpt(struct handoff *h, int i)
+{
+	const struct ssmp_rcpt_result *rr = &h->resp.rcpt[h->resp.nrcpt - 1];
+
+	ssmp_log(rr->st.verdict == SSMP_ACCEPT ? LOG_INFO : LOG_NOTICE,
+	    h->reqid, "from=<%s>, to=<%s>, size=%llu, mta_id=%s, status=%s "
+	    "(%s %s)", h->p->from, rr->to, (unsigned long long)h->body->len,
+	    h->queueid[0] ? h->queueid : "-",
+	    ssmp_verdict_name(rr->st.verdict), rr->st.code, rr->st.reason);
+}
+
 /* Loop: the per-recipient results become the answer. */
 static void
 deliver_done(void *arg)
@@ -528,6 +545,7 @@ deliver_done(void *arg)
 	h->resp.nrcpt = 0;
 	for (int i = 0; i < h->p->nto; i++) {
 		rcpt_result(h, i);
+		log_rcpt(h, i);
 		if (h->resp.rcpt[i].st.verdict != SSMP_ACCEPT) {
 			if (first_bad < 0)
 				first_bad = i;

@@ -29,7 +29,9 @@
 #include <event2/listener.h>
 
 #include "body.h"
+#include "connlimit.h"
 #include "http.h"
+#include "metrics.h"
 #include "ssmp_buf.h"
 #include "ssmp_log.h"
 #include "ssmpd.h"
@@ -52,7 +54,9 @@ struct conn {
 	enum http_role		 role;
 	enum cstate		 state;
 	char			 peer[INET6_ADDRSTRLEN];
+	struct connlimit_slot	*client;	/* its count per client */
 	char			 reqid[24];
+	uint64_t		 t0;		/* the request began, metrics */
 	struct http_head	 head;
 	bool			 have_head;
 	const struct route	*route;
@@ -91,6 +95,9 @@ struct http_server {
 	int			 reserve_fd;	/* for the admin listener */
 	time_t			 warned;
 	unsigned long		 failures;	/* since the last warning */
+	struct connlimit	*perclient;
+	time_t			 cl_warned;
+	unsigned long		 cl_refused;	/* since the last warning */
 };
 
 static void conn_read(struct conn *c);
@@ -104,6 +111,7 @@ server(struct ssmpd *d)
 	if (d->http == NULL) {
 		d->http = ssmp_xcalloc(1, sizeof(*d->http));
 		d->http->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		d->http->perclient = connlimit_new();
 	}
 	return d->http;
 }
@@ -177,6 +185,7 @@ conn_free(struct conn *c)
 		s->nadmin--;
 	else
 		s->nconn--;
+	connlimit_release(s->perclient, c->client);
 	if (s->reserve_fd < 0)
 		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	listeners_update(c->d);
@@ -330,6 +339,7 @@ new_reqid(struct conn *c)
 {
 	snprintf(c->reqid, sizeof(c->reqid), "R%08llX",
 	    (unsigned long long)++c->d->reqseq);
+	c->t0 = metrics_now_us();
 }
 
 /* The media type of a Content-Type value is want (parameters ignored)? */
@@ -460,6 +470,38 @@ on_read(struct bufferevent *bev, void *arg)
 	conn_read(arg);
 }
 
+/*
+ * A client at MaxConnectionsPerClient: its new connection is closed before
+ * TLS (no work for it), logged once per ACCEPT_WARN_EVERY seconds.
+ */
+static bool
+client_over_limit(struct ssmpd *d, const struct sockaddr *sa,
+    struct connlimit_slot **slot)
+{
+	struct http_server *s = server(d);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	time_t now;
+
+	if (connlimit_take(s->perclient, sa, d->conf.max_conn_client,
+	    d->conf.conn_except, d->conf.nconn_except, slot) == 0)
+		return false;
+	d->metrics[M_CONN_CLIENT_LIMIT]++;
+	s->cl_refused++;
+	if ((now = time(NULL)) - s->cl_warned >= ACCEPT_WARN_EVERY) {
+		inet_ntop(sa->sa_family, sa->sa_family == AF_INET6 ?
+		    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+		    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr,
+		    ip, sizeof(ip));
+		ssmp_log(LOG_WARNING, NULL, "client %s: %ld connections open, "
+		    "MaxConnectionsPerClient: closing its new ones (%lu "
+		    "closed since the last report)", ip,
+		    d->conf.max_conn_client, s->cl_refused);
+		s->cl_warned = now;
+		s->cl_refused = 0;
+	}
+	return true;
+}
+
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -469,9 +511,16 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	enum http_role role = (((intptr_t *)arg)[1] & 2) ? ROLE_ADMIN :
 	    ROLE_SSMP;
 	struct http_server *s = server(d);
-	struct conn *c = ssmp_xcalloc(1, sizeof(*c));
+	struct connlimit_slot *slot = NULL;
+	struct conn *c;
 	struct timeval tv = { d->conf.read_timeout, 0 };
 
+	if (role == ROLE_SSMP && client_over_limit(d, sa, &slot)) {
+		evutil_closesocket(fd);
+		return;
+	}
+	c = ssmp_xcalloc(1, sizeof(*c));
+	c->client = slot;
 	c->d = d;
 	c->role = role;
 	body_init(&c->body);
@@ -790,6 +839,9 @@ http_respond(struct conn *c, int status, const char *ctype, const char *extra,
     const void *body, size_t len)
 {
 	struct evbuffer *out;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
 
 	if (c->bev == NULL) {		/* client gone while we worked */
 		conn_defer_free(c);
@@ -799,10 +851,16 @@ http_respond(struct conn *c, int status, const char *ctype, const char *extra,
 		c->close_after = true;	/* never parse a body as a request */
 	if (c->have_head && !c->head.keepalive)
 		c->close_after = true;
+	metrics_request(c->route != NULL ? c->route->path : NULL, status,
+	    metrics_now_us() - c->t0);
 	out = bufferevent_get_output(c->bev);
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	/* RFC 9110 6.6.1: a server with a clock sends Date (senders see
+	 * the skew: ssmpctl check) */
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT",
+	    gmtime_r(&now, &tm));
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
-	    status, status_text(status), ctype, len,
+	    status, status_text(status), date, ctype, len,
 	    c->close_after ? "Connection: close\r\n" : "",
 	    extra != NULL ? extra : "");
 	evbuffer_add(out, body, len);

@@ -23,7 +23,7 @@
 #include "ssmp_limits.h"
 #include "ssmp_txt.h"
 
-/* cops_sign_fn (allow_ops.h) for ssmpd: arg is the struct keyproc. */
+/* cops_sign_fn (consent_ops.h) for ssmpd: arg is the struct keyproc. */
 int keys_sign_allow(void *arg, enum ssmp_allow_type type, const char *from,
     const char *to, struct ssmp_allow *out, struct ssmp_err *err);
 

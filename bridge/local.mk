@@ -18,17 +18,18 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/keyfetch.c bridge/keyfetch.h \
 	bridge/keyhttp.c bridge/keyhttp.h \
 	bridge/keys.c bridge/keys.h \
-	bridge/allow.c bridge/allow.h \
-	bridge/admin_allow.c \
+	bridge/consent_recv.c bridge/consent_recv.h \
+	bridge/admin_consent.c \
 	bridge/pending.c bridge/pending.h \
 	bridge/body.c bridge/body.h \
 	bridge/handoff.c bridge/handoff.h \
 	bridge/hdrfilter.c bridge/hdrfilter.h \
 	bridge/dlog.c bridge/dlog.h \
 	bridge/smtpc.c bridge/smtpc.h \
-	bridge/ratelimit.c bridge/ratelimit.h \
+	bridge/ratelimit.c bridge/ratelimit.h bridge/connlimit.c bridge/connlimit.h \
 	bridge/tls.c bridge/tls.h \
 	bridge/certcheck.c bridge/certcheck.h \
+	bridge/metrics.c bridge/metrics.h \
 	bridge/workq.c bridge/workq.h
 BRIDGE_LIBS = bridge/libssmpd.a $(CLIENT_LIBS) $(LIBEVENT_LIBS) \
 	$(OPENSSL_LIBS) $(PTHREAD_LIBS)

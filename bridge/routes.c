@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "allow.h"	/* consent */
+#include "consent_recv.h"	/* consent */
 #include "routes.h"
 #include "ssmp_limits.h"
 

@@ -29,7 +29,7 @@
 #include <event2/thread.h>
 #include <openssl/ssl.h>
 
-#include "allow.h"
+#include "consent_recv.h"
 #include "certcheck.h"
 #include "http.h"
 #include "keycheck.h"
@@ -37,6 +37,7 @@
 #include "keyhttp.h"
 #include "keyproc.h"
 #include "keys.h"
+#include "metrics.h"
 #include "pending.h"
 #include "ratelimit.h"
 #include "rcptcache.h"
@@ -97,7 +98,9 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	ssmp_log(LOG_ERR, NULL, "fatal: %s", buf);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_CRIT, NULL, "%s", buf);
 	fprintf(stderr, "ssmpd: %s\n", buf);
 	exit(1);
 }
@@ -119,6 +122,16 @@ derive_conf(const struct ssmp_config *c, struct bridge_conf *b,
 	    strcasecmp(c->mta_protocol, "lmtp") == 0;
 	b->max_message = c->max_message_size;
 	b->max_conn = c->max_connections;
+	b->max_conn_client = c->max_conn_client;
+	if (c->conn_limit_except.n > BRIDGE_EXCEPT_MAX)
+		return ssmp_err_set(err, "ConnectionLimitExceptions: more than "
+		    "%d entries", BRIDGE_EXCEPT_MAX);
+	for (size_t i = 0; i < c->conn_limit_except.n; i++)
+		if (ssmp_cidr_parse(c->conn_limit_except.v[i],
+		    &b->conn_except[i], err) != 0)
+			return ssmp_err_prefix(err,
+			    "ConnectionLimitExceptions: ");
+	b->nconn_except = c->conn_limit_except.n;
 	b->read_timeout = c->read_timeout;
 	b->window = c->window;
 	b->rcpt_cache = c->rcpt_cache_time;
@@ -260,6 +273,7 @@ reload(struct ssmpd *d)
 	} else {
 		SSL_CTX_free(d->ssl);
 		d->ssl = ctx;
+		metrics_tls(certcheck_not_after(d->conf.tls_cert));
 	}
 	/* Requests in flight hold the old table; it goes with the last. */
 	if (keyproc_reload(d->kp, &k, &err) != 0) {
@@ -436,6 +450,7 @@ setup(struct ssmpd *d)
 	if ((d->ssl = tls_ctx_new(d->conf.tls_cert, d->conf.tls_key, &err))
 	    == NULL)
 		fatal("%s", err.msg);
+	metrics_start(certcheck_not_after(d->conf.tls_cert));
 	if ((d->conf.keysource & KEYSRC_HTTPS) &&
 	    keyhttp_new(d->base, &cfg, &d->keyhttp, &err) != 0)
 		fatal("%s", err.msg);
@@ -619,6 +634,7 @@ main(int argc, char **argv)
 	if (check_only)
 		return check(&d.conf);
 	ssmp_log_open("ssmpd", cfg.syslog && !foreground, cfg.syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(cfg.log_level));
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	/* before any thread or event base exists */
@@ -626,6 +642,9 @@ main(int argc, char **argv)
 	    ssmp_daemon_background(&readyfd, &err) != 0)
 		fatal("%s", err.msg);
 	d.conf_path = path;
+	/* request ids (R...) go on from the start time: unique across
+	 * restarts unless a million requests a second */
+	d.reqseq = (uint64_t)time(NULL) << 20;
 	d.base = event_base_new();
 	d.router = routes_find;
 	setup(&d);

@@ -13,7 +13,7 @@
 
 #include <openssl/ssl.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_limits.h"
 #include "http.h"
 
@@ -33,6 +33,9 @@ struct keyfetch;
 
 enum key_source { KEYSRC_DNS = 1, KEYSRC_HTTPS = 2, KEYSRC_BOTH = 3 };
 
+/* ConnectionLimitExceptions entries */
+#define BRIDGE_EXCEPT_MAX	32
+
 /* The ssmp.conf settings ssmpd uses, in the units it uses them. */
 struct bridge_conf {
 	char			*listen;	/* inet:443@0.0.0.0 */
@@ -43,6 +46,9 @@ struct bridge_conf {
 	bool			 lmtp;
 	uint64_t		 max_message;
 	long			 max_conn;
+	long			 max_conn_client;	/* per client */
+	struct ssmp_cidr	 conn_except[BRIDGE_EXCEPT_MAX];
+	size_t			 nconn_except;
 	long			 read_timeout;	/* seconds */
 	long			 window;	/* seconds */
 	long			 rcpt_cache;	/* RecipientCacheTime */
@@ -78,7 +84,7 @@ enum metric {
 	M_ENV_REJECT, M_ENV_TEMPFAIL, M_MSG_DELIVERED, M_MSG_DUPLICATE,
 	M_MSG_REJECT, M_MSG_TEMPFAIL, M_RATE_LIMITED, M_KEY_CACHE_HIT,
 	M_KEY_FETCH, M_HTTP_ERRORS, M_TIMEOUTS, M_PENDING_EVICTED,
-	M_BODIES_SPOOLED, M_INFLIGHT_REFUSED, M_NMETRICS
+	M_BODIES_SPOOLED, M_INFLIGHT_REFUSED, M_CONN_CLIENT_LIMIT, M_NMETRICS
 };
 
 struct ssmpd {
@@ -99,7 +105,7 @@ struct ssmpd {
 	struct ratelimit	*rl_client, *rl_domain;
 	struct http_server	*http;
 	struct handoff		*handoffs;	/* delivering now */
-	struct consent		*consent;	/* allow.h */
+	struct consent		*consent;	/* consent_recv.h */
 	struct keyfetch		*kf;		/* keyfetch.h: the resolver */
 	struct keyhttp		*keyhttp;	/* NULL unless KeySource https|both */
 	struct inflight		 inflight;

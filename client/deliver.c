@@ -22,18 +22,6 @@
 #include "deliver_http.h"
 #include "deliver_int.h"
 
-/* Copy, cutting what does not fit (reasons are bounded on the wire). */
-static void
-copy(char *dst, size_t dstlen, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= dstlen)
-		n = dstlen - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 int
 dl_client_new(const struct dl_options *o, struct dl_client **out,
     struct ssmp_err *err)
@@ -68,65 +56,6 @@ dl_client_free(struct dl_client *c)
 	free(c);
 }
 
-const char *
-dl_state_name(enum dl_state s)
-{
-	switch (s) {
-	case DL_ACCEPTED:
-		return "accepted";
-	case DL_TEMP:
-		return "tempfail";
-	case DL_PERM:
-		return "rejected";
-	default:
-		return "pending";
-	}
-}
-
-void
-dl_batch_init(struct dl_batch *b, const char *domain,
-    const struct ssmp_policy *pol, const char *from, const char *selector,
-    const struct ssmp_key *key)
-{
-	memset(b, 0, sizeof(*b));
-	copy(b->domain, sizeof(b->domain), domain);
-	b->pol = *pol;
-	copy(b->from, sizeof(b->from), from);
-	copy(b->selector, sizeof(b->selector), selector);
-	b->key = key;
-}
-
-int
-dl_batch_add(struct dl_batch *b, const char *to, void *user,
-    struct ssmp_err *err)
-{
-	const char	*at = strrchr(to, '@');
-	int		 i;
-
-	if (b->nrcpt >= SSMP_MAX_RCPT)
-		return ssmp_err_set(err, "batch full (%d recipients)",
-		    SSMP_MAX_RCPT);
-	if (at == NULL || strcasecmp(at + 1, b->domain) != 0)
-		return ssmp_err_set(err, "recipient %s: not in domain %s", to,
-		    b->domain);
-	for (i = 0; i < b->nrcpt; i++)
-		if (strcasecmp(b->rcpt[i].to, to) == 0)
-			return ssmp_err_set(err, "recipient %s: given twice",
-			    to);
-	memset(&b->rcpt[i], 0, sizeof(b->rcpt[i]));
-	copy(b->rcpt[i].to, sizeof(b->rcpt[i].to), to);
-	b->rcpt[i].user = user;
-	b->nrcpt++;
-	return 0;
-}
-
-void
-dl_batch_clear(struct dl_batch *b)
-{
-	free(b->receipt_json);
-	b->receipt_json = NULL;
-}
-
 static enum dl_state
 state_of(enum ssmp_verdict v)
 {
@@ -142,9 +71,9 @@ status_make(struct ssmp_status *st, enum ssmp_verdict v, const char *code,
 
 	memset(st, 0, sizeof(*st));
 	st->verdict = v;
-	copy(st->code, sizeof(st->code), code);
+	dl_copy(st->code, sizeof(st->code), code);
 	(void)snprintf(text, sizeof(text), "%s%s", a, b ? b : "");
-	copy(st->reason, sizeof(st->reason), text);
+	dl_copy(st->reason, sizeof(st->reason), text);
 }
 
 static void
@@ -232,7 +161,7 @@ envelope_request(struct dl_client *c, struct dl_batch *b, struct dlh_req *r,
 		free(e);
 		return -1;
 	}
-	copy(b->nonce, sizeof(b->nonce), e->nonce);
+	dl_copy(b->nonce, sizeof(b->nonce), e->nonce);
 	ssmp_envelope_encode(e, json);
 	free(e);
 	dlh_req_init(r);

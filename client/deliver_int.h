@@ -29,6 +29,9 @@ void dl_cache_free(struct dl_cache *t);
 enum dl_dns dl_key_get(struct dl_client *c, const char *domain, const char *sel,
     struct ssmp_keyrec *key, struct ssmp_err *err);
 
+/* Copy src into dst[dstlen], cutting what does not fit (batch.c). */
+void dl_copy(char *dst, size_t dstlen, const char *src);
+
 /* Bucket of a name in a table of nbucket (the caches of libdeliver). */
 unsigned dl_hash(const char *s, unsigned nbucket);
 

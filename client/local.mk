@@ -15,14 +15,15 @@ client_libclient_a_SOURCES = \
 	client/deliver_http.c client/deliver_http.h \
 	client/netguard.c client/netguard.h \
 	client/deliver_dnsq.c \
-	client/send_core.c client/send_core.h \
+	client/send_core.c client/send_core.h client/client_open.c \
+	client/batch.c \
 	client/pipeline.c client/pipeline.h \
 	client/decide.c client/decide.h \
 	client/parse.c client/parse.h \
 	client/spool.c client/spool.h \
 	client/signer.c client/signer.h \
-	client/allow_client.c client/allow_client.h \
-	client/allow_ops.c client/allow_ops.h
+	client/consent_client.c client/consent_client.h \
+	client/consent_ops.c client/consent_ops.h
 
 # What a program linking the client needs.
 CLIENT_LIBS = client/libclient.a $(KS_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)

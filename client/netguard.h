@@ -20,7 +20,7 @@
 
 #include <curl/curl.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_err.h"
 
 #define NETGUARD_ERROR	"cannot connect over HTTPS"

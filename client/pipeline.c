@@ -115,6 +115,7 @@ pl_reset(struct pl_msg *m)
 	m->r = NULL;
 	m->b = NULL;
 	m->nr = m->nb = 0;
+	m->size = 0;
 }
 
 struct pl_rcpt *
@@ -511,9 +512,18 @@ pl_failed(const struct pl_msg *m)
 void
 pl_log_rcpt(const struct pl_msg *m, const struct pl_rcpt *r)
 {
+	char size[32] = "", sid[SSMP_NONCE_LEN + 16] = "";
+
+	/* the envelope's nonce: the receiver's Received id and log id */
+	if (m->size > 0)
+		snprintf(size, sizeof(size), ", size=%zu", m->size);
+	if (r->batch != NULL && r->batch->nonce[0] != '\0')
+		snprintf(sid, sizeof(sid), ", ssmp_id=%s", r->batch->nonce);
 	ssmp_log(r->route == PL_DONE || r->route == PL_SMTP ? LOG_INFO :
-	    LOG_NOTICE, m->id, "from=<%s>, to=<%s>, ssmp=%s", m->from,
-	    r->addr.full, r->why);
+	    LOG_NOTICE, m->id, "from=<%s>, to=<%s>, ssmp=%s%s%s", m->from,
+	    r->addr.full, r->why, size, sid);
+	if (m->on_log != NULL)
+		m->on_log(m, r);
 }
 
 void

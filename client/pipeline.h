@@ -84,6 +84,10 @@ struct pl_msg {
 	bool			 can_fallback;	/* it can send by SMTP */
 	bool			 auto_allow;	/* AutoAllow */
 	const char		*id;		/* log id (queue id) or NULL */
+	size_t			 size;		/* octets, for the log; 0: unknown */
+	/* called for each recipient logged (metrics); may be NULL */
+	void			(*on_log)(const struct pl_msg *,
+				    const struct pl_rcpt *);
 	const char		*from;		/* canonical sender */
 	const char		*selector;
 	const struct ssmp_key	*key;

@@ -23,7 +23,8 @@ EXTRA_DIST += \
 	contrib/exim/conf.d/main/000_ssmp_macros \
 	contrib/exim/conf.d/router/150_ssmp \
 	contrib/exim/conf.d/transport/30_ssmp \
-	contrib/sieve/other-folder.sieve
+	contrib/sieve/other-folder.sieve \
+	contrib/prometheus/ssmp.yml
 
 TESTS += t/contrib.t
 EXTRA_DIST += t/contrib.t

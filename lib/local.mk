@@ -16,7 +16,7 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_receipt.c lib/ssmp_receipt.h \
 	lib/ssmp_status.c lib/ssmp_status.h \
 	lib/ssmp_allow.c lib/ssmp_allow.h \
-	lib/ssmp_conf.c lib/ssmp_conf.h \
+	lib/ssmp_confparse.c lib/ssmp_confparse.h \
 	lib/ssmp_config.c lib/ssmp_config.h \
 	lib/ssmp_log.c lib/ssmp_log.h \
 	lib/ssmp_daemon.c lib/ssmp_daemon.h \

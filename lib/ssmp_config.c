@@ -2,8 +2,8 @@
  * ssmp_config.c - ssmp.conf: the table of keys, their defaults and the
  * checks that span several keys.
  *
- * The generic line parser is ssmp_conf.c; this file only says which keys
- * exist.  Values that name a choice (MTAProtocol, KeySource ...) or a
+ * The generic line parser is ssmp_confparse.c; this file only says which
+ * keys exist.  Values that name a choice (MTAProtocol, KeySource ...) or a
  * socket are checked when read so a typo is reported with its line.
  */
 #include "config.h"
@@ -211,6 +211,15 @@ check_nameserver(const char *v, struct ssmp_err *err)
 }
 
 static int
+check_log_level(const char *v, struct ssmp_err *err)
+{
+	if (ssmp_log_level(v) < 0)
+		return ssmp_err_set(err, "'%.40s' is not error, warning, "
+		    "notice, info or debug", v);
+	return 0;
+}
+
+static int
 check_dns_mode(const char *v, struct ssmp_err *err)
 {
 	if (strcmp(v, "forward") != 0 && strcmp(v, "recursive") != 0)
@@ -229,6 +238,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	{ "Syslog", SSMP_CONF_BOOL, OFF(syslog), 0, 0, NULL },
 	{ "SyslogFacility", SSMP_CONF_STRING, OFF(syslog_facility), 0, 0,
 	    check_facility },
+	{ "LogLevel", SSMP_CONF_STRING, OFF(log_level), 0, 0,
+	    check_log_level },
 	{ "UserID", SSMP_CONF_STRING, OFF(user_id), 0, 0, NULL },
 	{ "PidFile", SSMP_CONF_STRING, OFF(pid_file), 0, 0, check_path },
 	{ "Background", SSMP_CONF_BOOL, OFF(background), 0, 0, NULL },
@@ -273,6 +284,10 @@ static const struct ssmp_conf_def config_defs[] = {
 	    0x7fffffffL, NULL },
 	{ "MaxConnections", SSMP_CONF_INT, OFF(max_connections), 1, 1000000,
 	    NULL },
+	{ "MaxConnectionsPerClient", SSMP_CONF_INT, OFF(max_conn_client), 0,
+	    1000000, NULL },
+	{ "ConnectionLimitExceptions", SSMP_CONF_LIST, OFF(conn_limit_except),
+	    0, 0, check_cidr },
 	{ "ReadTimeout", SSMP_CONF_SECONDS, OFF(read_timeout), 1, 3600, NULL },
 	/* ssmp.7 TIME-3: a window under a minute or over 15 is refused */
 	{ "Window", SSMP_CONF_SECONDS, OFF(window), 60, 900, NULL },
@@ -313,6 +328,8 @@ static const struct ssmp_conf_def config_defs[] = {
 	/* ssmp-milter: used by the outbound milter (milter/, ssmp-milter.8) */
 	{ "Socket", SSMP_CONF_STRING, OFF(socket), 0, 0, ssmp_sockspec_check },
 	{ "SocketGroup", SSMP_CONF_STRING, OFF(socket_group), 0, 0, NULL },
+	{ "MilterAdminListen", SSMP_CONF_STRING, OFF(milter_admin_listen), 0,
+	    0, ssmp_sockspec_check },
 	{ "SocketMode", SSMP_CONF_STRING, OFF(socket_mode), 0, 0,
 	    check_socket_mode },
 	{ "InternalHosts", SSMP_CONF_LIST, OFF(internal_hosts), 0, 0,
@@ -335,6 +352,7 @@ ssmp_config_init(struct ssmp_config *c)
 	memset(c, 0, sizeof(*c));
 	c->syslog = true;
 	c->syslog_facility = ssmp_xstrdup("mail");
+	c->log_level = ssmp_xstrdup("info");
 	c->background = true;
 	c->database = ssmp_xstrdup(SSMP_STATE_DIR);
 	c->map_size = (size_t)1 << 30;
@@ -350,6 +368,9 @@ ssmp_config_init(struct ssmp_config *c)
 	c->mta_protocol = ssmp_xstrdup("smtp");
 	c->max_message_size = (size_t)50 << 20;
 	c->max_connections = 10000;
+	c->max_conn_client = 100;
+	ssmp_strlist_add(&c->conn_limit_except, "127.0.0.0/8");
+	ssmp_strlist_add(&c->conn_limit_except, "::1/128");
 	c->read_timeout = 30;
 	c->window = 300;
 	c->rcpt_cache_time = 60;

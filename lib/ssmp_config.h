@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_err.h"
 
 #ifndef SYSCONFDIR
@@ -36,6 +36,7 @@ struct ssmp_config {
 	/* --- common ------------------------------------------------------- */
 	bool		 syslog;		/* Syslog yes */
 	char		*syslog_facility;	/* SyslogFacility mail */
+	char		*log_level;		/* LogLevel info */
 	char		*user_id;		/* UserID (none) */
 	char		*pid_file;		/* PidFile (none) */
 	bool		 background;		/* Background yes */
@@ -67,6 +68,8 @@ struct ssmp_config {
 	char		*mta_protocol;		/* MTAProtocol smtp | lmtp */
 	size_t		 max_message_size;	/* MaxMessageSize 50m */
 	long		 max_connections;	/* MaxConnections 10000 */
+	long		 max_conn_client;	/* MaxConnectionsPerClient 100 */
+	struct ssmp_strlist conn_limit_except;	/* ConnectionLimitExceptions */
 	long		 read_timeout;		/* ReadTimeout 30s */
 	long		 window;		/* Window 300 (seconds) */
 	long		 rcpt_cache_time;	/* RecipientCacheTime 60 */
@@ -90,6 +93,7 @@ struct ssmp_config {
 	/* --- ssmp-milter (outbound) ----------------------------------------- */
 	char		*socket;		/* Socket SSMP_SOCKET_DEFAULT */
 	char		*socket_group;		/* SocketGroup (UserID's) */
+	char		*milter_admin_listen;	/* MilterAdminListen (none) */
 	char		*socket_mode;		/* SocketMode 0660 */
 	struct ssmp_strlist internal_hosts;	/* InternalHosts 127.0.0.0/8, ::1/128 */
 	bool		 auto_allow;		/* AutoAllow yes */

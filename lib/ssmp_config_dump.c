@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_config.h"
 #include "ssmp_config_dump.h"
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -258,4 +259,53 @@ int
 ssmp_daemon_drop_keep_read(const char *user, struct ssmp_err *err)
 {
 	return drop(user, true, err);
+}
+
+/* mkdir path (0700) and, as root, give it to user. */
+static int
+make_private(const char *what, const char *path, const struct passwd *pw,
+    struct ssmp_err *err)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return ssmp_err_set(err, "%s %s: cannot create: %s", what, path,
+		    strerror(errno));
+	if (pw != NULL && chown(path, pw->pw_uid, pw->pw_gid) != 0)
+		return ssmp_err_set(err, "%s %s: chown to %s: %s", what, path,
+		    pw->pw_name, strerror(errno));
+	return 0;
+}
+
+int
+ssmp_daemon_private_dir(const char *what, const char *path, const char *user,
+    struct ssmp_err *err)
+{
+	struct passwd	*pw = NULL;
+	struct stat	 st;
+	char		 p[PATH_MAX], *s;
+
+	if (stat(path, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return ssmp_err_set(err, "%s %s: not a directory",
+			    what, path);
+		if (st.st_mode & 002)
+			return ssmp_err_set(err, "%s %s: writable by others",
+			    what, path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return ssmp_err_set(err, "%s %s: %s", what, path,
+		    strerror(errno));
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+		return ssmp_err_set(err, "%s %s: path too long", what, path);
+	if (geteuid() == 0 && user != NULL && *user != '\0' &&
+	    (pw = getpwnam(user)) == NULL)
+		return ssmp_err_set(err, "UserID %s: no such user", user);
+	/* the missing components, from the first that is missing */
+	for (s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (stat(p, &st) != 0 && make_private(what, p, pw, err) != 0)
+			return -1;
+		*s = '/';
+	}
+	return make_private(what, p, pw, err);
 }

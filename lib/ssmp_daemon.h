@@ -64,6 +64,15 @@ int ssmp_daemon_drop(const char *user, struct ssmp_err *err);
 int ssmp_daemon_drop_keep_read(const char *user, struct ssmp_err *err);
 
 /*
+ * A private directory (SpoolDirectory): there, a directory not writable
+ * by others; missing, made with its missing parents (mode 0700, given to
+ * user when run as root), as a first start does.  Errors start with
+ * "what path:".
+ */
+int ssmp_daemon_private_dir(const char *what, const char *path,
+    const char *user, struct ssmp_err *err);
+
+/*
  * A daemon never serves as root: started as root, it needs UserID (the
  * user to become after binding).  Also checks that UserID names a user,
  * so -n fails where the start would.  0 fine, -1 with err set.

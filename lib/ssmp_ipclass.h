@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 
 /*
  * The special-purpose class of sa (struct sockaddr *, AF_INET or

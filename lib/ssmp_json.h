@@ -141,7 +141,7 @@ int ssmp_receipt_from_json(json_t *obj, struct ssmp_receipt *r,
     struct ssmp_err *err);
 
 /*
- * Shared between status.c and allow.c: the "status", "code" and "reason"
+ * Shared between ssmp_status.c and ssmp_allow.c: the "status", "code" and "reason"
  * members of an answer (decoding refuses a status word that disagrees
  * with the code class; http is left 0).
  */

@@ -72,6 +72,30 @@ ssmp_log_set_level(int max_priority)
 	lg.maxprio = max_priority;
 }
 
+bool
+ssmp_log_syslog(void)
+{
+	return lg.syslog;
+}
+
+int
+ssmp_log_level(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 prio;
+	} levels[] = {
+		{ "error", LOG_ERR }, { "warning", LOG_WARNING },
+		{ "notice", LOG_NOTICE }, { "info", LOG_INFO },
+		{ "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcasecmp(name, levels[i].name) == 0)
+			return levels[i].prio;
+	return -1;
+}
+
 /* One write per line, so concurrent writers do not interleave. */
 static void
 stderr_line(const char *text)
@@ -119,8 +143,9 @@ ssmp_log(int prio, const char *id, const char *fmt, ...)
 	prio &= LOG_PRIMASK;
 	if (prio > lg.maxprio)
 		return;
-	n = snprintf(text, sizeof(text), "%s%s: ", severity(prio),
-	    id ? id : "NOQUEUE");
+	/* a line about no message (start, reload) has no id at all */
+	n = snprintf(text, sizeof(text), "%s%s%s", severity(prio),
+	    id ? id : "", id ? ": " : "");
 	if (n < 0 || n >= (int)sizeof(text))
 		n = 0;
 	va_start(ap, fmt);

@@ -18,6 +18,10 @@
 int ssmp_log_open(const char *ident, bool use_syslog, const char *facility);
 void ssmp_log_close(void);
 void ssmp_log_set_level(int max_priority);	/* default LOG_INFO */
+/* LogLevel's names: error, warning, notice, info, debug; -1 if none. */
+int ssmp_log_level(const char *name);
+/* Lines go to syslog (else to standard error). */
+bool ssmp_log_syslog(void);
 void ssmp_log(int prio, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int ssmp_log_facility(const char *name);	/* -1 if unknown */

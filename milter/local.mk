@@ -12,7 +12,8 @@ milter_ssmp_milter_SOURCES = \
 	milter/upgrade.c milter/upgrade.h \
 	milter/testmode.c milter/testmode.h \
 	milter/msocket.c milter/msocket.h \
-	milter/mcheck.c milter/mcheck.h
+	milter/mcheck.c milter/mcheck.h \
+	milter/mmetrics.c milter/mmetrics.h
 milter_ssmp_milter_LDADD = $(CLIENT_LIBS) $(MILTER_LIBS)
 
 dist_man_MANS += man/ssmp-milter.8

@@ -17,10 +17,11 @@ warn(const char *msg)
 	fprintf(stderr, "ssmp-milter: warning: %s\n", msg);
 }
 
+/* missing is fine where UserID can make it: the start does (16.6) */
 static int
 spool_as_user(void *arg, struct ssmp_err *err)
 {
-	return ssmp_preflight_dir("SpoolDirectory", arg, err);
+	return ssmp_preflight_dir_make("SpoolDirectory", arg, err);
 }
 
 int
@@ -35,7 +36,10 @@ milter_check(struct milter *m, const char *conf)
 	    &err) != 0 ||
 	    (c->database != NULL && ks_check_database(c, &err) != 0) ||
 	    ssmp_preflight_bind("Socket", c->socket, geteuid() == 0,
-	    getenv("MAINPID") != NULL, &err) != 0) {
+	    getenv("MAINPID") != NULL, &err) != 0 ||
+	    (c->milter_admin_listen != NULL && ssmp_preflight_bind(
+	    "MilterAdminListen", c->milter_admin_listen, false,
+	    getenv("MAINPID") != NULL, &err) != 0)) {
 		fprintf(stderr, "ssmp-milter: %s\n", err.msg);
 		return 1;
 	}

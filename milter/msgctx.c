@@ -6,6 +6,7 @@
 
 #include "ssmp_buf.h"
 #include "milter.h"
+#include "mmetrics.h"
 #include "msgctx.h"
 #include "signer.h"
 
@@ -21,6 +22,7 @@ msgctx_new(size_t threshold, const char *dir)
 	m->pl.auto_allow = milter->cfg.auto_allow;
 	m->pl.from = m->from;
 	m->pl.selector = m->selector;
+	m->pl.on_log = mm_count;
 	return m;
 }
 

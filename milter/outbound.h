@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 
 enum ob_kind {
 	OB_NO = 0,	/* inbound or relayed: hands off */

@@ -35,6 +35,7 @@
 #include "store.h"
 #include "milter.h"
 #include "mcheck.h"
+#include "mmetrics.h"
 #include "msocket.h"
 #include "send_core.h"
 #include "signer.h"
@@ -57,7 +58,9 @@ usage(void)
 static void
 die(const char *what, const char *msg)
 {
-	ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
 	fprintf(stderr, "ssmp-milter: %s%s%s\n", what, *what ? ": " : "", msg);
 	/* Only removes a PidFile that holds our own pid. */
 	if (milter != NULL)
@@ -151,21 +154,18 @@ check_as_user(struct milter *m)
 	setup_client(m);
 }
 
-/* SpoolDirectory must exist and be private: it holds message bodies. */
+/*
+ * SpoolDirectory holds message bodies: private, and made (0700, the
+ * UserID's) when missing, so -n and a first start work on a fresh host.
+ */
 static void
 check_spool(const struct milter *m)
 {
-	struct stat st;
-	char what[PATH_MAX + 20];
+	struct ssmp_err err;
 
-	snprintf(what, sizeof(what), "SpoolDirectory %s",
-	    m->cfg.spool_directory);
-	if (stat(m->cfg.spool_directory, &st) != 0)
-		die(what, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		die(what, "not a directory");
-	if ((st.st_mode & 002) != 0)
-		die(what, "writable by others");
+	if (ssmp_daemon_private_dir("SpoolDirectory", m->cfg.spool_directory,
+	    m->cfg.user_id, &err) != 0)
+		die("", err.msg);
 }
 
 /*
@@ -306,6 +306,7 @@ int
 main(int argc, char **argv)
 {
 	const char	*conf = SSMP_CONFIG_PATH, *test = NULL;
+	struct ssmp_err	 err;
 	int		 c, fg = 0, check = 0, rc, readyfd = -1;
 
 	ssmp_cli_early(argc, argv, "ssmp-milter", usage_text);
@@ -334,7 +335,8 @@ main(int argc, char **argv)
 	milter = ssmp_xcalloc(1, sizeof(*milter));
 	(void)ssmp_log_open("ssmp-milter", false, NULL);
 	setup(milter, conf, test == NULL && !check);
-	check_spool(milter);
+	if (!check)		/* -n creates nothing: it checks it can */
+		check_spool(milter);
 	if (test != NULL) {
 		check_as_user(milter);
 		return testmode_run(milter, test);
@@ -344,11 +346,15 @@ main(int argc, char **argv)
 	/* in the foreground the log goes to stderr, where it is read */
 	(void)ssmp_log_open("ssmp-milter", milter->cfg.syslog && !fg,
 	    milter->cfg.syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(milter->cfg.log_level));
 	reload_block();		/* pending until the thread takes it */
 	daemonise(milter, conf, fg, &readyfd);
 	setup_client(milter);
 	signal(SIGPIPE, SIG_IGN);
 	reload_start(conf);
+	if (milter->cfg.milter_admin_listen != NULL &&
+	    mm_serve(milter->cfg.milter_admin_listen, &err) != 0)
+		die("", err.msg);
 	ssmp_log(LOG_INFO, NULL, "starting, socket %s", milter->cfg.socket);
 	ssmp_daemon_ready(readyfd);
 	rc = smfi_main();

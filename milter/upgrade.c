@@ -13,6 +13,7 @@
 #include "ssmp_log.h"
 #include "decide.h"
 #include "milter.h"
+#include "mmetrics.h"
 #include "send_core.h"
 #include "upgrade.h"
 
@@ -170,6 +171,7 @@ upgrade_eom(SMFICTX *ctx, struct msgctx *m)
 	}
 	(void)qid_now(ctx, m);
 	finish_body(m, &body);
+	m->pl.size = body.len;
 	if (m->spool_failed) {
 		ssmp_log(LOG_ERR, m->pl.id, "spool failed");
 		pl_log(&m->pl);
@@ -187,6 +189,7 @@ upgrade_eom(SMFICTX *ctx, struct msgctx *m)
 	if (pl_count(&m->pl, PL_DONE, PL_DONE) == m->pl.nr) {
 		ssmp_log(LOG_INFO, m->pl.id,
 		    "all recipients upgraded to SSMP, SMTP copy discarded");
+		mm_discarded();
 		return SMFIS_DISCARD;
 	}
 	add_header(ctx, m);

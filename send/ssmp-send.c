@@ -28,6 +28,7 @@
 #include "config.h"
 #include "ssmp_cli.h"
 #include "ssmp_crypto.h"
+#include "ssmp_daemon.h"
 #include "ssmp_log.h"
 #include "parse.h"
 #include "signer.h"
@@ -64,7 +65,9 @@ usage(void)
 static void
 die(int ex, const char *what, const char *msg)
 {
-	ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
+	/* once: on stderr, and in syslog when that is where the log goes */
+	if (ssmp_log_syslog())
+		ssmp_log(LOG_ERR, NULL, "%s%s%s", what, *what ? ": " : "", msg);
 	fprintf(stderr, "ssmp-send: %s%s%s\n", what, *what ? ": " : "", msg);
 	exit(ex);
 }
@@ -102,6 +105,7 @@ static void
 setup_log(const struct ssmp_config *cfg, const struct opts *o)
 {
 	(void)ssmp_log_open("ssmp-send", cfg->syslog, cfg->syslog_facility);
+	ssmp_log_set_level(ssmp_log_level(cfg->log_level));
 	if (!cfg->syslog && !o->verbose)
 		ssmp_log_set_level(-1);
 }
@@ -215,11 +219,15 @@ send_message(const struct ssmp_config *cfg, const struct opts *o,
 	read_message(cfg, &sp, &body);
 	s = sender_key(cfg, o->from, &from, &j);
 	j.pl.ours = ours = signer_hold(s);	/* never upgraded to ourselves */
+	/* run as root: the keys are read, the keystore's files UserID's */
+	if (geteuid() == 0 && ssmp_daemon_drop(cfg->user_id, &err) != 0)
+		die(EX_TEMPFAIL, "", err.msg);
 	if (sc_client_open(cfg, &j.pl.ks, &j.pl.dl, &err) != 0)
 		die(EX_TEMPFAIL, "", err.msg);
 	j.fallback = o->fallback;
 	j.pl.auto_allow = cfg->auto_allow;
 	j.pl.id = o->id;
+	j.pl.size = body.len;
 	j.body = &body;
 	sd_rcpts(&j, rcpt, nrcpt);
 	sd_run(&j);

@@ -4,6 +4,7 @@
 # errors.
 ATTACK_TESTS = \
 	t/attack-bodies.t \
+	t/attack-conns.t \
 	t/attack-consent.t \
 	t/attack-dns.t \
 	t/attack-envelope.t \

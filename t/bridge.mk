@@ -16,8 +16,13 @@ t_fuzz_fuzz_http_LDADD = $(FUZZ_DRIVER_LIB) $(BRIDGE_LIBS)
 t_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 # The trust header filter of the hand-off (bridge/hdrfilter.c).
-check_PROGRAMS += t/test_hdrfilter t/fuzz/fuzz_hdrfilter t/test_pending
-TESTS += t/test_hdrfilter t/test_pending
+check_PROGRAMS += t/test_hdrfilter t/fuzz/fuzz_hdrfilter t/test_pending \
+	t/test_connlimit
+TESTS += t/test_hdrfilter t/test_pending t/test_connlimit
+t_test_connlimit_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_test_connlimit_CFLAGS = $(BRIDGE_CFLAGS)
+t_test_connlimit_SOURCES = t/test_connlimit.c
+t_test_connlimit_LDADD = $(BRIDGE_LIBS)
 t_test_pending_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 t_test_pending_CFLAGS = $(BRIDGE_CFLAGS)
 t_test_pending_SOURCES = t/test_pending.c

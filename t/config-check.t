@@ -180,8 +180,13 @@ chmod 700 "$D/spool" && chown root "$D/spool"
 refused "SpoolDirectory not writable by UserID: refused (ssmp-milter)" \
     "SpoolDirectory .*spool: not writable by uid $(id -u nobody)" "$MILTER"
 chown nobody "$D/spool"
+conf SpoolDirectory "$D/db/nonexistent"
+passes "SpoolDirectory missing where UserID can make it: passes (ssmp-milter makes it at start)" \
+    "" "$MILTER"
+check_fails "...and -n did not make it" test -e "$D/db/nonexistent"
 conf SpoolDirectory "$D/nonexistent"
-refused "SpoolDirectory missing: refused (ssmp-milter)" 'SpoolDirectory.*nonexistent' "$MILTER"
+refused "SpoolDirectory missing where UserID cannot make it: refused (ssmp-milter)" \
+    'cannot make .*/nonexistent: SpoolDirectory .*: not writable' "$MILTER"
 
 # --- sockets ----------------------------------------------------------------
 conf

@@ -55,6 +55,7 @@ _cs_conf() {	# L DOMAIN SEED [KEY VALUE]...
 		echo "UserID nobody"
 		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
 	} >"$dir/ssmp.conf"
+	world_userid "$dir/ssmp.conf"	# ssmpctl, as root, acts as UserID
 }
 
 _cs_admin() { case $1 in a) world_port spare 0 ;; *) world_port spare 1 ;; esac; }

@@ -189,6 +189,21 @@ is "$($AS_UNIT "$MILTER" -n -c "$TMP/ex.conf" 2>&1 | grep -v ': warning: ')" \
     "$TMP/ex.conf: OK" \
     "ssmp-milter -n accepts ssmp.conf.example with a real key"
 
+# --- Prometheus ---------------------------------------------------------
+# The scrape targets are the defaults: ssmpd's AdminListen and the
+# example's MilterAdminListen.
+P=$C/prometheus/ssmp.yml
+admin=$("$SSMPD" -p -c "$TMP/ex.conf" | sed -n 's/^AdminListen\tinet:\([0-9]*\)@\([0-9.]*\)\t.*/\2:\1/p')
+madmin=$(sed -n 's/^#MilterAdminListen[[:space:]]*inet:\([0-9]*\)@\([0-9.]*\)$/\2:\1/p' "$EX")
+is "$(grep -o "targets: \['[0-9.:]*'\]" "$P" | tr '\n' ' ')" \
+    "targets: ['$admin'] targets: ['$madmin'] " \
+    "prometheus/ssmp.yml scrapes ssmpd's AdminListen and the milter's MilterAdminListen"
+if have promtool; then
+	silent "promtool check config prometheus/ssmp.yml" promtool check config "$P"
+else
+	skip "promtool check config prometheus/ssmp.yml" "promtool (prometheus) not installed"
+fi
+
 # --- Postfix ------------------------------------------------------------
 # pf_dir NAME MAIN... -- MASTER...: a config directory with the Debian
 # defaults plus the snippets appended.

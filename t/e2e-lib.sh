@@ -124,6 +124,7 @@ _e2e_write_conf() {
 	HTTPTimeout 5
 	UserID nobody
 	EOC
+	world_userid "$d/ssmp.conf"	# ssmpctl, as root, acts as UserID
 }
 
 # e2e_conf L KEY VALUE: set KEY in L's ssmp.conf ("-" removes it); the

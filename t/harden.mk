@@ -9,7 +9,7 @@ t_vg_canary_SOURCES = t/vg_canary.c
 AM_TESTS_ENVIRONMENT += SSMP_SAN_CFLAGS='$(SAN_CFLAGS)'; export SSMP_SAN_CFLAGS;
 # Privilege separation: the key process holds the domain keys, the
 # network process never does (t/memscan reads /proc/PID/mem).
-TESTS += t/harden-keyproc.t
-EXTRA_DIST += t/harden-keyproc.t
+TESTS += t/harden-keyproc.t t/harden-state.t
+EXTRA_DIST += t/harden-keyproc.t t/harden-state.t
 check_PROGRAMS += t/memscan
 t_memscan_SOURCES = t/memscan.c

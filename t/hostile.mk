@@ -46,7 +46,7 @@ t_fuzz_fuzz_dnsq_LDADD = $(FUZZ_DRIVER_LIB) $(KS_LIBS)
 t_fuzz_fuzz_dnsq_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 # The answer to an allow request (ssmp_allow_answer_decode, read by
-# client/allow_client.c).
+# client/consent_client.c).
 check_PROGRAMS += t/fuzz/fuzz_allowanswer
 t_fuzz_fuzz_allowanswer_SOURCES = t/fuzz/fuzz_allowanswer.c
 t_fuzz_fuzz_allowanswer_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)

@@ -3,7 +3,8 @@
 
     lib <- keystore <- client <- {milter, send, bridge, tools}
 
-Includes (from the sources): no file includes a header of a folder above
+Includes (from the sources): header names are unique (programs are
+built with -I of several folders); no file includes a header of a folder above
 its own or of a peer; the private headers of a folder are included only
 there; headers include each other without a cycle.  Calls (from the
 symbols of the built objects, nm): no object uses a symbol defined in a
@@ -77,10 +78,15 @@ def cycles(graph):
 
 
 def includes(src):
-    where = {}
+    where, twice = {}, []
     for d in RANK:
         for h in glob.glob(os.path.join(src, d, '*.h')):
-            where[os.path.basename(h)] = d + '/' + os.path.basename(h)
+            b = os.path.basename(h)
+            if b in where:
+                twice.append('%s and %s/%s' % (where[b], d, b))
+            where[b] = d + '/' + b
+    # includes are "name.h" with -I of several folders: one name, one file
+    ok(not twice, 'every header name is unique across the folders', twice)
     up, private, graph = [], [], collections.defaultdict(set)
     for d in RANK:
         for f in sorted(glob.glob(os.path.join(src, d, '*.[ch]'))):

@@ -93,6 +93,7 @@ mt_sd_conf() {
 	EOC
 	shift 5
 	while [ $# -ge 2 ]; do echo "$1 $2" >>"$TMP/$n/ssmp.conf"; shift 2; done
+	world_userid "$TMP/$n/ssmp.conf"	# ssmpctl, as root, acts as UserID
 }
 
 # mt_world: the world of the SSMP tests.  Keys for a.test (the milter's,

@@ -59,6 +59,8 @@ nd_world() {
 		    mv "$SD_DIR/n2.new" "$SD_DIR/n2.conf"
 		ND_IP2=$ND_IP1; ND_ADMIN2=$ND_ADMIN1
 	fi
+	# ssmpctl as root becomes UserID: the store must be UserID's first
+	world_userid "$SD_DIR/n1.conf" || bail "world_userid failed"
 	nd_ctl 1 allow add bob@b.test alice@a.test known >/dev/null || bail "allow add failed"
 }
 

@@ -6,3 +6,7 @@ TESTS += t/config-check.t
 EXTRA_DIST += t/config-check.t
 TESTS += t/config-dump.t
 EXTRA_DIST += t/config-dump.t
+TESTS += t/ctl-status.t
+EXTRA_DIST += t/ctl-status.t
+TESTS += t/logs.t
+EXTRA_DIST += t/logs.t

@@ -43,7 +43,6 @@ conf() {
 	AllowPrivateHosts 127.0.0.0/8
 	TrustAnchorFile $WORLD/dns/anchors.dnskey
 	CAFile $WORLD_CA
-	AllowPrivateHosts 127.0.0.0/8
 	SpoolDirectory $TMP/spool
 	HTTPTimeout 5
 	Listen inet:$2@127.0.0.1
@@ -56,6 +55,7 @@ conf() {
 	UserID nobody
 	AllowPrivateHosts 127.0.0.0/8
 	EOC
+	world_userid "$TMP/$1.conf"
 }
 conf a "$porta" "$(world_port spare 4)"
 conf b "$portb" "$(world_port spare 5)"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "ssmp_buf.h"
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 #include "ssmp_config.h"
 #include "t/tap.h"
 

@@ -1,13 +1,13 @@
 /*
  * test_cops.c - which pending consent request makes room for a new one
- * (cops_victim, client/allow_ops.c): per requesting domain, then per
+ * (cops_victim, client/consent_ops.c): per requesting domain, then per
  * recipient, the oldest of the domain holding the most.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
-#include "allow_ops.h"
+#include "consent_ops.h"
 
 static struct ks_consent v[16];
 static size_t n;

@@ -59,9 +59,9 @@ main(void)
 	is_str(captured(), want, "info line with id");
 
 	ssmp_log(LOG_WARNING, NULL, "dns: %s", "timeout");
-	snprintf(want, sizeof(want), "ssmp-test[%ld]: warning: NOQUEUE: "
+	snprintf(want, sizeof(want), "ssmp-test[%ld]: warning: "
 	    "dns: timeout\n", (long)getpid());
-	is_str(captured(), want, "warning prefix, NOQUEUE");
+	is_str(captured(), want, "warning prefix; no id, no NOQUEUE");
 
 	ssmp_log(LOG_ERR, "R1", "e");
 	like(captured(), "]: error: R1: e\n", "error prefix");
@@ -107,5 +107,8 @@ main(void)
 	dup2(saved, 2);
 	close(saved);
 	fclose(cap);
+	is_int(ssmp_log_level("notice"), LOG_NOTICE, "LogLevel notice");
+	is_int(ssmp_log_level("DEBUG"), LOG_DEBUG, "LogLevel: any case");
+	is_int(ssmp_log_level("loud"), -1, "LogLevel: unknown name");
 	return done_testing();
 }

@@ -3,19 +3,23 @@
  * publish it, as opendkim-genkey does for DKIM.
  *
  *	ssmp-keygen -d DOMAIN -s SELECTOR [-D DIR] [-h HOST[:PORT]]
- *	    [-m enforce|testing] [-R RUA] [-t TTL] [-f]
+ *	    [-m enforce|testing] [-R RUA] [-t TTL] [-u USER] [-f]
  *	ssmp-keygen -r -d DOMAIN -s SELECTOR [-t TTL]
  *
  * Writes DIR/SELECTOR.private (PEM PKCS#8 Ed25519, mode 0600) and
  * DIR/SELECTOR.txt (zone-file lines).  -r prints the revocation record.
+ * -u gives both files to USER (the key stays mode 0600): only where the
+ * daemons read keys without their key process's capability.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@ struct opts {
 	const char	*dir;
 	const char	*host;
 	const char	*rua;		/* rua= of the policy record */
+	const char	*user;
 	enum ssmp_mode	 mode;
 	long		 ttl;
 	int		 force, revoke;
@@ -38,7 +43,8 @@ struct opts {
 
 static const char usage_text[] =
     "usage: ssmp-keygen -d DOMAIN -s SELECTOR [-D DIR] [-h HOST[:PORT]]\n"
-    "                   [-m enforce|testing] [-R URI[,URI]] [-t TTL] [-fr]\n"
+    "                   [-m enforce|testing] [-R URI[,URI]] [-t TTL]\n"
+    "                   [-u USER] [-fr]\n"
     "       ssmp-keygen -V\n"
     "  -d DOMAIN   the domain the key signs for\n"
     "  -s SELECTOR the selector (DNS label)\n"
@@ -48,6 +54,7 @@ static const char usage_text[] =
     "  -R URIS     rua= of the policy record: where senders send delivery\n"
     "              reports (https://HOST/PATH and/or mailto:ADDRESS)\n"
     "  -t TTL      TTL of the printed records (default 3600)\n"
+    "  -u USER     give both files to USER (the key stays 0600)\n"
     "  -f          overwrite an existing key\n"
     "  -r          print the revocation record of SELECTOR\n"
     "  -V          print the version\n";
@@ -79,7 +86,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->ttl = 3600;
 	o->mode = SSMP_MODE_TESTING;
 	ssmp_cli_early(argc, argv, "ssmp-keygen", usage_text);
-	while ((c = getopt(argc, argv, "d:s:D:h:m:R:t:frV")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:D:h:m:R:t:frVu:")) != -1) {
 		switch (c) {
 		case 'V': ssmp_cli_version("ssmp-keygen");
 		case 'd': dom = optarg; break;
@@ -89,6 +96,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'R': o->rua = optarg; break;
 		case 'f': o->force = 1; break;
 		case 'r': o->revoke = 1; break;
+		case 'u': o->user = optarg; break;
 		case 'm':
 			if (strcmp(optarg, "enforce") == 0)
 				o->mode = SSMP_MODE_ENFORCE;
@@ -177,6 +185,45 @@ write_txt(const char *path, const char *text, int force, struct ssmp_err *err)
 	return rc;
 }
 
+/* -D must be an existing directory: say which, and how to make it. */
+static void
+check_dir(const char *dir)
+{
+	struct stat	st;
+	char		msg[PATH_MAX + 128];
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return;
+	if (errno == ENOENT)
+		(void)snprintf(msg, sizeof(msg), "-D %s: no such directory "
+		    "(make it first: install -d -m 700 %s)", dir, dir);
+	else
+		(void)snprintf(msg, sizeof(msg), "-D %s: %s", dir,
+		    errno ? strerror(errno) : "not a directory");
+	die(EX_CANTCREAT, msg);
+}
+
+/* -u USER: both files to USER and its group. */
+static void
+give(const char *user, const char *priv, const char *txt)
+{
+	struct passwd	*pw;
+	char		 msg[PATH_MAX + 128];
+
+	if (user == NULL)
+		return;
+	if ((pw = getpwnam(user)) == NULL) {
+		(void)snprintf(msg, sizeof(msg), "-u %s: no such user", user);
+		die(EX_NOUSER, msg);
+	}
+	if (chown(priv, pw->pw_uid, pw->pw_gid) != 0 ||
+	    chown(txt, pw->pw_uid, pw->pw_gid) != 0) {
+		(void)snprintf(msg, sizeof(msg), "-u %s: chown: %s", user,
+		    strerror(errno));
+		die(EX_NOPERM, msg);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -198,6 +245,11 @@ main(int argc, char **argv)
 	    snprintf(txt, sizeof(txt), "%s/%s.txt", o.dir, o.selector) >=
 	    (int)sizeof(txt))
 		usage("-D: path too long");
+	check_dir(o.dir);
+	if (o.user != NULL && getpwnam(o.user) == NULL) {
+		fprintf(stderr, "ssmp-keygen: -u %s: no such user\n", o.user);
+		return EX_NOUSER;
+	}
 	if (!o.force && (access(priv, F_OK) == 0 || access(txt, F_OK) == 0)) {
 		fprintf(stderr, "ssmp-keygen: %s: exists (use -f to "
 		    "overwrite)\n", access(priv, F_OK) == 0 ? priv : txt);
@@ -211,5 +263,6 @@ main(int argc, char **argv)
 		die(EX_CANTCREAT, err.msg);
 	}
 	ssmp_key_wipe(&key);
+	give(o.user, priv, txt);
 	return EX_OK;
 }

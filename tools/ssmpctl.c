@@ -29,7 +29,8 @@
 #include "ssmp_cli.h"
 #include "ssmp_config.h"
 #include "ssmp_crypto.h"
-#include "ctl_allow.h"
+#include "ctl_consent.h"
+#include "ctl_user.h"
 #include "ctl_db.h"
 #include "ctl_info.h"
 #include "dnsq.h"
@@ -76,7 +77,9 @@ static const char usage_text[] =
 	    "  log forget|delivered FROM MSGID RCPT\n"
 	    "  stats\n"
 	    "  db init|migrate|status\n"
-	    "  config [-n|-d] [KEY...]\n";
+	    "  config [-n|-d] [KEY...]\n"
+	    "  status\n"
+	    "  check DOMAIN [--from ADDR] [--to ADDR]\n";
 
 static void __attribute__((noreturn))
 usage(void)
@@ -332,7 +335,7 @@ cmd_allow(struct ctl *c, int argc, char **argv)
 		usage();
 	if (strcmp(argv[0], "add") == 0)
 		return allow_add(c, argc - 1, argv + 1);
-	if (ctl_allow_handles(argv[0]))		/* consent: ctl_allow.c */
+	if (ctl_allow_handles(argv[0]))		/* consent: ctl_consent.c */
 		return ctl_allow(&c->cfg, c->json, argc, argv);
 	if (strcmp(argv[0], "list") == 0)
 		return allow_list(c, argc - 1, argv + 1, true);
@@ -351,7 +354,7 @@ load_keys(struct ctl *c)
 	struct ks_keytable	*t;
 	struct ssmp_err		 err;
 
-	if (ks_keytable_load(&c->cfg, &t, &err) != 0)
+	if (ctl_keys(&c->cfg, &t, &err) != 0)
 		die(EX_CONFIG, "%s", err.msg);
 	return t;
 }
@@ -735,6 +738,38 @@ cmd_stats(struct ctl *c, int argc)
 	return EX_OK;
 }
 
+static int
+cmd_status(struct ctl *c, int argc)
+{
+	struct ssmp_err err;
+
+	if (argc != 0)
+		usage();
+	/* a store that cannot be opened is part of the answer */
+	if (ks_open_shared(c->cfg.database, c->cfg.shared_database,
+	    c->cfg.map_size, KS_RDONLY, &c->ks, &err) != 0)
+		c->ks = NULL;
+	return ctl_status(&c->cfg, c->ks);
+}
+
+static int
+cmd_check(struct ctl *c, int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL;
+
+	if (argc < 1)
+		usage();
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+			from = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else
+			usage();
+	}
+	return ctl_check(&c->cfg, argv[0], from, to);
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 static void
@@ -777,7 +812,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[i], "allow") != 0 && strcmp(argv[i], "keys") != 0 &&
 	    strcmp(argv[i], "cache") != 0 && strcmp(argv[i], "log") != 0 &&
 	    strcmp(argv[i], "stats") != 0 && strcmp(argv[i], "db") != 0 &&
-	    strcmp(argv[i], "config") != 0)
+	    strcmp(argv[i], "config") != 0 && strcmp(argv[i], "status") != 0 &&
+	    strcmp(argv[i], "check") != 0)
 		unknown(argv[i], 0, NULL);
 	/* reads the file itself, to say where each value comes from */
 	if (strcmp(argv[i], "config") == 0)
@@ -785,6 +821,7 @@ main(int argc, char **argv)
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
 	load_config(&c, conf);
+	ctl_become_user(&c.cfg);	/* before the keystore: UserID's files */
 	argc -= i + 1;
 	argv += i + 1;
 	if (strcmp(argv[-1], "allow") == 0)
@@ -797,6 +834,10 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, argc, argv);
 	else if (strcmp(argv[-1], "stats") == 0)
 		rc = cmd_stats(&c, argc);
+	else if (strcmp(argv[-1], "status") == 0)
+		rc = cmd_status(&c, argc);
+	else if (strcmp(argv[-1], "check") == 0)
+		rc = cmd_check(&c, argc, argv);
 	else if (strcmp(argv[-1], "db") == 0)
 		rc = ctl_db(&c.cfg, c.json, argc, argv);
 	else

@@ -1,6 +1,6 @@
 /*
  * fuzz_allowanswer.c - the answer to an allow request, as the sending
- * side's consent client reads it (client/allow_client.c): the decoder
+ * side's consent client reads it (client/consent_client.c): the decoder
  * must survive any input, and whatever it accepts must re-encode to a
  * text that decodes to the same answer (encode . decode is a fixed point).
  */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allow.h"
+#include "consent_recv.h"
 #include "handoff.h"
 #include "http_parse.h"
 #include "routes.h"
@@ -36,7 +36,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_MESSAGE	(10 * 1024 * 1024)	/* MaxMessageSize default */
-#define ADMIN_BODY_MAX	4096			/* admin_allow.c */
+#define ADMIN_BODY_MAX	4096			/* admin_consent.c */
 
 /* The answer to a refusal, as http_respond_status() builds it. */
 static void

@@ -1,5 +1,5 @@
 /*
- * allow_ops.h - what a local user can do with consent (ssmp.7, CONSENT
+ * consent_ops.h - what a local user can do with consent (ssmp.7, CONSENT
  * HANDSHAKE), shared by `ssmpctl allow ...` and ssmpd's consent API:
  * request (share or signup), accept, deny, withdraw, and the list of
  * consent records.  Each changes the local stores (allow-list, consent
@@ -19,13 +19,13 @@
  * Blocking (LMDB writes, DNS, HTTPS).  Returns 0 done, 1 no such
  * record/entry, -1 permanent error, AC_ETEMP temporary; err set on < 0.
  */
-#ifndef BRIDGE_ALLOW_OPS_H
-#define BRIDGE_ALLOW_OPS_H
+#ifndef SSMP_CONSENT_OPS_H
+#define SSMP_CONSENT_OPS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "allow_client.h"
+#include "consent_client.h"
 #include "keytable.h"
 #include "ssmp_status.h"
 #include "store.h"

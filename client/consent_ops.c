@@ -1,5 +1,5 @@
 /*
- * allow_ops.c - a local user's consent operations (see allow_ops.h).
+ * consent_ops.c - a local user's consent operations (see consent_ops.h).
  *
  * Order of effects: our own allow-list changes first (a request means
  * "I allow you" whatever the other side answers), then the request is
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "allow_ops.h"
+#include "consent_ops.h"
 #include "ssmp_addr.h"
 
 bool

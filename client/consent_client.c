@@ -1,5 +1,5 @@
 /*
- * allow_client.c - send one signed consent request (see allow_client.h).
+ * consent_client.c - send one signed consent request (see consent_client.h).
  *
  * Discovery and HTTPS are libdeliver's, so a consent request takes the
  * same path (resolver, CA file, pinned address of h=, pooled TLS
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allow_client.h"
+#include "consent_client.h"
 #include "deliver.h"
 #include "deliver_http.h"
 #include "deliver_int.h"

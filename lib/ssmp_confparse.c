@@ -1,5 +1,5 @@
 /*
- * ssmp_conf.c - OpenDKIM-style "Key value" configuration files.
+ * ssmp_confparse.c - the parser of OpenDKIM-style "Key value" files.
  *
  * Programs describe their settings in a table (struct ssmp_conf_def) and
  * this module does the rest, so every program spells errors, booleans,
@@ -26,7 +26,7 @@
 
 #include "ssmp_addr.h"
 #include "ssmp_buf.h"
-#include "ssmp_conf.h"
+#include "ssmp_confparse.h"
 
 #define LINE_MAX_LEN	4096
 #define FILE_MAX_LEN	(1024 * 1024)

@@ -1,5 +1,5 @@
 /*
- * ctl_allow.c - ssmpctl's consent commands (ssmp.7, CONSENT HANDSHAKE):
+ * ctl_consent.c - ssmpctl's consent commands (ssmp.7, CONSENT HANDSHAKE):
  *
  *	allow request LOCAL REMOTE [--signup] [--tier trusted|known]
  *	allow pending [--all] [LOCAL]
@@ -7,7 +7,7 @@
  *	allow deny LOCAL REMOTE
  *	allow del LOCAL PATTERN
  *
- * The work is bridge/allow_ops.c's, shared with ssmpd's consent API;
+ * The work is client/consent_ops.c's, shared with ssmpd's consent API;
  * this file turns it into lines, JSON and exit codes.
  */
 #include "config.h"
@@ -22,9 +22,10 @@
 
 #include <jansson.h>
 
-#include "allow_ops.h"
+#include "consent_ops.h"
 #include "ssmp_addr.h"
-#include "ctl_allow.h"
+#include "ctl_consent.h"
+#include "ctl_user.h"
 
 struct cctl {
 	const struct ssmp_config *cfg;
@@ -64,7 +65,7 @@ enum need { NO_SEND, SEND, MAY_SEND };
 
 /*
  * The store, and to send, the keys and the client; exit code or EX_OK.
- * MAY_SEND: without keys nothing is sent (allow_ops then refuses what
+ * MAY_SEND: without keys nothing is sent (consent_ops then refuses what
  * needs sending), so `allow del` still works on a store-only host.
  */
 static int
@@ -80,7 +81,7 @@ cctl_open(struct cctl *x, enum need send)
 		    "store", err.msg);
 	if (send == NO_SEND)
 		return EX_OK;
-	if (ks_keytable_load(x->cfg, &x->keys, &err) != 0) {
+	if (ctl_keys(x->cfg, &x->keys, &err) != 0) {
 		x->keys = NULL;
 		return send == MAY_SEND ? EX_OK : fail(EX_CONFIG, "keys",
 		    err.msg);

@@ -1,5 +1,5 @@
 /*
- * allow.c - POST /.well-known/ssmp/v1/allow: the receiving side of the
+ * consent_recv.c - POST /.well-known/ssmp/v1/allow: the receiving side of the
  * consent handshake (ssmp.7, CONSENT HANDSHAKE).
  *
  * Checks in the order of ssmp.7: syntax and version, time window, the
@@ -23,9 +23,9 @@
 #include <event2/buffer.h>
 #include <sodium.h>
 
-#include "allow.h"
-#include "allow_client.h"
-#include "allow_ops.h"
+#include "consent_recv.h"
+#include "consent_client.h"
+#include "consent_ops.h"
 #include "keyfetch.h"
 #include "keys.h"
 #include "ratelimit.h"

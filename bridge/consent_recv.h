@@ -1,10 +1,10 @@
 /*
- * allow.h - the consent endpoint of ssmpd (POST .../allow, ssmp.7
+ * consent_recv.h - the consent endpoint of ssmpd (POST .../allow, ssmp.7
  * CONSENT HANDSHAKE) and the consent API on the admin listener
- * (admin_allow.c), with the state they share.
+ * (admin_consent.c), with the state they share.
  */
-#ifndef BRIDGE_ALLOW_H
-#define BRIDGE_ALLOW_H
+#ifndef BRIDGE_CONSENT_RECV_H
+#define BRIDGE_CONSENT_RECV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@ struct ac;
 
 struct consent {
 	struct ratelimit	*rl_domain;	/* requests per remote domain
-						   per hour (see allow.c) */
+						   per hour (see consent_recv.c) */
 	struct workq		*q;		/* store writes, outbound HTTPS */
 	struct ac		*ac;		/* outbound requests; thread-safe */
 	long			 pending_max;	/* per local recipient */

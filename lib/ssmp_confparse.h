@@ -1,12 +1,13 @@
 /*
- * ssmp_conf.h - OpenDKIM-style configuration files.
+ * ssmp_confparse.h - the parser of OpenDKIM-style configuration files (the
+ * keys of ssmp.conf and their defaults, the schema, are ssmp_config.h).
  *
  * One "Key value" per line; '#' starts a comment; blank lines ignored;
  * key names are case-insensitive.  An unknown key, a repeated key (other
  * than list keys) or a bad value is an error "FILE:LINE: ..." naming it.
  */
-#ifndef SSMP_CONF_H
-#define SSMP_CONF_H
+#ifndef SSMP_CONFPARSE_H
+#define SSMP_CONFPARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>

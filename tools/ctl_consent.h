@@ -1,10 +1,10 @@
 /*
- * ctl_allow.h - the consent commands of ssmpctl: allow request, pending,
+ * ctl_consent.h - the consent commands of ssmpctl: allow request, pending,
  * accept, deny, and allow del (which sends a withdrawal when the pair
  * came from the handshake).
  */
-#ifndef KS_CTL_ALLOW_H
-#define KS_CTL_ALLOW_H
+#ifndef SSMP_CTL_CONSENT_H
+#define SSMP_CTL_CONSENT_H
 
 #include <stdbool.h>
 

@@ -1,5 +1,5 @@
 /*
- * admin_allow.c - the consent API on the admin listener (ssmpd(8),
+ * admin_consent.c - the consent API on the admin listener (ssmpd(8),
  * CONSENT API), so that a webmail or portal can offer what `ssmpctl
  * allow request|pending|accept|deny|del` does:
  *
@@ -22,8 +22,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "allow.h"
-#include "allow_ops.h"
+#include "consent_recv.h"
+#include "consent_ops.h"
 #include "keys.h"
 #include "keytable.h"
 #include "ssmp_buf.h"

@@ -1,13 +1,13 @@
 /*
- * allow_client.h - the sending side of the consent handshake (ssmp.7,
+ * consent_client.h - the sending side of the consent handshake (ssmp.7,
  * CONSENT HANDSHAKE): one signed allow request to the ssmpd of the
  * recipient's domain, found by discovery, over libdeliver's HTTPS client.
  *
  * Blocking (DNS and HTTPS): ssmpctl calls it directly, ssmpd from a
  * worker thread.  One struct ac may serve several threads at once.
  */
-#ifndef BRIDGE_ALLOW_CLIENT_H
-#define BRIDGE_ALLOW_CLIENT_H
+#ifndef SSMP_CONSENT_CLIENT_H
+#define SSMP_CONSENT_CLIENT_H
 
 #include "ssmp_allow.h"
 #include "ssmp_config.h"
