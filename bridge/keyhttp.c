@@ -280,7 +280,7 @@ keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
     keyhttp_cb cb, void *arg)
 {
 	struct fetch *f = ssmp_xcalloc(1, sizeof(*f));
-	char url[512], pin[512];
+	char url[512], pin[NETGUARD_PIN_MAX];
 
 	f->kh = kh;
 	f->cb = cb;
@@ -289,8 +289,7 @@ keyhttp_fetch(struct keyhttp *kh, const char *hostname, unsigned port,
 	/* the domain we mean, in the path: never a co-hosted domain's key */
 	snprintf(url, sizeof(url), "https://%s:%u" SSMP_PATH_PREFIX "key/%s/%s",
 	    hostname, port, domain, selector);
-	snprintf(pin, sizeof(pin), strchr(addr, ':') ? "%s:%u:[%s]" :
-	    "%s:%u:%s", hostname, port, addr);
+	netguard_pin(pin, sizeof(pin), hostname, port, addr);
 	f->resolve = curl_slist_append(NULL, pin);
 	snprintf(f->host, sizeof(f->host), "%s:%u", hostname, port);
 	f->easy = curl_easy_init();

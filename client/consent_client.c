@@ -66,15 +66,15 @@ static void
 ac_target(struct ac *a, const struct ssmp_policy *pol, struct dlh_req *r)
 {
 	unsigned	port = pol->port ? pol->port : 443u;
-	char		ip[46];	/* INET6_ADDRSTRLEN */
+	char		ip[NETGUARD_PIN_MAX];
 	struct ssmp_err	err;
 
 	snprintf(r->url, sizeof(r->url), "https://%s:%u" SSMP_PATH_PREFIX
 	    "allow", pol->hostname, port);
 	if (a->dl->dns.addr != NULL && a->dl->dns.addr(a->dl->dns.arg,
 	    pol->hostname, ip, sizeof(ip), &err) == DL_DNS_OK)
-		snprintf(r->resolve, sizeof(r->resolve), "%s:%u:%s",
-		    pol->hostname, port, ip);
+		netguard_pin(r->resolve, sizeof(r->resolve), pol->hostname,
+		    port, ip);
 }
 
 /* Where to send: the policy record of to's domain. */

@@ -84,19 +84,19 @@ url_for(char *out, size_t outlen, const struct ssmp_policy *pol,
 	    pol->hostname, pol->port ? pol->port : 443u, path);
 }
 
-/* Pin h= to the address the configured resolver gives (test worlds). */
+/* Pin h= to the addresses the configured resolver gives, in its order. */
 static void
 resolve_for(struct dl_client *c, const struct ssmp_policy *pol,
     struct dlh_req *r)
 {
-	char		ip[46];
+	char		ip[NETGUARD_PIN_MAX];
 	struct ssmp_err	err;
 
 	if (c->dns.addr == NULL || c->dns.addr(c->dns.arg, pol->hostname, ip,
 	    sizeof(ip), &err) != DL_DNS_OK)
 		return;
-	(void)snprintf(r->resolve, sizeof(r->resolve), "%s:%u:%s",
-	    pol->hostname, pol->port ? pol->port : 443u, ip);
+	netguard_pin(r->resolve, sizeof(r->resolve), pol->hostname,
+	    pol->port ? pol->port : 443u, ip);
 }
 
 /*

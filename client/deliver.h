@@ -49,8 +49,9 @@ enum dl_dns { DL_DNS_OK, DL_DNS_NONE, DL_DNS_TEMP, DL_DNS_BOGUS };
  * SOA minimum for DL_DNS_NONE).  Every function must be thread-safe.
  *   policy: the _ssmp.<domain> record (DL_DNS_NONE = no SSMP);
  *   key:    <selector>._ssmpkey.<domain>;
- *   addr:   an IPv4/IPv6 address of host (text), for HTTPS; NULL means
- *	     let libcurl use the system resolver.
+ *   addr:   the IPv4/IPv6 addresses of host (text, comma-separated, in
+ *	     the answer's order), for HTTPS; NULL means let libcurl use the
+ *	     system resolver.
  * validating: answers are DNSSEC-checked (TrustAnchorFile); what the
  * keystore's cache holds from a resolver that did not check is not used.
  */

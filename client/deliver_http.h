@@ -21,7 +21,7 @@ struct dlh;
 struct dlh_req {
 	/* in */
 	char			 url[SSMP_HOST_MAX + 128];
-	char			 resolve[SSMP_HOST_MAX + 64];	/* or "" */
+	char			 resolve[NETGUARD_PIN_MAX];	/* or "" */
 	struct curl_slist	*hdrs;
 	const char		*post;		/* in-memory body, or */
 	size_t			 postlen;

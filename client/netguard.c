@@ -56,6 +56,34 @@ addr_text(const struct sockaddr *sa, char *out, size_t len)
 		(void)snprintf(out, len, "?");
 }
 
+void
+netguard_pin(char *out, size_t outlen, const char *host, unsigned port,
+    const char *addrs)
+{
+	const char *a, *end;
+	size_t len, n;
+	int w;
+
+	w = snprintf(out, outlen, "%s:%u:", host, port);
+	if (w < 0 || (size_t)w >= outlen) {
+		*out = '\0';
+		return;
+	}
+	len = (size_t)w;
+	for (a = addrs; *a != '\0'; a = *end ? end + 1 : end) {
+		end = a + strcspn(a, ",");
+		n = (size_t)(end - a);
+		w = snprintf(out + len, outlen - len, memchr(a, ':', n) ?
+		    "%s[%.*s]" : "%s%.*s", out[len - 1] == ':' ? "" : ",",
+		    (int)n, a);
+		if (w < 0 || (size_t)w >= outlen - len) {
+			out[len] = '\0';	/* this one does not fit */
+			break;
+		}
+		len += (size_t)w;
+	}
+}
+
 /* CURLOPT_OPENSOCKETFUNCTION: every connection curl makes starts here. */
 static curl_socket_t
 open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)

@@ -43,6 +43,16 @@ struct netguard_use {
 void netguard_curl(CURL *h, const struct netguard *g, struct netguard_use *u);
 
 /*
+ * The CURLOPT_RESOLVE entry that pins host:port to addrs, our resolver's
+ * comma-separated answer (IPv6 addresses are bracketed); curl tries them
+ * in turn, each one checked as above.  Addresses that would not fit
+ * whole in NETGUARD_PIN_MAX are left out.
+ */
+#define NETGUARD_PIN_MAX	1024
+void netguard_pin(char *out, size_t outlen, const char *host,
+    unsigned port, const char *addrs);
+
+/*
  * Log a failed transfer to host (curl's detail, or the refused address)
  * at LOG_INFO, under id (may be NULL).
  */

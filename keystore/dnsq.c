@@ -70,7 +70,7 @@ struct dnsq_answer {
 				   NODATA the SOA minimum; clamped */
 	size_t		 ntxt;
 	char		**txt;	/* each RR's strings concatenated */
-	char		 addr[DNSQ_ADDR_MAX];	/* A/AAAA: the first */
+	char		 addr[DNSQ_ADDR_MAX];	/* A/AAAA: "a1,a2,..." */
 };
 
 static const char *const status_names[] = {
@@ -368,11 +368,15 @@ collect(const struct dnsq *dq, ldns_pkt *pkt, ldns_rr_type type,
 		rr = ldns_rr_list_rr(l, i);
 		if (type == LDNS_RR_TYPE_TXT)
 			ans->txt[ans->ntxt++] = txt_join(rr);
-		else if (ans->ntxt == 0 && ldns_rr_rd_count(rr) == 1 &&
+		else if (ans->ntxt < DNSQ_ADDRS &&
+		    ldns_rr_rd_count(rr) == 1 &&
 		    (a = ldns_rdf2str(ldns_rr_rdf(rr, 0))) != NULL) {
-			snprintf(ans->addr, sizeof(ans->addr), "%s", a);
+			size_t len = strlen(ans->addr);
+
+			snprintf(ans->addr + len, sizeof(ans->addr) - len,
+			    "%s%s", len ? "," : "", a);
 			free(a);
-			ans->ntxt = 1;	/* "has data" */
+			ans->ntxt++;	/* "has data" */
 		}
 		if (ldns_rr_ttl(rr) < ttl)
 			ttl = ldns_rr_ttl(rr);

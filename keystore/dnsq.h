@@ -76,13 +76,17 @@ enum dnsq_status dnsq_key(struct dnsq *dq, const char *domain,
     const char *selector, struct ssmp_keyrec *key, uint32_t *ttl,
     struct ssmp_err *err);
 /*
- * First A (else AAAA) of host as text; an IP literal is returned as it
- * is.  DNSQ_NXDOMAIN/DNSQ_NODATA: no such host or no address.  TLS
- * authenticates the host, but a bogus answer is still a temporary
- * failure.  Whether the address may be connected to is the caller's
- * policy.
+ * The A (else AAAA) addresses of host as text, comma-separated in the
+ * order of the answer, at most DNSQ_ADDRS of them ("192.0.2.1,192.0.2.2",
+ * the form libcurl's CURLOPT_RESOLVE takes: it tries each in turn, so a
+ * sender reaches the second host of a domain when the first is down); an
+ * IP literal is returned as it is.  DNSQ_NXDOMAIN/DNSQ_NODATA: no such
+ * host or no address.  TLS authenticates the host, but a bogus answer is
+ * still a temporary failure.  Whether an address may be connected to is
+ * the caller's policy.
  */
-#define DNSQ_ADDR_MAX	46
+#define DNSQ_ADDRS	8
+#define DNSQ_ADDR_MAX	(DNSQ_ADDRS * 46)
 enum dnsq_status dnsq_addr(struct dnsq *dq, const char *host, char *out,
     size_t outlen, uint32_t *ttl, struct ssmp_err *err);
 

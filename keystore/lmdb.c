@@ -758,6 +758,8 @@ env_counts(struct lm_env *e, struct ks_stats *st)
 	pthread_mutex_lock(&e->wlock);
 	st->writes += e->nwrites;
 	st->commits += e->ncommits;
+	for (struct wop *op = e->whead; op != NULL; op = op->next)
+		st->queued++;
 	pthread_mutex_unlock(&e->wlock);
 }
 

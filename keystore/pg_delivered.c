@@ -167,7 +167,7 @@ update(struct pg_conn *pc, struct dlv_params *p, int64_t ver,
 
 /* Ask check about what is stored, then act: DONE, ABORT or RACE. */
 static int
-decide(struct pg_conn *pc, const struct ks_delivered *d,
+ask_check(struct pg_conn *pc, const struct ks_delivered *d,
     struct dlv_params *p, struct ks_delivered *now, int64_t ver,
     ks_delivered_check check, void *arg, struct ssmp_err *err)
 {
@@ -209,7 +209,7 @@ cas_one(struct pg_conn *pc, const struct ks_delivered *d,
 		else if ((rc = stored(pc, d, &p, &now, &ver, err)) == NONE)
 			return a == KS_ABORT ? ABORT : DONE;
 		if (rc == FOUND)
-			rc = decide(pc, d, &p, &now, ver, check, arg, err);
+			rc = ask_check(pc, d, &p, &now, ver, check, arg, err);
 		if (rc != RACE)
 			return rc;
 	}

@@ -131,6 +131,7 @@ struct ks_stats {
 	/* this handle's writes since ks_open: changes, and the write
 	 * transactions that committed them (fewer under group commit) */
 	uint64_t writes, commits;
+	unsigned queued;	/* writes waiting for the writer now */
 };
 int ks_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err);
 

@@ -149,6 +149,24 @@ is $? 1 "-q c.test: exit 1 (no SSMP)"
 "$SSMP_SEND" -c "$SS_CONF" -q 'bad..domain' >/dev/null 2>&1
 is $? 64 "-q with a bad domain: EX_USAGE"
 
+# --- two addresses for h=, one of them down (two MX hosts, one failed):
+# every message reaches the live one, whichever order DNS gives
+world_dns_add b.test "ssmp.b.test. 300 IN A 127.0.0.2"
+world_dns_reload || bail "nsd reload failed"
+fo=0
+for i in 1 2 3 4 5 6; do
+	ss_mail "$TMP/fo$i" "failover$i.$$@a.test"
+	ss_send "$TMP/fo$i" -f alice@a.test bob@b.test
+	[ "$SS_RC" != 0 ] || fo=$((fo + 1))
+	[ "$SS_RC" = 0 ] || diag "failover $i: $SS_RC $SS_ERR"
+done
+is "$fo" 6 "h= with a dead address besides the live one: 6 of 6 delivered"
+like "$("$SSMPCTL" -c "$SS_CONF" check b.test 2>&1 | grep '^host')" \
+    'ssmp\.b\.test: 127\.0\.0\.[12],127\.0\.0\.[12] port' \
+    "ssmpctl check: the host's two addresses"
+world_dns_del b.test "127\.0\.0\.2"
+world_dns_reload || bail "nsd reload failed"
+
 # --- the receiver down: temporary
 world_kill sd-b
 ss_mail "$TMP/m7" "down.$$@a.test"

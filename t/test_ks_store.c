@@ -963,7 +963,18 @@ test_group_commit(void)
 		t[i] = (struct gc_thr){ ks, i, 0, "" };
 		pthread_create(&th[i], NULL, gc_writer, &t[i]);
 	}
-	usleep(500 * 1000);	/* all eight are waiting for the lock */
+	/* one writer blocked on the other process's lock, seven queued
+	 * behind it (polled: a fixed sleep was too short under valgrind on
+	 * a loaded machine) */
+	for (int ms = 0; ms < 60000; ms += 20) {
+		struct ks_stats q;
+
+		memset(&q, 0, sizeof(q));
+		if (ks_stats(ks, &q, &err) == 0 && q.queued == 7)
+			break;
+		usleep(20 * 1000);
+	}
+	usleep(100 * 1000);
 	close(release);
 	for (int i = 0; i < 8; i++) {
 		pthread_join(th[i], NULL);

@@ -44,7 +44,7 @@ struct chk {
 	struct ks_keytable	*keys;		/* ours; may be NULL */
 	struct ssmp_policy	 pol;
 	struct ssmp_keyrec	 kr;
-	char			 addr[64];
+	char			 addr[DNSQ_ADDR_MAX];
 	int			 fails, warns;
 };
 
@@ -311,7 +311,7 @@ step_https(struct chk *k)
 	struct ssmp_err err;
 	struct fetch f;
 	char url[SSMP_HOST_MAX + SSMP_DOMAIN_MAX + 128];
-	char pin[SSMP_HOST_MAX + 96];
+	char pin[NETGUARD_PIN_MAX];
 	char cerr[CURL_ERROR_SIZE] = "";
 	CURL *h;
 	CURLcode rc;
@@ -326,8 +326,7 @@ step_https(struct chk *k)
 	}
 	snprintf(url, sizeof(url), "https://%s" SSMP_PATH_PREFIX "key/%s/%s",
 	    k->pol.host, k->domain, k->pol.selector);
-	snprintf(pin, sizeof(pin), "%s:%u:%s", k->pol.hostname, k->pol.port,
-	    k->addr);
+	netguard_pin(pin, sizeof(pin), k->pol.hostname, k->pol.port, k->addr);
 	res = curl_slist_append(res, pin);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_RESOLVE, res);
