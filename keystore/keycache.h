@@ -19,7 +19,7 @@ struct ks_store;
 enum ks_source { KS_SRC_DNS = 1, KS_SRC_HTTPS = 2 };
 const char *ks_source_name(enum ks_source s);
 
-#define KS_POLICY_TEXT_MAX	512
+#define KS_POLICY_TEXT_MAX	SSMP_POLICY_TXT_MAX
 /* Entries holding a policy text: the policy ("") and its memory ("*"). */
 #define KS_KEYCACHE_TEXT(sel)	((sel)[0] == '\0' || (sel)[0] == '*')
 

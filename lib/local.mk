@@ -9,6 +9,7 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_addr.c lib/ssmp_addr.h \
 	lib/ssmp_time.c lib/ssmp_time.h \
 	lib/ssmp_txt.c lib/ssmp_txt.h \
+	lib/ssmp_report.c lib/ssmp_report.h lib/ssmp_rtype.h \
 	lib/ssmp_crypto.c lib/ssmp_crypto.h \
 	lib/ssmp_json.c lib/ssmp_json.h \
 	lib/ssmp_envelope.c lib/ssmp_envelope.h \

@@ -22,6 +22,8 @@
 #define SSMP_REASON_MAX		200	/* human text in a status */
 #define SSMP_MAX_RCPT		100	/* recipients in one envelope */
 #define SSMP_TXT_MAX		255	/* one TXT character-string */
+#define SSMP_POLICY_TXT_MAX	512	/* a whole policy record */
+#define SSMP_RUA_MAX		256	/* rua= value of a policy record */
 #define SSMP_ENVELOPE_JSON_MAX	65536	/* envelope request body */
 #define SSMP_HTTP_HEADER_MAX	16384	/* all request header lines */
 #define SSMP_WINDOW_DEFAULT	300	/* seconds of allowed clock skew */

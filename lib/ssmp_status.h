@@ -15,6 +15,7 @@
 #include "ssmp_err.h"
 #include "ssmp_limits.h"
 #include "ssmp_receipt.h"
+#include "ssmp_rtype.h"
 
 enum ssmp_verdict { SSMP_ACCEPT = 2, SSMP_TEMPFAIL = 4, SSMP_REJECT = 5 };
 
@@ -60,6 +61,12 @@ struct ssmp_status {
 	 * sender retries and never delivers it another way.
 	 */
 	bool		delivering;
+	/*
+	 * Never on the wire: the sender's class of a failure for delivery
+	 * reports, set where the failure happened (NONE: the receiver's
+	 * own answer, or not classified).
+	 */
+	enum ssmp_rtype	rtype;
 };
 
 /* reason NULL uses the outcome's default text. */

@@ -15,18 +15,9 @@
 #include "ssmp_b64.h"
 #include "ssmp_txt.h"
 
-#define MAX_TAGS	32
+#define MAX_TAGS	SSMP_TAGS_MAX
 #define DEFAULT_PORT	443
 
-struct tag {
-	const char	*name, *val;
-	size_t		 nlen, vlen;
-};
-
-struct taglist {
-	struct tag	t[MAX_TAGS];
-	int		n;
-};
 
 static int
 blank(int c)
@@ -60,7 +51,8 @@ trim(const char *b, const char **e)
 
 /* One "name = value" between semicolons. */
 static int
-split_tag(const char *b, const char *e, struct tag *tg, struct ssmp_err *err)
+split_tag(const char *b, const char *e, struct ssmp_tag *tg,
+    struct ssmp_err *err)
 {
 	const char	*eq, *ne, *p;
 	char		 sb[48];
@@ -85,8 +77,9 @@ split_tag(const char *b, const char *e, struct tag *tg, struct ssmp_err *err)
 	return 0;
 }
 
-static int
-tokenize(const char *txt, struct taglist *tl, struct ssmp_err *err)
+int
+ssmp_taglist_parse(const char *txt, struct ssmp_taglist *tl,
+    struct ssmp_err *err)
 {
 	const char	*b, *e, *p;
 	int		 i;
@@ -128,8 +121,8 @@ tokenize(const char *txt, struct taglist *tl, struct ssmp_err *err)
 }
 
 /* The value of tag `name` copied to buf, or NULL if absent. */
-static const char *
-tag_value(const struct taglist *tl, const char *name, char *buf,
+const char *
+ssmp_taglist_value(const struct ssmp_taglist *tl, const char *name, char *buf,
     size_t buflen, struct ssmp_err *err)
 {
 	int i;
@@ -151,8 +144,8 @@ tag_value(const struct taglist *tl, const char *name, char *buf,
 	return NULL;
 }
 
-static int
-has_tag(const struct taglist *tl, const char *name)
+int
+ssmp_taglist_has(const struct ssmp_taglist *tl, const char *name)
 {
 	int i;
 
@@ -184,9 +177,10 @@ ssmp_txt_is_ssmp(const char *txt)
 	return *p == '\0' || *p == ';' || blank(*p);
 }
 
-/* h=: host name, optionally ":port". */
+/* h= (what), or an https: URI's host: host name, optionally ":port". */
 static int
-parse_host(const char *h, struct ssmp_policy *out, struct ssmp_err *err)
+parse_host(const char *h, const char *what, struct ssmp_policy *out,
+    struct ssmp_err *err)
 {
 	char		 name[SSMP_HOST_MAX + 1], sb[48];
 	const char	*colon;
@@ -199,17 +193,18 @@ parse_host(const char *h, struct ssmp_policy *out, struct ssmp_err *err)
 		name[colon - h] = '\0';
 		if (colon[1] == '\0' || strlen(colon + 1) > 5 ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-			return ssmp_err_set(err, "h=: port '%s' is not a number",
-			    show(colon + 1, strlen(colon + 1), sb));
+			return ssmp_err_set(err, "%s: port '%s' is not a "
+			    "number", what, show(colon + 1, strlen(colon + 1), sb));
 		if (colon[1] == '0' && colon[2] != '\0')	/* DISC-2 */
-			return ssmp_err_set(err, "h=: port '%s' has a leading "
-			    "zero", show(colon + 1, strlen(colon + 1), sb));
+			return ssmp_err_set(err, "%s: port '%s' has a "
+			    "leading zero", what, show(colon + 1,
+			    strlen(colon + 1), sb));
 		port = strtoul(colon + 1, &end, 10);
 		if (port < 1 || port > 65535)
-			return ssmp_err_set(err, "h=: port %lu out of range "
-			    "(1..65535)", port);
+			return ssmp_err_set(err, "%s: port %lu out of range "
+			    "(1..65535)", what, port);
 	}
-	if (ssmp_hostname_check(name, "h=", out->hostname, err) != 0)
+	if (ssmp_hostname_check(name, what, out->hostname, err) != 0)
 		return -1;
 	for (i = 0; h[i] != '\0'; i++)
 		out->host[i] = (char)tolower((unsigned char)h[i]);
@@ -220,7 +215,7 @@ parse_host(const char *h, struct ssmp_policy *out, struct ssmp_err *err)
 
 /* ma=: seconds, 1 to SSMP_POLICY_MA_MAX, plain digits. */
 static int
-parse_max_age(const struct taglist *tl, struct ssmp_policy *out,
+parse_max_age(const struct ssmp_taglist *tl, struct ssmp_policy *out,
     struct ssmp_err *err)
 {
 	char		 v[16], sb[48];
@@ -228,9 +223,9 @@ parse_max_age(const struct taglist *tl, struct ssmp_policy *out,
 	unsigned long	 n;
 
 	out->max_age = 0;
-	if (!has_tag(tl, "ma"))
+	if (!ssmp_taglist_has(tl, "ma"))
 		return 0;
-	if (tag_value(tl, "ma", v, sizeof(v), err) == NULL)
+	if (ssmp_taglist_value(tl, "ma", v, sizeof(v), err) == NULL)
 		return -1;
 	n = strtoul(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || (v[0] == '0' &&
@@ -244,27 +239,129 @@ parse_max_age(const struct taglist *tl, struct ssmp_policy *out,
 	return 0;
 }
 
+/* https://host[:port]/path, path of unreserved characters and '/'. */
+static int
+parse_https(const char *u, size_t n, struct ssmp_rua *out,
+    struct ssmp_err *err)
+{
+	struct ssmp_policy	 hp;
+	char			 host[SSMP_HOST_MAX + 1], sb[48];
+	const char		*h = u + strlen("https://"), *path;
+	size_t			 i;
+
+	if ((path = memchr(h, '/', n - (size_t)(h - u))) == NULL)
+		return ssmp_err_set(err, "rua=: '%s' has no path",
+		    show(u, n, sb));
+	if ((size_t)(path - h) > SSMP_HOST_MAX || path == h)
+		return ssmp_err_set(err, "rua=: bad host in '%s'",
+		    show(u, n, sb));
+	memcpy(host, h, (size_t)(path - h));
+	host[path - h] = '\0';
+	if (parse_host(host, "rua=", &hp, err) != 0)
+		return -1;
+	for (i = (size_t)(path - u); i < n; i++)
+		if (!isalnum((unsigned char)u[i]) && strchr("-._~/", u[i]) ==
+		    NULL)
+			return ssmp_err_set(err, "rua=: invalid character '%c' "
+			    "in the path of '%s'", u[i], show(u, n, sb));
+	memcpy(out->https, u, n);
+	out->https[n] = '\0';
+	(void)snprintf(out->host, sizeof(out->host), "%s", hp.hostname);
+	out->port = hp.port;
+	return 0;
+}
+
+static int
+parse_mailto(const char *u, size_t n, struct ssmp_rua *out,
+    struct ssmp_err *err)
+{
+	struct ssmp_addr	a;
+	char			addr[SSMP_ADDR_MAX + 1];
+	size_t			len = n - strlen("mailto:");
+
+	if (len == 0 || len > SSMP_ADDR_MAX)
+		return ssmp_err_set(err, "rua=: mailto: address of %zu octets "
+		    "(1..%d)", len, SSMP_ADDR_MAX);
+	memcpy(addr, u + strlen("mailto:"), len);
+	addr[len] = '\0';
+	if (ssmp_addr_parse(addr, &a, err) != 0)
+		return ssmp_err_prefix(err, "rua=: mailto: ");
+	(void)snprintf(out->mailto, sizeof(out->mailto), "%s", a.full);
+	return 0;
+}
+
+/* One URI of a rua= list. */
+static int
+parse_rua_uri(const char *u, size_t n, struct ssmp_rua *out,
+    struct ssmp_err *err)
+{
+	char sb[48];
+
+	if (n >= 8 && strncmp(u, "https://", 8) == 0) {
+		if (out->https[0] != '\0')
+			return ssmp_err_set(err, "rua=: more than one https: "
+			    "URI");
+		return parse_https(u, n, out, err);
+	}
+	if (n >= 7 && strncmp(u, "mailto:", 7) == 0) {
+		if (out->mailto[0] != '\0')
+			return ssmp_err_set(err, "rua=: more than one mailto: "
+			    "URI");
+		return parse_mailto(u, n, out, err);
+	}
+	return ssmp_err_set(err, "rua=: '%s' is neither an https: nor a "
+	    "mailto: URI", show(u, n, sb));
+}
+
+int
+ssmp_rua_parse(const char *v, struct ssmp_rua *out, struct ssmp_err *err)
+{
+	const char	*p, *e;
+	size_t		 len = strlen(v);
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len > SSMP_RUA_MAX)
+		return ssmp_err_set(err, "rua=: value of %zu octets (1..%d)",
+		    len, SSMP_RUA_MAX);
+	for (p = v; ; p = e + 1) {
+		e = p + strcspn(p, ",");
+		if (parse_rua_uri(p, (size_t)(e - p), out, err) != 0)
+			return -1;
+		if (*e == '\0')
+			return 0;
+	}
+}
+
 int
 ssmp_policy_parse(const char *txt, struct ssmp_policy *out,
     struct ssmp_err *err)
 {
-	struct taglist	 tl;
-	char		 h[SSMP_HOST_MAX + 1], s[SSMP_SELECTOR_MAX + 1];
-	char		 m[16], sb[48];
+	struct ssmp_taglist	 tl;
+	struct ssmp_rua		 rua;
+	char			 h[SSMP_HOST_MAX + 1], s[SSMP_SELECTOR_MAX + 1];
+	char			 m[16], sb[48];
 
-	if (tokenize(txt, &tl, err) != 0)
+	if (strlen(txt) > SSMP_POLICY_TXT_MAX)
+		return ssmp_err_set(err, "policy record of %zu octets (at "
+		    "most %d)", strlen(txt), SSMP_POLICY_TXT_MAX);
+	if (ssmp_taglist_parse(txt, &tl, err) != 0)
 		return -1;
-	if (tag_value(&tl, "h", h, sizeof(h), err) == NULL)
+	out->rua[0] = '\0';
+	if (ssmp_taglist_has(&tl, "rua") && (ssmp_taglist_value(&tl, "rua",
+	    out->rua, sizeof(out->rua), err) == NULL ||
+	    ssmp_rua_parse(out->rua, &rua, err) != 0))
 		return -1;
-	if (parse_host(h, out, err) != 0)
+	if (ssmp_taglist_value(&tl, "h", h, sizeof(h), err) == NULL)
 		return -1;
-	if (tag_value(&tl, "s", s, sizeof(s), err) == NULL)
+	if (parse_host(h, "h=", out, err) != 0)
+		return -1;
+	if (ssmp_taglist_value(&tl, "s", s, sizeof(s), err) == NULL)
 		return -1;
 	if (ssmp_selector_check(s, out->selector, err) != 0)
 		return ssmp_err_prefix(err, "s=: ");
 	out->mode = SSMP_MODE_TESTING;
-	if (has_tag(&tl, "m")) {
-		if (tag_value(&tl, "m", m, sizeof(m), err) == NULL)
+	if (ssmp_taglist_has(&tl, "m")) {
+		if (ssmp_taglist_value(&tl, "m", m, sizeof(m), err) == NULL)
 			return -1;
 		if (strcmp(m, "enforce") == 0)
 			out->mode = SSMP_MODE_ENFORCE;
@@ -279,19 +376,19 @@ int
 ssmp_keyrec_parse(const char *txt, struct ssmp_keyrec *out,
     struct ssmp_err *err)
 {
-	struct taglist	 tl;
-	char		 k[16], p[SSMP_PUBKEY_B64 + 8], sb[48];
+	struct ssmp_taglist	 tl;
+	char			 k[16], p[SSMP_PUBKEY_B64 + 8], sb[48];
 
-	if (tokenize(txt, &tl, err) != 0)
+	if (ssmp_taglist_parse(txt, &tl, err) != 0)
 		return -1;
-	if (has_tag(&tl, "k")) {
-		if (tag_value(&tl, "k", k, sizeof(k), err) == NULL)
+	if (ssmp_taglist_has(&tl, "k")) {
+		if (ssmp_taglist_value(&tl, "k", k, sizeof(k), err) == NULL)
 			return -1;
 		if (strcmp(k, "ed25519") != 0)
 			return ssmp_err_set(err, "k=: unsupported key type '%s'",
 			    show(k, strlen(k), sb));
 	}
-	if (tag_value(&tl, "p", p, sizeof(p), err) == NULL)
+	if (ssmp_taglist_value(&tl, "p", p, sizeof(p), err) == NULL)
 		return -1;
 	memset(out->pk, 0, sizeof(out->pk));
 	out->revoked = p[0] == '\0';
@@ -307,13 +404,13 @@ ssmp_mode_name(enum ssmp_mode m)
 	return m == SSMP_MODE_ENFORCE ? "enforce" : "testing";
 }
 
-/* Check a written record fits its buffer and one TXT string. */
+/* Check a written record fits its buffer and max octets. */
 static int
-fits(int n, size_t outlen, const char *what, struct ssmp_err *err)
+fits(int n, size_t outlen, int max, const char *what, struct ssmp_err *err)
 {
-	if (n < 0 || n > SSMP_TXT_MAX)
+	if (n < 0 || n > max)
 		return ssmp_err_set(err, "%s record too long (%d > %d bytes)",
-		    what, n, SSMP_TXT_MAX);
+		    what, n, max);
 	if ((size_t)n >= outlen)
 		return ssmp_err_set(err, "%s record: buffer too small (%d >= "
 		    "%zu)", what, n, outlen);
@@ -343,7 +440,9 @@ ssmp_policy_format(const struct ssmp_policy *p, char *out, size_t outlen,
 	if (n >= 0 && (size_t)n < outlen && p->max_age > 0)
 		n += snprintf(out + n, outlen - (size_t)n, "; ma=%ld",
 		    p->max_age);
-	if (fits(n, outlen, "policy", err) != 0)
+	if (n >= 0 && (size_t)n < outlen && p->rua[0] != '\0')
+		n += snprintf(out + n, outlen - (size_t)n, "; rua=%s", p->rua);
+	if (fits(n, outlen, SSMP_POLICY_TXT_MAX, "policy", err) != 0)
 		return -1;
 	/* Never publish what a receiver would refuse. */
 	if (ssmp_policy_parse(out, &back, err) != 0) {
@@ -366,5 +465,24 @@ ssmp_keyrec_format(const struct ssmp_keyrec *k, char *out, size_t outlen,
 		    SSMP_B64_STD);
 	n = snprintf(out, outlen, "v=%s; k=ed25519; p=%s", SSMP_VERSION_TAG,
 	    b64);
-	return fits(n, outlen, "key", err);
+	return fits(n, outlen, SSMP_TXT_MAX, "key", err);
+}
+
+int
+ssmp_txt_zone_strings(const char *txt, char *out, size_t outlen,
+    struct ssmp_err *err)
+{
+	size_t	len = strlen(txt), off = 0, k, o = 0;
+	int	n;
+
+	do {
+		k = len - off > SSMP_TXT_MAX ? SSMP_TXT_MAX : len - off;
+		n = snprintf(out + o, outlen - o, "%s\"%.*s\"", off ? " " : "",
+		    (int)k, txt + off);
+		if (n < 0 || (size_t)n >= outlen - o)
+			return ssmp_err_set(err, "record: buffer too small");
+		o += (size_t)n;
+		off += k;
+	} while (off < len);
+	return 0;
 }

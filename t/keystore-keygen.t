@@ -44,6 +44,15 @@ usage_err "bad domain" "domain|label" -d "a..test" -s s1 -D "$TMP/k"
 usage_err "missing -s" "-s SELECTOR" -d a.test
 usage_err "bad mode" "-m" -d a.test -s s1 -m strict
 usage_err "bad ttl" "-t" -d a.test -s s1 -t -5
+usage_err "-R http: (DISC-21)" "rua=: 'http://r.a.test/' is neither" -d a.test -s s1 -D "$TMP/k" -R http://r.a.test/
+is "$(ls "$TMP/k" | wc -l)" 2 "a refused -R writes nothing"
+
+# -R: rua= in the policy record; a long record goes out as two strings
+"$keygen" -d a.test -s r1 -D "$TMP/k" -R "https://ssmp.a.test/.well-known/ssmp/v1/report,mailto:tlsrpt@a.test"
+like "$(cat "$TMP/k/r1.txt")" '^_ssmp\.a\.test\.	3600	IN	TXT	"v=SSMP1; h=ssmp\.a\.test; s=r1; m=testing; rua=https://ssmp\.a\.test/\.well-known/ssmp/v1/report,mailto:tlsrpt@a\.test"$' "[DISC-21] -R prints rua="
+l60=$(printf "h%.0s" $(seq 1 60)); long=$l60.$l60.$l60.$l60.a.test
+"$keygen" -d a.test -s r2 -D "$TMP/k" -h "$long" -R "mailto:tlsrpt@a.test"
+like "$(head -1 "$TMP/k/r2.txt")" 'TXT	"v=SSMP1; h=h{60}[^"]{184}" "[^"]*rua=mailto:tlsrpt@a\.test"$' "[DISC-22] over 255 octets: two strings of one record"
 "$keygen" -d a.test -s s1 -D "$TMP/nonexistent" 2>"$TMP/err"
 is $? 73 "missing directory: EX_CANTCREAT"
 like "$(cat "$TMP/err")" "nonexistent" "error names the directory"

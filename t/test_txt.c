@@ -58,6 +58,40 @@ static const struct bad bad_policy[] = {
 	{ "v=SSMP1; h=a.\xc3\xa9xample; s=x", "invalid character 0xc3" },
 	{ "v=SSMP1; ;", "empty tag (stray ';')" },
 	{ ";v=SSMP1; h=a.example; s=x", "empty tag (stray ';')" },
+	/* [DISC-21] rua= */
+	{ "v=SSMP1; h=a.example; s=x; rua=", "rua=: value of 0 octets" },
+	{ "v=SSMP1; h=a.example; s=x; rua=http://r.example/x",
+	    "rua=: 'http://r.example/x' is neither an https: nor a mailto:" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://r.example",
+	    "rua=: 'https://r.example' has no path" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https:///x", "rua=: bad host" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://10.0.0.1/x",
+	    "rua=: final label '1' is all numeric" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://r.example:0443/x",
+	    "rua=: port '0443' has a leading zero" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://r.example/x?a=b",
+	    "rua=: invalid character '?' in the path" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://r.example/%41",
+	    "rua=: invalid character '%' in the path" },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://r.example/a,https://r.example/b",
+	    "rua=: more than one https: URI" },
+	{ "v=SSMP1; h=a.example; s=x; rua=mailto:a@r.example,mailto:b@r.example",
+	    "rua=: more than one mailto: URI" },
+	{ "v=SSMP1; h=a.example; s=x; rua=mailto:r.example",
+	    "rua=: mailto: " },
+	{ "v=SSMP1; h=a.example; s=x; rua=mailto:", "rua=: mailto: address of 0" },
+	{ "v=SSMP1; h=a.example; s=x; rua=mailto:a@r.example?subject=x",
+	    "rua=: mailto: " },
+	{ "v=SSMP1; h=a.example; s=x; rua=mailto:a@r.example,",
+	    "rua=: '' is neither" },
+	{ "v=SSMP1; h=a.example; s=x; rua=mailto:a@r.example https://r.example/x",
+	    "rua=: mailto: " },
+	{ "v=SSMP1; h=a.example; s=x; rua=https://r.example/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "rua=: value too long (269 > 256)" },
 };
 
 static const struct bad bad_key[] = {
@@ -190,9 +224,73 @@ test_policy_format(void)
 	memset(p.selector, 's', 63);
 	p.selector[63] = '\0';
 	is_int(ssmp_policy_format(&p, out, sizeof(out), &e), -1, "too long");
-	like(e.msg, "policy record too long", "too long error");
+	like(e.msg, "buffer too small", "too long for one string's buffer");
 	is_str(ssmp_mode_name(SSMP_MODE_ENFORCE), "enforce", "mode name");
 	is_str(ssmp_mode_name(SSMP_MODE_TESTING), "testing", "mode name 2");
+}
+
+/* [DISC-21] rua=: where reports go; [DISC-22] the record's length. */
+static void
+test_rua(void)
+{
+	struct ssmp_policy	p, back;
+	struct ssmp_rua		r;
+	struct ssmp_err		e;
+	char			out[SSMP_POLICY_TXT_MAX + 1], zone[700];
+	char			big[SSMP_POLICY_TXT_MAX + 64];
+
+	is_int(ssmp_policy_parse("v=SSMP1; h=a.example; s=x; m=testing; "
+	    "rua=https://Rpt.Example:8443/.well-known/ssmp/v1/report,"
+	    "mailto:Reports@R.example", &p, &e), 0, "[DISC-21] rua= with two "
+	    "URIs parses");
+	is_str(p.rua, "https://Rpt.Example:8443/.well-known/ssmp/v1/report,"
+	    "mailto:Reports@R.example", "rua= kept as published");
+	is_int(ssmp_rua_parse(p.rua, &r, &e), 0, "rua= value parses alone");
+	is_str(r.host, "rpt.example", "https: host, lower case");
+	is_int(r.port, 8443, "https: port");
+	is_str(r.mailto, "reports@r.example", "mailto: address, canonical");
+	is_int(ssmp_rua_parse("mailto:a@r.example", &r, &e), 0, "mailto alone");
+	is_str(r.https, "", "no https URI");
+	is_int(ssmp_rua_parse("https://r.example/", &r, &e), 0, "https alone");
+	is_int(r.port, 443, "default port 443");
+	is_str(r.mailto, "", "no mailto URI");
+	ssmp_policy_parse("v=SSMP1; h=a.example; s=x", &p, &e);
+	is_str(p.rua, "", "no rua=: empty");
+
+	ssmp_policy_parse("v=SSMP1; h=a.example; s=x; rua=mailto:r@a.example;"
+	    " m=enforce", &p, &e);
+	is_int(ssmp_policy_format(&p, out, sizeof(out), &e), 0, "format rua=");
+	is_str(out, "v=SSMP1; h=a.example; s=x; m=enforce; "
+	    "rua=mailto:r@a.example", "rua= written last");
+
+	/* a long host, a long selector and rua=: over 255, several strings */
+	memset(&p, 0, sizeof(p));
+	memset(p.hostname, 'h', 253);
+	p.hostname[63] = p.hostname[127] = p.hostname[191] = '.';
+	p.hostname[253] = '\0';
+	p.port = 443;
+	memset(p.selector, 's', 63);
+	p.selector[63] = '\0';
+	snprintf(p.rua, sizeof(p.rua), "mailto:reports@r.example");
+	is_int(ssmp_policy_format(&p, out, sizeof(out), &e), 0,
+	    "[DISC-22] a record of %zu octets formats", strlen(out));
+	is_int(ssmp_policy_parse(out, &back, &e), 0, "and parses back");
+	is_str(back.rua, p.rua, "rua= survives");
+	is_int(ssmp_txt_zone_strings(out, zone, sizeof(zone), &e), 0,
+	    "zone strings");
+	ok(strncmp(zone, "\"v=SSMP1; h=", 12) == 0 && strstr(zone, "\" \"") !=
+	    NULL && strlen(zone) == strlen(out) + 5, "split in two strings");
+	is_int(ssmp_txt_zone_strings("v=SSMP1", zone, 5, &e), -1,
+	    "zone strings: small buffer");
+	snprintf(p.rua, sizeof(p.rua), "https://r.example/%0238d", 0);
+	is_int(ssmp_policy_format(&p, out, sizeof(out), &e), -1,
+	    "[DISC-22] over %d octets: refused", SSMP_POLICY_TXT_MAX);
+	like(e.msg, "policy record too long", "too long error");
+	snprintf(big, sizeof(big), "v=SSMP1; h=a.example; s=x; x=%0500d", 0);
+	is_int(ssmp_policy_parse(big, &p, &e), -1, "a record over %d octets "
+	    "is invalid", SSMP_POLICY_TXT_MAX);
+	like(e.msg, "policy record of 529 octets (at most 512)",
+	    "its error");
 }
 
 static void
@@ -247,6 +345,7 @@ main(void)
 {
 	test_policy_parse();
 	test_policy_format();
+	test_rua();
 	test_keyrec();
 	test_is_ssmp();
 	return done_testing();

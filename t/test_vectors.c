@@ -182,6 +182,41 @@ static const struct want {
 	    "\",\"to\":[\"bob@b.test\",\"carol@b.test\"],\"sig\":\"X7D//zDghbsJ+p"
 	    "vIEjrqP+z8/6uCSroRgO0bjACf8y+rU4OK61J7wf8U2Jdg4VWXLDgFdjgA"
 	    "6S+FVyzk5wERDw==\"}}" },
+	{ "rpt_json",
+	    "{\"organization-name\":\"a.test\",\"date-range\":{\"start-da"
+	    "tetime\":\"2026-11-22T00:00:00Z\",\"end-datetime\":\"2026-11"
+	    "-22T23:59:59Z\"},\"contact-info\":\"postmaster@a.test\",\"re"
+	    "port-id\":\"2026-11-22_b.test\",\"reporting-domain\":\"a.tes"
+	    "t\",\"policies\":[{\"policy\":{\"policy-type\":\"ssmp\",\"po"
+	    "licy-string\":[\"v=SSMP1; h=ssmp.b.test; s=s2026; m=testing;"
+	    " rua=https://ssmp.b.test/.well-known/ssmp/v1/report\"],\"pol"
+	    "icy-domain\":\"b.test\",\"mx-host\":[\"ssmp.b.test\"],\"sele"
+	    "ctor\":\"s2026\",\"mode\":\"testing\"},\"summary\":{\"total-"
+	    "successful-session-count\":5,\"total-failure-session-count\""
+	    ":3,\"fallback-smtp-count\":2},\"failure-details\":[{\"result"
+	    "-type\":\"certificate-expired\",\"receiving-mx-hostname\":\""
+	    "ssmp.b.test\",\"failed-session-count\":2,\"failure-reason-co"
+	    "de\":\"4.4.1\",\"sample-reason\":\"ssmp.b.test: cannot conne"
+	    "ct over HTTPS\"},{\"result-type\":\"refused\",\"receiving-mx"
+	    "-hostname\":\"ssmp.b.test\",\"failed-session-count\":1,\"fai"
+	    "lure-reason-code\":\"5.7.1\",\"sample-reason\":\"*@b.test: s"
+	    "ender not in allow-list\"}]}]}" },
+	{ "rpt_hash",
+	    "478c4d72c654d0c3f74952f16f85e11b898ae788049d7d4744fcfb13880a"
+	    "f64e" },
+	{ "rpt_in.hex",
+	    "53534d50312d5245504f52540a646f6d61696e3a612e746573740a733a73"
+	    "323032360a74696d653a3230323631313233303030353030303030303030"
+	    "0a626f64793a343738633464373263363534643063336637343935326631"
+	    "366638356531316238393861653738383034396437643437343466636662"
+	    "313338383061663634650a" },
+	{ "rpt_sig",
+	    "MQeHPobAsGISw5JRQnLiQug8h40GLkUIL23nTLigMalmJnQQP134UNl8Tjvs"
+	    "66JX8nQ0N1492ji8xnSCrK7SBg==" },
+	{ "rpt_header",
+	    "v=SSMP1; d=a.test; s=s2026; t=20261123000500000000; b=MQeHPo"
+	    "bAsGISw5JRQnLiQug8h40GLkUIL23nTLigMalmJnQQP134UNl8Tjvs66JX8n"
+	    "Q0N1492ji8xnSCrK7SBg==" },
 };
 
 static const char *
@@ -225,6 +260,11 @@ got(const struct vectors *v, const char *name)
 		{ "dup_in.hex", v->dup_in.hex },
 		{ "dup_sig", v->dup_sig },
 		{ "dup_json", v->dup_json },
+		{ "rpt_json", v->rpt_json },
+		{ "rpt_hash", v->rpt_hash },
+		{ "rpt_in.hex", v->rpt_in.hex },
+		{ "rpt_sig", v->rpt_sig },
+		{ "rpt_header", v->rpt_header },
 	};
 	size_t i;
 
@@ -315,6 +355,48 @@ decode_further(const struct vectors *v)
 	ssmp_buf_free(&b);
 }
 
+/* [RPT-5] The report verifies with a.test's key, decodes, re-encodes. */
+static void
+decode_report(const struct vectors *v)
+{
+	struct ssmp_report	*r = calloc(1, sizeof(*r));
+	struct ssmp_policy	 p;
+	struct ssmp_keyrec	 sk, rk;
+	struct ssmp_rsig	 rs;
+	struct ssmp_buf		 b;
+	struct ssmp_err		 err;
+	char			*bad;
+
+	ssmp_buf_init(&b);
+	ok(ssmp_policy_parse(V_POLICY, &p, &err) == 0 && strcmp(p.rua,
+	    "https://ssmp.b.test/.well-known/ssmp/v1/report") == 0,
+	    "[DISC-21] the policy with rua= parses");
+	ok(ssmp_keyrec_parse(v->sender_txt, &sk, &err) == 0 &&
+	    ssmp_keyrec_parse(v->receiver_txt, &rk, &err) == 0,
+	    "key records parse (report)");
+	is_int(ssmp_rsig_parse(v->rpt_header, &rs, &err), 0,
+	    "the signature field parses");
+	is_int(ssmp_rsig_verify(&rs, v->rpt_json, strlen(v->rpt_json), sk.pk,
+	    &err), 0, "[RPT-5] the report verifies with a.test's key");
+	ok(ssmp_rsig_verify(&rs, v->rpt_json, strlen(v->rpt_json), rk.pk,
+	    &err) != 0, "and not with b.test's");
+	bad = v_subst(v->rpt_json, ":5,", ":6,");
+	ok(ssmp_rsig_verify(&rs, bad, strlen(bad), sk.pk, &err) != 0,
+	    "one count changed: the signature fails");
+	free(bad);
+	is_int(ssmp_report_decode(v->rpt_json, strlen(v->rpt_json), r, &err),
+	    0, "[RPT-2] the report decodes");
+	ok(strcmp(r->reporter, "a.test") == 0 && strcmp(r->domain,
+	    "b.test") == 0 && r->npolicy == 1 && r->policy[0].ok == 5 &&
+	    r->policy[0].fail == 3 && r->policy[0].ndetail == 2 &&
+	    r->policy[0].detail[0].type == SSMP_RT_CERT_EXPIRED,
+	    "its values");
+	ssmp_report_encode(r, &b);
+	is_str(b.p, v->rpt_json, "the report re-encodes byte for byte");
+	ssmp_buf_free(&b);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -327,6 +409,7 @@ main(void)
 		    want[i].name);
 	decode_published(&v);
 	decode_further(&v);
+	decode_report(&v);
 	vectors_free(&v);
 	return done_testing();
 }

@@ -136,6 +136,15 @@ main(void)
 	input("signing input", &v.dup_in);
 	block("SSMP-Signature", v.dup_sig);
 	block("answer JSON (the ORIGINAL receipt)", v.dup_json);
+
+	printf("\nDelivery report (a.test on b.test, 2026-11-22, signed at "
+	    V_PTIME ")\n");
+	block("_ssmp.b.test TXT (policy with rua=)", V_POLICY);
+	block("report JSON", v.rpt_json);
+	block("report SHA-256", v.rpt_hash);
+	input("signing input", &v.rpt_in);
+	block("sig", v.rpt_sig);
+	block(SSMP_REPORT_HEADER, v.rpt_header);
 	vectors_free(&v);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "ssmp_envelope.h"
 #include "ssmp_message.h"
 #include "ssmp_receipt.h"
+#include "ssmp_report.h"
 #include "ssmp_status.h"
 #include "ssmp_txt.h"
 
@@ -39,6 +40,11 @@
 #define V_MFROM		"Alice@A.test"
 #define V_MTO1		"Bob@B.test"
 #define V_MTO2		"carol@b.TEST"
+/* The delivery report a.test signs about b.test (ssmp.7 RPT-*). */
+#define V_POLICY	"v=SSMP1; h=ssmp.b.test; s=s2026; m=testing; " \
+			"rua=https://ssmp.b.test/.well-known/ssmp/v1/report"
+#define V_PTIME		"20261123000500000000"
+#define V_DAY		1795305600	/* 2026-11-22T00:00:00Z */
 
 struct vinput {			/* one signing input, as text and hex */
 	char	*text;
@@ -70,6 +76,11 @@ struct vectors {
 	char		 dnonce[SSMP_NONCE_LEN + 1];
 	char		 dup_sig[SSMP_SIG_B64 + 1];
 	char		*dup_json;
+	/* the delivery report */
+	char		 rpt_hash[SSMP_HASH_HEX + 1];
+	struct vinput	 rpt_in;
+	char		 rpt_sig[SSMP_SIG_B64 + 1];
+	char		*rpt_json, *rpt_header;
 };
 
 static void __attribute__((unused))
@@ -324,6 +335,63 @@ v_duplicate(struct vectors *v, const struct ssmp_key *sk,
 	ssmp_buf_free(&b);
 }
 
+/* a.test's report of 2026-11-22 on b.test: 5 delivered, 3 failed. */
+static void __attribute__((unused))
+v_report(struct vectors *v, const struct ssmp_key *sk)
+{
+	struct ssmp_report	*r = ssmp_xcalloc(1, sizeof(*r));
+	struct ssmp_rpolicy	*p = &r->policy[0];
+	struct ssmp_rsig	 rs;
+	struct ssmp_buf		 b;
+
+	snprintf(r->reporter, sizeof(r->reporter), "a.test");
+	snprintf(r->contact, sizeof(r->contact), "postmaster@a.test");
+	snprintf(r->id, sizeof(r->id), "2026-11-22_b.test");
+	snprintf(r->domain, sizeof(r->domain), "b.test");
+	r->start = V_DAY;
+	r->end = V_DAY + 86399;
+	r->npolicy = 1;
+	p->found = true;
+	snprintf(p->text, sizeof(p->text), "%s", V_POLICY);
+	snprintf(p->host, sizeof(p->host), "ssmp.b.test");
+	snprintf(p->selector, sizeof(p->selector), V_SEL);
+	p->mode = SSMP_MODE_TESTING;
+	p->ok = 5;
+	p->fail = 3;
+	p->fallback = 2;
+	p->ndetail = 2;
+	p->detail[0].type = SSMP_RT_CERT_EXPIRED;
+	snprintf(p->detail[0].host, sizeof(p->detail[0].host), "ssmp.b.test");
+	snprintf(p->detail[0].code, sizeof(p->detail[0].code), "4.4.1");
+	p->detail[0].count = 2;
+	snprintf(p->detail[0].sample, sizeof(p->detail[0].sample),
+	    "ssmp.b.test: cannot connect over HTTPS");
+	p->detail[1].type = SSMP_RT_REFUSED;
+	snprintf(p->detail[1].host, sizeof(p->detail[1].host), "ssmp.b.test");
+	snprintf(p->detail[1].code, sizeof(p->detail[1].code), "5.7.1");
+	p->detail[1].count = 1;
+	snprintf(p->detail[1].sample, sizeof(p->detail[1].sample),
+	    "*@b.test: sender not in allow-list");
+	ssmp_buf_init(&b);
+	ssmp_report_encode(r, &b);
+	v->rpt_json = ssmp_xstrdup(b.p);
+	ssmp_hash_hex(b.p, b.len, v->rpt_hash);
+	memset(&rs, 0, sizeof(rs));
+	snprintf(rs.domain, sizeof(rs.domain), "a.test");
+	snprintf(rs.selector, sizeof(rs.selector), V_SEL);
+	snprintf(rs.time, sizeof(rs.time), V_PTIME);
+	ssmp_rsig_sign(&rs, v->rpt_hash, sk);
+	v_sig(rs.sig, v->rpt_sig);
+	ssmp_buf_free(&b);	/* ssmp_rsig_input makes its own */
+	ssmp_rsig_input(&rs, v->rpt_hash, &b);
+	v_input(&b, &v->rpt_in);
+	ssmp_buf_reset(&b);
+	ssmp_rsig_format(&rs, &b);
+	v->rpt_header = ssmp_xstrdup(b.p);
+	ssmp_buf_free(&b);
+	free(r);
+}
+
 /* Everything derives from the constants above; exits on any failure. */
 static void __attribute__((unused))
 vectors_compute(struct vectors *v)
@@ -366,6 +434,7 @@ vectors_compute(struct vectors *v)
 		free(c);
 	}
 	v_duplicate(v, &sk, &resp);
+	v_report(v, &sk);
 	ssmp_key_wipe(&sk);
 	ssmp_key_wipe(&rk);
 }
@@ -375,7 +444,7 @@ vectors_free(struct vectors *v)
 {
 	struct vinput	*in[] = { &v->env_in, &v->msg_in, &v->rcp_in,
 			    &v->allow_in, &v->msg2_in, &v->menv_in, &v->mrcp_in,
-			    &v->dup_in };
+			    &v->dup_in, &v->rpt_in };
 	size_t		 i;
 
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
@@ -390,6 +459,8 @@ vectors_free(struct vectors *v)
 	free(v->mrcp_json);
 	free(v->esc_json);
 	free(v->dup_json);
+	free(v->rpt_json);
+	free(v->rpt_header);
 }
 
 #endif

@@ -3,7 +3,7 @@
  * publish it, as opendkim-genkey does for DKIM.
  *
  *	ssmp-keygen -d DOMAIN -s SELECTOR [-D DIR] [-h HOST[:PORT]]
- *	    [-m enforce|testing] [-t TTL] [-u USER] [-f]
+ *	    [-m enforce|testing] [-R RUA] [-t TTL] [-u USER] [-f]
  *	ssmp-keygen -r -d DOMAIN -s SELECTOR [-t TTL]
  *
  * Writes DIR/SELECTOR.private (PEM PKCS#8 Ed25519, mode 0600) and
@@ -34,6 +34,7 @@ struct opts {
 	char		 selector[SSMP_SELECTOR_MAX + 1];
 	const char	*dir;
 	const char	*host;
+	const char	*rua;		/* rua= of the policy record */
 	const char	*user;
 	enum ssmp_mode	 mode;
 	long		 ttl;
@@ -42,13 +43,16 @@ struct opts {
 
 static const char usage_text[] =
     "usage: ssmp-keygen -d DOMAIN -s SELECTOR [-D DIR] [-h HOST[:PORT]]\n"
-    "                   [-m enforce|testing] [-t TTL] [-u USER] [-fr]\n"
+    "                   [-m enforce|testing] [-R URI[,URI]] [-t TTL]\n"
+    "                   [-u USER] [-fr]\n"
     "       ssmp-keygen -V\n"
     "  -d DOMAIN   the domain the key signs for\n"
     "  -s SELECTOR the selector (DNS label)\n"
     "  -D DIR      where SELECTOR.private and SELECTOR.txt go (default .)\n"
     "  -h HOST     h= of the policy record (default ssmp.DOMAIN)\n"
     "  -m MODE     m= of the policy record (default testing)\n"
+    "  -R URIS     rua= of the policy record: where senders send delivery\n"
+    "              reports (https://HOST/PATH and/or mailto:ADDRESS)\n"
     "  -t TTL      TTL of the printed records (default 3600)\n"
     "  -u USER     give both files to USER (the key stays 0600)\n"
     "  -f          overwrite an existing key\n"
@@ -82,13 +86,14 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->ttl = 3600;
 	o->mode = SSMP_MODE_TESTING;
 	ssmp_cli_early(argc, argv, "ssmp-keygen", usage_text);
-	while ((c = getopt(argc, argv, "d:s:D:h:m:t:frVu:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:D:h:m:R:t:frVu:")) != -1) {
 		switch (c) {
 		case 'V': ssmp_cli_version("ssmp-keygen");
 		case 'd': dom = optarg; break;
 		case 's': sel = optarg; break;
 		case 'D': o->dir = optarg; break;
 		case 'h': o->host = optarg; break;
+		case 'R': o->rua = optarg; break;
 		case 'f': o->force = 1; break;
 		case 'r': o->revoke = 1; break;
 		case 'u': o->user = optarg; break;
@@ -126,7 +131,9 @@ zone_lines(const struct opts *o, const struct ssmp_key *key, char *out,
 	struct ssmp_policy	pol;
 	struct ssmp_keyrec	kr;
 	struct ssmp_err		err;
-	char			ptxt[SSMP_TXT_MAX + 1], ktxt[SSMP_TXT_MAX + 1];
+	char			ptxt[SSMP_POLICY_TXT_MAX + 1];
+	char			pstr[SSMP_POLICY_TXT_MAX + 16];
+	char			ktxt[SSMP_TXT_MAX + 1];
 	int			n;
 
 	memset(&pol, 0, sizeof(pol));
@@ -136,16 +143,20 @@ zone_lines(const struct opts *o, const struct ssmp_key *key, char *out,
 		snprintf(pol.host, sizeof(pol.host), "ssmp.%s", o->domain);
 	snprintf(pol.selector, sizeof(pol.selector), "%s", o->selector);
 	pol.mode = o->mode;
+	if (o->rua != NULL && snprintf(pol.rua, sizeof(pol.rua), "%s",
+	    o->rua) >= (int)sizeof(pol.rua))
+		die(EX_USAGE, "-R: rua= value too long");
 	memset(&kr, 0, sizeof(kr));
 	memcpy(kr.pk, key->pk, sizeof(kr.pk));
-	if (ssmp_policy_format(&pol, ptxt, sizeof(ptxt), &err) != 0)
+	if (ssmp_policy_format(&pol, ptxt, sizeof(ptxt), &err) != 0 ||
+	    ssmp_txt_zone_strings(ptxt, pstr, sizeof(pstr), &err) != 0)
 		die(EX_USAGE, err.msg);
 	if (ssmp_keyrec_format(&kr, ktxt, sizeof(ktxt), &err) != 0)
 		die(EX_SOFTWARE, err.msg);
 	n = snprintf(out, outlen,
-	    "_ssmp.%s.\t%ld\tIN\tTXT\t\"%s\"\n"
+	    "_ssmp.%s.\t%ld\tIN\tTXT\t%s\n"
 	    "%s._ssmpkey.%s.\t%ld\tIN\tTXT\t\"%s\"\n",
-	    o->domain, o->ttl, ptxt, o->selector, o->domain, o->ttl, ktxt);
+	    o->domain, o->ttl, pstr, o->selector, o->domain, o->ttl, ktxt);
 	if (n < 0 || (size_t)n >= outlen)
 		die(EX_SOFTWARE, "zone lines too long");
 }
@@ -219,7 +230,7 @@ main(int argc, char **argv)
 	struct opts	o;
 	struct ssmp_key	key;
 	struct ssmp_err	err;
-	char		priv[PATH_MAX], txt[PATH_MAX], lines[1024];
+	char		priv[PATH_MAX], txt[PATH_MAX], lines[2048];
 
 	parse_args(argc, argv, &o);
 	if (ssmp_crypto_init(&err) != 0)

@@ -181,6 +181,37 @@ def allow_input(a):
                            ("nonce", a["nonce"]), ("s", a["s"])])
 
 
+def report_input(d, sel, t, body_hash):
+    """RPT-5: the delivery report's signing input."""
+    return lines("REPORT", [("domain", d), ("s", sel), ("time", t),
+                            ("body", body_hash)])
+
+
+def report_field(d, sel, t, sig):
+    """RPT-4: the SSMP-Report-Signature field's value."""
+    return "v=SSMP1; d=%s; s=%s; t=%s; b=%s" % (d, sel, t, sig)
+
+
+def rua_ok(value):
+    """DISC-21: one https: and/or one mailto: URI, 1..256 octets."""
+    if not 1 <= len(value) <= 256:
+        return False
+    seen = set()
+    for uri in value.split(","):
+        m = re.fullmatch(r"https://([^/:]+)(:[1-9][0-9]{0,4})?/"
+                         r"[A-Za-z0-9._~/-]*", uri)
+        if m and "https" not in seen and \
+                re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", m.group(1), re.I) \
+                and not m.group(1).split(".")[-1].isdigit():
+            seen.add("https")
+        elif uri.startswith("mailto:") and "mailto" not in seen and \
+                addr_ok(uri[7:]):
+            seen.add("mailto")
+        else:
+            return False
+    return True
+
+
 def compact(obj):
     """JSON-2: compact, members in the order given, ASCII."""
     return json.dumps(obj, separators=(",", ":"))

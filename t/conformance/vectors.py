@@ -157,6 +157,37 @@ tap.ok(s.body_problem(dup) is None and dup["receipt"] == r and
 tap.ok(all(x["reason"] == "already delivered" for x in dup["rcpt"]),
        "IDEM-1", "duplicate: rcpt entries say already delivered")
 
+# Delivery report
+i = text.index("\nDelivery report (")
+PT = "20261123000500000000"
+pol = one("_ssmp.b.test TXT", i)
+rua = dict(t.strip().split("=", 1) for t in pol.split(";"))["rua"]
+tap.ok(s.rua_ok(rua) and not s.rua_ok(rua + ",http://x.test/")
+       and not s.rua_ok("mailto:a@b.test,mailto:c@b.test"), "DISC-21",
+       "policy with rua=: one https: URI (two of a scheme, http: refused)")
+rj = one("report JSON", i)
+rh = s.sha256_hex(rj.encode())
+tap.ok(one("report SHA-256", i) == rh, "RPT-5", "report hash over its octets")
+tap.ok(hexof("same, hex", i) == s.report_input("a.test", SEL, PT, rh).hex(),
+       "RPT-5", "report signing input, octet for octet")
+rs = s.b64(A.sign(s.report_input("a.test", SEL, PT, rh)))
+tap.ok(one("  sig:", i) == rs and
+       one("SSMP-Report-Signature", i) == s.report_field("a.test", SEL, PT,
+                                                         rs), "RPT-4",
+       "report signature and its header field")
+rep = s.loads(rj)
+p0 = rep["policies"][0]
+tap.ok(rep["reporting-domain"] == "a.test" and
+       p0["policy"]["policy-string"] == [pol] and
+       p0["policy"]["mx-host"] == ["ssmp.b.test"] and
+       sum(f["failed-session-count"] for f in p0["failure-details"]) ==
+       p0["summary"]["total-failure-session-count"] and
+       rep["date-range"]["start-datetime"] == "2026-11-22T00:00:00Z",
+       "RPT-2", "report: members of RPT-2, the counts add up")
+tap.ok(all(s.re.search(r"[^*\s<]@", f.get("sample-reason", "")) is None
+           for f in p0["failure-details"]), "RPT-3",
+       "report: no local part in the sample reasons")
+
 # The checks themselves must be able to fail.
 bad = dict(r, msgid="<v2@a.test>")
 tap.ok(s.receipt_problem({"receipt": bad}, lambda d, sel: B.pk, e,

@@ -17,7 +17,8 @@ policy(const char *s)
 {
 	struct ssmp_policy	p, b;
 	struct ssmp_err		e;
-	char			out[SSMP_TXT_MAX + 1];
+	struct ssmp_rua		r;
+	char			out[SSMP_POLICY_TXT_MAX + 1];
 	size_t			need;
 
 	if (ssmp_policy_parse(s, &p, &e) != 0)
@@ -25,15 +26,19 @@ policy(const char *s)
 	if (!ssmp_txt_is_ssmp(s))
 		abort();
 	need = strlen("v=SSMP1; h=; s=; m=testing") + strlen(p.host) +
-	    strlen(p.selector);
+	    strlen(p.selector) + (p.max_age ? 14 : 0) +
+	    (p.rua[0] ? strlen("; rua=") + strlen(p.rua) : 0);
+	if (p.rua[0] != '\0' && ssmp_rua_parse(p.rua, &r, &e) != 0)
+		abort();	/* the policy checked it */
 	if (ssmp_policy_format(&p, out, sizeof(out), &e) != 0) {
-		if (need <= SSMP_TXT_MAX)
+		if (need <= SSMP_POLICY_TXT_MAX - 10)
 			abort();
 		return;
 	}
 	if (ssmp_policy_parse(out, &b, &e) != 0 || strcmp(p.host, b.host) ||
 	    strcmp(p.hostname, b.hostname) || p.port != b.port ||
-	    strcmp(p.selector, b.selector) || p.mode != b.mode)
+	    strcmp(p.selector, b.selector) || p.mode != b.mode ||
+	    strcmp(p.rua, b.rua) != 0 || p.max_age != b.max_age)
 		abort();
 }
 
