@@ -821,7 +821,9 @@ main(int argc, char **argv)
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
 	load_config(&c, conf);
-	ctl_become_user(&c.cfg);	/* before the keystore: UserID's files */
+	/* before the keystore: UserID's files */
+	ctl_become_user(&c.cfg, strcmp(argv[i], "check") == 0 ? "nobody" :
+	    NULL);
 	argc -= i + 1;
 	argv += i + 1;
 	if (strcmp(argv[-1], "allow") == 0)
