@@ -1,9 +1,8 @@
 /*
  * body.c - request bodies in memory or in the spool (see body.h).
  *
- * SHA-256 through OpenSSL's EVP (the CPU's SHA instructions: about six
- * times libsodium's speed here); the body hash of ssmp.7 is plain SHA-256
- * either way.
+ * The body hash of ssmp.7 is lib's SHA-256 (OpenSSL EVP), fed piece by
+ * piece as the buffer holds the octets.
  */
 #include "config.h"
 
@@ -38,9 +37,7 @@ body_reset(struct body *b)
 	b->fd = -1;
 	b->len = 0;
 	b->hash[0] = '\0';
-	if (b->md != NULL)
-		EVP_MD_CTX_free(b->md);
-	b->md = NULL;
+	ssmp_hash_clear(&b->hash_st);
 }
 
 void
@@ -92,18 +89,6 @@ body_spool(struct body *b, int dirfd, const char *dirname,
 	return 0;
 }
 
-static void
-hash_update(struct body *b, const void *p, size_t n)
-{
-	if (b->md == NULL) {
-		b->md = EVP_MD_CTX_new();
-		if (b->md == NULL || EVP_DigestInit_ex(b->md, EVP_sha256(),
-		    NULL) != 1)
-			abort();	/* out of memory */
-	}
-	EVP_DigestUpdate(b->md, p, n);
-}
-
 /* Write n octets from the front of in to the spool file; drain them. */
 static int
 spool_write(struct body *b, struct evbuffer *in, size_t n,
@@ -148,7 +133,7 @@ hash_front(struct body *b, struct evbuffer *in, size_t n)
 	evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 	while (n > 0 && evbuffer_peek(in, (ev_ssize_t)n, &pos, &v, 1) > 0) {
 		m = v.iov_len < n ? v.iov_len : n;
-		hash_update(b, v.iov_base, m);
+		ssmp_hash_update(&b->hash_st, v.iov_base, m);
 		n -= m;
 		if (n == 0 || evbuffer_ptr_set(in, &pos, m, EVBUFFER_PTR_ADD)
 		    != 0)
@@ -173,16 +158,7 @@ body_take(struct body *b, struct evbuffer *in, size_t n,
 void
 body_done(struct body *b)
 {
-	unsigned char md[32];
-	unsigned int len = 0;
-
-	if (b->md == NULL)
-		hash_update(b, "", 0);
-	EVP_DigestFinal_ex(b->md, md, &len);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(b->hash + 2 * i, 3, "%02x", md[i]);
-	EVP_MD_CTX_free(b->md);
-	b->md = NULL;
+	ssmp_hash_final_hex(&b->hash_st, b->hash);
 }
 
 int

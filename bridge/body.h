@@ -16,8 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
-
+#include "ssmp_crypto.h"
 #include "ssmp_err.h"
 #include "ssmp_limits.h"
 
@@ -27,7 +26,7 @@ struct body {
 	struct evbuffer	*mem;		/* the body, unless spooled */
 	int		 fd;		/* spool file, or -1 */
 	uint64_t	 len;		/* octets taken */
-	EVP_MD_CTX	*md;		/* running SHA-256 */
+	struct ssmp_hash hash_st;	/* running SHA-256 */
 	char		 hash[SSMP_HASH_HEX + 1];	/* after body_done */
 };
 

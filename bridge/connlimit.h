@@ -4,9 +4,10 @@
  * MaxConnections bounds ssmpd as a whole; without a bound per client one
  * address (or one IPv6 /64, which any host gets) could hold every slot
  * and lock all other senders out, as Postfix's anvil prevents for smtpd.
- * A client is an IPv4 address or an IPv6 /64 (an IPv4-mapped address
- * counts as its IPv4 address).  Clients in the exception list are not
- * counted (a proxy or balancer on loopback).
+ * A client is an IPv4 address (also inside an IPv4-mapped or NAT64
+ * 64:ff9b::/96 address) or an IPv6 /64; the /64s of one /48 site
+ * together hold at most 8 times the limit.  Clients in the exception
+ * list are not counted (a proxy or balancer on loopback).
  */
 #ifndef BRIDGE_CONNLIMIT_H
 #define BRIDGE_CONNLIMIT_H

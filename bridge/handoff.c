@@ -203,42 +203,13 @@ trace_headers(struct handoff *h, enum trust tier, struct ssmp_buf *b)
 
 /* The message body of one MTA transaction: the sender's message, through
  * the trust header filter, into the dot-stuffed DATA stream. */
-struct msgout {
-	struct hdrfilter	 hf;
-	struct smtpc_data	*d;
-	struct ssmp_err		*err;
-};
-
-static int
-to_mta(void *arg, const char *p, size_t n)
-{
-	struct msgout *o = arg;
-
-	return smtpc_data_write(o->d, p, n, o->err);
-}
-
-static int
-through_filter(void *arg, const char *p, size_t n)
-{
-	return hf_feed(&((struct msgout *)arg)->hf, p, n);
-}
-
 static int
 write_message(struct smtpc_data *d, void *arg, struct ssmp_err *err)
 {
 	struct handoff *h = arg;
-	struct msgout *o = ssmp_xmalloc(sizeof(*o));
-	int rc;
 
-	o->d = d;
-	o->err = err;
-	hf_init(&o->hf, h->d->conf.authserv_id, to_mta, o);
-	rc = body_each(h->body, through_filter, o, err);
-	if (rc == 0)
-		rc = hf_finish(&o->hf);
-	h->removed = o->hf.removed;
-	free(o);
-	return rc != 0 ? -1 : 0;
+	return hf_body(h->body, h->d->conf.authserv_id, smtpc_data_emit, d,
+	    &h->removed, err) != 0 ? -1 : 0;
 }
 
 struct tier_txn {

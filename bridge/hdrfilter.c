@@ -10,10 +10,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "body.h"
 #include "hdrfilter.h"
+#include "ssmp_buf.h"
 
 enum { S_LINE, S_COLLECT, S_AR_EOL, S_STREAM, S_BODY };
 
@@ -259,4 +262,27 @@ hf_finish(struct hdrfilter *f)
 	if (f->state == S_COLLECT || f->state == S_AR_EOL)
 		settle(f, f->ar && ar_is_ours(f, true) == 1);
 	return f->rc;
+}
+
+static int
+feed(void *arg, const char *p, size_t n)
+{
+	return hf_feed(arg, p, n);
+}
+
+int
+hf_body(const struct body *b, const char *authserv_id, hf_emit emit,
+    void *arg, size_t *removed, struct ssmp_err *err)
+{
+	struct hdrfilter *f = ssmp_xmalloc(sizeof(*f));	/* 8 KiB: not on a
+							   worker's stack */
+	int rc;
+
+	hf_init(f, authserv_id, emit, arg);
+	rc = body_each(b, feed, f, err);
+	if (rc == 0)
+		rc = hf_finish(f);
+	*removed = f->removed;
+	free(f);
+	return rc;
 }

@@ -54,6 +54,16 @@ int hf_finish(struct hdrfilter *f);
  * The authserv-id of an Authentication-Results field body (after the
  * colon), into out; false if it has none.
  */
+struct body;
+struct ssmp_err;
+/*
+ * The whole of body b through a filter into emit (the hand-off's path):
+ * 0, emit's first non-zero result, or -1 with err set when the spool
+ * cannot be read.  *removed: the fields the filter removed.
+ */
+int hf_body(const struct body *b, const char *authserv_id, hf_emit emit,
+    void *arg, size_t *removed, struct ssmp_err *err);
+
 bool hf_authserv_id(const char *v, size_t n, char *out, size_t outlen);
 
 #endif

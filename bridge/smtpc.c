@@ -43,6 +43,8 @@ struct sess {
 struct smtpc_data {
 	struct sess	*s;
 	bool		 bol;		/* at the start of a line */
+	bool		 cr;		/* the last octet was a CR */
+	struct ssmp_err	*err;		/* sess_data's, for smtpc_data_emit */
 	size_t		 len;
 	char		 buf[DATA_BUF];
 };
@@ -328,24 +330,45 @@ data_add(struct smtpc_data *d, const char *p, size_t n, struct ssmp_err *err)
 	return 0;
 }
 
+/*
+ * Runs between line ends are copied whole; a '.' at a line start gets a
+ * second one.  A bare LF goes out as CRLF (RFC 5321 2.3.8; what Postfix's
+ * smtpd_forbid_bare_newline=normalize does), so no MTA behind us can read
+ * a "\n.\n" in a body as the end of the data.  State (line start, CR
+ * last) carries over calls: a body may be cut anywhere.
+ */
 int
 smtpc_data_write(struct smtpc_data *d, const void *p, size_t n,
     struct ssmp_err *err)
 {
-	const char *c = p, *e = c + n, *nl;
-	size_t run;
+	const char	*c = p, *e = c + n, *nl;
+	bool		 bare;
 
 	while (c < e) {
 		if (d->bol && *c == '.' && data_add(d, ".", 1, err) != 0)
 			return -1;
-		nl = memchr(c, '\n', (size_t)(e - c));
-		run = nl != NULL ? (size_t)(nl - c) + 1 : (size_t)(e - c);
-		if (data_add(d, c, run, err) != 0)
+		if ((nl = memchr(c, '\n', (size_t)(e - c))) == NULL) {
+			if (data_add(d, c, (size_t)(e - c), err) != 0)
+				return -1;
+			d->bol = false;
+			d->cr = e[-1] == '\r';
+			return 0;
+		}
+		bare = nl > c ? nl[-1] != '\r' : !d->cr;
+		if (data_add(d, c, (size_t)(nl - c), err) != 0 ||
+		    data_add(d, bare ? "\r\n" : "\n", bare ? 2 : 1, err) != 0)
 			return -1;
-		d->bol = nl != NULL;
-		c += run;
+		d->bol = true;
+		d->cr = false;
+		c = nl + 1;
 	}
 	return 0;
+}
+
+int
+smtpc_data_emit(void *d, const char *p, size_t n)
+{
+	return smtpc_data_write(d, p, n, ((struct smtpc_data *)d)->err);
 }
 
 /* Send the message: headers, then the body dot-stuffed (not the "."). */
@@ -359,14 +382,17 @@ sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
 		return ssmp_err_set(err, "out of memory");
 	d->s = s;
 	d->bol = true;
+	d->cr = false;
+	d->err = err;
 	d->len = 0;
 	rc = smtpc_data_write(d, t->head, t->headlen, err);
 	if (rc == 0 && t->write_body != NULL)
 		rc = t->write_body(d, t->body_arg, err);
 	else if (rc == 0)
 		rc = smtpc_data_write(d, t->body, t->bodylen, err);
+	/* the last line ends in CRLF, also when it came without one */
 	if (rc == 0 && !d->bol)
-		rc = data_add(d, "\r\n", 2, err);
+		rc = data_add(d, d->cr ? "\n" : "\r\n", d->cr ? 1 : 2, err);
 	if (rc == 0)
 		rc = data_flush(d, err);
 	free(d);

@@ -98,11 +98,14 @@ int smtpc_run(struct smtpc_pool *p, struct smtpc_txn *t, struct ssmp_err *err);
 
 /*
  * Write n octets of the message into the DATA stream, dot-stuffed as they
- * go (runs between line starts with '.'); 0, or -1 with err set.
+ * go (runs between line starts with '.'), a bare LF sent as CRLF; the
+ * message may come in pieces cut anywhere.  0, or -1 with err set.
  */
 int smtpc_data_write(struct smtpc_data *d, const void *p, size_t n,
     struct ssmp_err *err);
 
+/* The same as a callback (hf_emit) with the transaction's err. */
+int smtpc_data_emit(void *d, const char *p, size_t n);
 /* Is a 4xx reply to RCPT about that recipient (not the session)? */
 bool smtpc_rcpt_specific(const struct smtpc_reply *r);
 

@@ -10,18 +10,12 @@
 #include "deliver_int.h"
 #include "send_core.h"
 
-int
-sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
+static int
+client_on(const struct ssmp_config *cfg, struct ks_store **ks,
     struct dl_client **dl, struct ssmp_err *err)
 {
 	struct dl_options o;
 
-	*ks = NULL;
-	*dl = NULL;
-	/* a shared database that is down must not stop the sending */
-	if (cfg->database != NULL && ks_open_shared(cfg->database,
-	    cfg->shared_database, cfg->map_size, KS_LAZY, ks, err) != 0)
-		return -1;
 	memset(&o, 0, sizeof(o));
 	if (dl_resolver_dnsq(cfg, &o.dns, err) != 0)
 		goto fail;
@@ -39,6 +33,33 @@ fail:
 		ks_close(*ks);
 	*ks = NULL;
 	return -1;
+}
+
+int
+sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
+    struct dl_client **dl, struct ssmp_err *err)
+{
+	*ks = NULL;
+	*dl = NULL;
+	/* a shared database that is down must not stop the sending */
+	if (cfg->database != NULL && ks_open_shared(cfg->database,
+	    cfg->shared_database, cfg->map_size, KS_LAZY, ks, err) != 0)
+		return -1;
+	return client_on(cfg, ks, dl, err);
+}
+
+int
+sc_client_open_query(const struct ssmp_config *cfg, struct ks_store **ks,
+    struct dl_client **dl, struct ssmp_err *err)
+{
+	struct ssmp_err ignored;
+
+	*ks = NULL;
+	*dl = NULL;
+	if (cfg->database != NULL && ks_open_shared(cfg->database, NULL,
+	    cfg->map_size, KS_RDONLY, ks, &ignored) != 0)
+		*ks = NULL;		/* not readable here: no memory */
+	return client_on(cfg, ks, dl, err);
 }
 
 void

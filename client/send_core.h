@@ -33,6 +33,13 @@ struct ks_delivered;
  */
 int sc_client_open(const struct ssmp_config *cfg, struct ks_store **ks,
     struct dl_client **dl, struct ssmp_err *err);
+/*
+ * The same for a question only (ssmp-send -q, asked as a router's
+ * user): the keystore read-only if that user can read it, else none
+ * (then no policy memory); the shared database is not used.
+ */
+int sc_client_open_query(const struct ssmp_config *cfg,
+    struct ks_store **ks, struct dl_client **dl, struct ssmp_err *err);
 void sc_client_close(struct ks_store *ks, struct dl_client *dl);
 
 /* 1 if the delivered-log has a verified delivery of msgid to rcpt. */

@@ -27,6 +27,7 @@ spool_reset(struct spool *s)
 	free(s->mem);
 	if (s->fd >= 0)
 		(void)close(s->fd);
+	ssmp_hash_clear(&s->hash);
 	spool_init(s, s->threshold, s->dir);
 }
 

@@ -1,6 +1,7 @@
 # libssmp: the protocol core shared by every program.  No I/O policy here.
 noinst_LIBRARIES += lib/libssmp.a
-lib_libssmp_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS)
+lib_libssmp_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(OPENSSL_CFLAGS)
 lib_libssmp_a_SOURCES = \
 	lib/ssmp_err.c lib/ssmp_err.h \
 	lib/ssmp_buf.c lib/ssmp_buf.h \
@@ -29,4 +30,4 @@ lib_libssmp_a_SOURCES = \
 	lib/ssmp_limits.h
 
 # What a program linking libssmp needs besides it.
-SSMP_LIBS = lib/libssmp.a $(JANSSON_LIBS) $(SODIUM_LIBS)
+SSMP_LIBS = lib/libssmp.a $(JANSSON_LIBS) $(SODIUM_LIBS) $(OPENSSL_LIBS)

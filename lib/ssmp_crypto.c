@@ -1,7 +1,11 @@
 /*
- * ssmp_crypto.c - Ed25519 signatures and SHA-256 body hashes (libsodium).
+ * ssmp_crypto.c - Ed25519 signatures (libsodium) and SHA-256 body hashes
+ * (OpenSSL EVP: libsodium's SHA-256 is portable C, ~3.5 ms/MB here against
+ * EVP's ~0.6 with SHA instructions; Ed25519 is the other way round).
  */
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "ssmp_b64.h"
@@ -58,22 +62,40 @@ ssmp_verify(const unsigned char pk[SSMP_PUBKEY_BYTES], const void *msg,
 void
 ssmp_hash_init(struct ssmp_hash *h)
 {
-	crypto_hash_sha256_init(&h->st);
+	h->md = NULL;
 }
 
 void
 ssmp_hash_update(struct ssmp_hash *h, const void *p, size_t len)
 {
-	crypto_hash_sha256_update(&h->st, p, len);
+	if (h->md == NULL) {
+		/* only memory can fail here; abort as ssmp_xcalloc does */
+		if ((h->md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+			abort();
+	}
+	if (len > 0 && EVP_DigestUpdate(h->md, p, len) != 1)
+		abort();
 }
 
 void
 ssmp_hash_final_hex(struct ssmp_hash *h, char hex[SSMP_HASH_HEX + 1])
 {
-	unsigned char md[SSMP_HASH_BYTES];
+	unsigned char	md[SSMP_HASH_BYTES];
+	unsigned int	len = 0;
 
-	crypto_hash_sha256_final(&h->st, md);
+	ssmp_hash_update(h, "", 0);
+	if (EVP_DigestFinal_ex(h->md, md, &len) != 1 || len != sizeof(md))
+		abort();
+	ssmp_hash_clear(h);
 	sodium_bin2hex(hex, SSMP_HASH_HEX + 1, md, sizeof(md));
+}
+
+void
+ssmp_hash_clear(struct ssmp_hash *h)
+{
+	EVP_MD_CTX_free(h->md);
+	h->md = NULL;
 }
 
 void

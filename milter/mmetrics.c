@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -145,18 +146,40 @@ respond(int fd, int status, const char *body, size_t len)
 		(void)!write(fd, body, len);
 }
 
-/* One request: its head within REQ_TIMEOUT, then the answer. */
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), 0 when past. */
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/*
+ * One request: its whole head within REQ_TIMEOUT (one deadline, not one
+ * per read: a client trickling an octet at a time would otherwise hold
+ * the only serving thread for an hour), then the answer.
+ */
 static void
 serve_one(int fd)
 {
 	struct timeval tv = { REQ_TIMEOUT, 0 };
+	struct timespec deadline;
+	struct pollfd pfd = { fd, POLLIN, 0 };
 	struct ssmp_buf b;
 	char req[1024];
 	size_t len = 0;
 	ssize_t n;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += REQ_TIMEOUT;
 	while (len < sizeof(req) - 1 &&
+	    poll(&pfd, 1, ms_left(&deadline)) == 1 &&
 	    (n = read(fd, req + len, sizeof(req) - 1 - len)) > 0) {
 		len += (size_t)n;
 		req[len] = '\0';

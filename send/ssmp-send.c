@@ -136,12 +136,13 @@ query(struct ssmp_config *cfg, const char *domain)
 
 	if (ssmp_domain_check(domain, d, &err) != 0)
 		die(EX_USAGE, "-q", err.msg);
-	/* A router's question: no keystore (it may run as another user). */
-	free(cfg->database);
-	cfg->database = NULL;
-	if (sc_client_open(cfg, &ks, &dl, &err) != 0)
+	/* a router's question, maybe asked as another user: the policy
+	 * memory only where that user can read the keystore */
+	if (sc_client_open_query(cfg, &ks, &dl, &err) != 0)
 		die(EX_TEMPFAIL, "", err.msg);
 	dl_discover(dl, d, &dr);
+	if (dr.state != DL_SSMP && dr.state != DL_NOT_SSMP && ks == NULL)
+		dr.state = DL_DISC_TEMP;	/* no memory: defer */
 	sc_client_close(ks, dl);
 	switch (dr.state) {
 	case DL_SSMP:
@@ -150,7 +151,11 @@ query(struct ssmp_config *cfg, const char *domain)
 	case DL_NOT_SSMP:
 		printf("none\n");
 		return 1;
-	default:	/* no keystore, no policy memory: any failure defers */
+	case DL_DISC_FALLBACK:	/* DNS failed; not remembered as enforce */
+		fprintf(stderr, "ssmp-send: %s: %s\n", d, dr.why.msg);
+		printf("none\n");
+		return 1;
+	default:
 		fprintf(stderr, "ssmp-send: %s: %s\n", d, dr.why.msg);
 		return EX_TEMPFAIL;
 	}

@@ -23,6 +23,14 @@ t_test_connlimit_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 t_test_connlimit_CFLAGS = $(BRIDGE_CFLAGS)
 t_test_connlimit_SOURCES = t/test_connlimit.c
 t_test_connlimit_LDADD = $(BRIDGE_LIBS)
+
+# The hand-off's DATA stream: dot-stuffing, bare LF (bridge/smtpc.c).
+check_PROGRAMS += t/test_smtpc
+TESTS += t/test_smtpc
+t_test_smtpc_CPPFLAGS = $(BRIDGE_CPPFLAGS)
+t_test_smtpc_CFLAGS = $(BRIDGE_CFLAGS)
+t_test_smtpc_SOURCES = t/test_smtpc.c
+t_test_smtpc_LDADD = $(BRIDGE_LIBS)
 t_test_pending_CPPFLAGS = $(BRIDGE_CPPFLAGS)
 t_test_pending_CFLAGS = $(BRIDGE_CFLAGS)
 t_test_pending_SOURCES = t/test_pending.c

@@ -71,6 +71,28 @@ like "$m" '^ssmp_milter_recipients_total\{outcome="not SSMP",code="[0-9.]*"\} 1$
 like "$m" '^ssmp_milter_recipients_total\{outcome="DNS temporary",code="[0-9.]*"\} 1$' \
     "milter /metrics: DNS temporary (c.test looked up with DNS down)"
 is "$(curl -s "http://127.0.0.1:$MADMIN/healthz")" ok "milter /healthz"
+# a client trickling its request an octet a second holds the one serving
+# thread for 5 s in all, not 5 s per octet
+python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t0 = time.time()
+try:
+    for c in b"GET /metrics HTTP/1.1\r\nHost: x\r\n":
+        s.send(bytes([c])); time.sleep(1)
+        if time.time() - t0 > 30: break
+except OSError:
+    pass
+print(int(time.time() - t0))' "$MADMIN" >"$TMP/trickle" 2>&1 &
+trickle=$!
+sleep 1
+t0=$(date +%s)
+curl -s --max-time 20 "http://127.0.0.1:$MADMIN/healthz" >/dev/null
+waited=$(( $(date +%s) - t0 ))
+diag "healthz behind a trickling client: $waited s"
+if [ "$waited" -le 7 ]; then ok "milter admin: a trickling client is cut at 5 s ($waited s)"
+else not_ok "milter admin: a trickling client is cut at 5 s ($waited s)"; fi
+wait $trickle
 like "$(st a)" '^outbound +upgraded 1, fell back 0, rejected 0, not SSMP 1, tempfailed 0, DNS temporary 1; messages discarded 0$' \
     "status: the milter's outcomes since its start"
 

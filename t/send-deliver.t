@@ -192,7 +192,15 @@ ss_send "$TMP/m8" -F -f alice@a.test x@mem.b.test
 is "$SS_RC" 75 "[DISC-20] DNS down, mem.b.test remembered as m=enforce: EX_TEMPFAIL even with -F"
 like "$SS_ERR" "^x@mem\.b\.test: 4\.4\.3 tempfailed: DNS lookup of _ssmp\.mem\.b\.test failed: remembered as SSMP, m=enforce" \
     "stderr: the remembered policy stands"
-"$SSMP_SEND" -c "$SS_CONF" -q b.test >/dev/null 2>&1
-is $? 75 "-q with DNS down: 75"
+is "$("$SSMP_SEND" -c "$SS_CONF" -q b.test 2>/dev/null)" enforce \
+    "-q with DNS down: b.test's policy from the keystore's cache"
+"$SSMP_SEND" -c "$SS_CONF" -q mem.b.test >/dev/null 2>&1
+is $? 75 "[DISC-20] -q with DNS down, mem.b.test remembered as m=enforce: 75"
+out=$("$SSMP_SEND" -c "$SS_CONF" -q new.c.test 2>"$TMP/q.err")
+is "$?/$out" "1/none" "[DISC-20] -q with DNS down, new.c.test never seen as SSMP: none (route by SMTP)"
+like "$(cat "$TMP/q.err")" "not remembered as SSMP" "...saying why on stderr"
+sed "s|^Database .*|Database $TMP/unreadable|" "$SS_CONF" >"$TMP/noks.conf"
+"$SSMP_SEND" -c "$TMP/noks.conf" -q new.c.test >/dev/null 2>&1
+is $? 75 "-q with DNS down and no keystore to read: no memory, 75"
 
 done_testing

@@ -86,6 +86,35 @@ main(void)
 	is_int(open_n(cl, "198.51.100.7", 8, 0, x, NULL, 0), 8,
 	    "limit 0: no limit");
 	is_int((int)connlimit_clients(cl), 2, "...and nothing counted");
+	is_int(open_n(cl, "64:ff9b::192.0.2.2", 1, 3, m, NULL, 0), 0,
+	    "a NAT64 address counts as the IPv4 address it carries");
+	for (int i = 0; i < 5; i++) {
+		connlimit_release(cl, i < 3 ? b[i] : NULL);
+		connlimit_release(cl, c[i]);
+	}
+	is_int((int)connlimit_clients(cl), 0, "all released, none left");
 	connlimit_free(cl);
+
+	/* a /48 site: 8 x 3 connections over its /64s, then no more */
+	{
+		struct connlimit_slot *s[40];
+		char ip[64];
+		int n = 0;
+
+		cl = connlimit_new();
+		for (int i = 0; i < 10; i++) {
+			snprintf(ip, sizeof(ip), "2001:db8:7:%x::1", i);
+			n += open_n(cl, ip, 3, 3, s + n, NULL, 0);
+		}
+		is_int(n, 24, "the /64s of one /48 hold 8 x the limit in all");
+		is_int(open_n(cl, "2001:db8:8::1", 3, 3, x, NULL, 0), 3,
+		    "another /48 is not held back");
+		for (int i = 0; i < n; i++)
+			connlimit_release(cl, s[i]);
+		for (int i = 0; i < 3; i++)
+			connlimit_release(cl, x[i]);
+		is_int((int)connlimit_clients(cl), 0, "all released, none left");
+		connlimit_free(cl);
+	}
 	return done_testing();
 }

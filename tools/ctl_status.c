@@ -34,11 +34,31 @@
 
 /* --- ssmpd: the admin listener ------------------------------------------ */
 
+/*
+ * Whatever answers on the admin port is believed only so far: while a
+ * daemon is down any local user can listen there, so an answer is cut
+ * at ADMIN_BODY_MAX and shown printable only (no terminal escapes).
+ */
+#define ADMIN_BODY_MAX	(1 << 20)
+
 static size_t
 on_data(char *p, size_t sz, size_t n, void *arg)
 {
-	ssmp_buf_add(arg, p, sz * n);
+	struct ssmp_buf *b = arg;
+
+	if (b->len + sz * n > ADMIN_BODY_MAX)
+		return 0;			/* curl: write error */
+	ssmp_buf_add(b, p, sz * n);
 	return sz * n;
+}
+
+static void
+printable(struct ssmp_buf *b)
+{
+	for (size_t i = 0; i < b->len; i++)
+		if ((b->p[i] < 0x20 && b->p[i] != '\n' && b->p[i] != '\t') ||
+		    (unsigned char)b->p[i] >= 0x7f)
+			b->p[i] = '?';
 }
 
 /* GET http://ADMIN/path into b; the HTTP status, 0 with why set. */
@@ -75,6 +95,7 @@ admin_get(const char *admin, const char *path, struct ssmp_buf *b,
 	else
 		snprintf(why, wlen, "%s", cerr);
 	curl_easy_cleanup(h);
+	printable(b);
 	ssmp_buf_add(b, "", 1);		/* a C string */
 	return http;
 }

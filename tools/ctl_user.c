@@ -17,16 +17,18 @@ static struct ssmp_err		 early_err;
 static bool			 dropped;
 
 void
-ctl_become_user(const struct ssmp_config *cfg)
+ctl_become_user(const struct ssmp_config *cfg, const char *fallback)
 {
+	const char *user = cfg->user_id != NULL && *cfg->user_id != '\0' ?
+	    cfg->user_id : fallback;
 	struct ssmp_err err;
 
-	if (geteuid() != 0 || cfg->user_id == NULL || *cfg->user_id == '\0')
+	if (geteuid() != 0 || user == NULL)
 		return;
 	/* a broken key only matters to the commands that need keys */
 	if (ks_keytable_load(cfg, &early, &early_err) != 0)
 		early = NULL;
-	if (ssmp_daemon_drop(cfg->user_id, &err) != 0) {
+	if (ssmp_daemon_drop(user, &err) != 0) {
 		fprintf(stderr, "ssmpctl: %s\n", err.msg);
 		exit(EX_NOPERM);
 	}

@@ -12,8 +12,13 @@
 #include "ssmp_config.h"
 #include "ssmp_err.h"
 
-/* As root with UserID set: read the keys, become UserID (exits on error). */
-void ctl_become_user(const struct ssmp_config *cfg);
+/*
+ * As root with UserID set (else fallback, if not NULL): read the keys,
+ * become that user (exits on error).  `check` passes "nobody": it parses
+ * what a remote domain's DNS and HTTPS server answer, which root should
+ * never do.
+ */
+void ctl_become_user(const struct ssmp_config *cfg, const char *fallback);
 
 /*
  * The key table (one reference): the one read before the drop, or read

@@ -833,7 +833,9 @@ main(int argc, char **argv)
 	    strcmp(argv[i + 1], "send") == 0)
 		kp = ctl_report_keyproc(&c.cfg, conf ? conf :
 		    SSMP_CONFIG_PATH);
-	ctl_become_user(&c.cfg);	/* before the keystore: UserID's files */
+	/* before the keystore: UserID's files */
+	ctl_become_user(&c.cfg, strcmp(argv[i], "check") == 0 ? "nobody" :
+	    NULL);
 	argc -= i + 1;
 	argv += i + 1;
 	if (strcmp(argv[-1], "allow") == 0)
