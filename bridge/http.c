@@ -515,6 +515,15 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct conn *c;
 	struct timeval tv = { d->conf.read_timeout, 0 };
 
+	/* the admin listener's reserve descriptor comes first: closing an
+	 * admin connection may free its descriptor only after conn_free
+	 * tried to take the reserve back, and this accept got it */
+	if (role == ROLE_SSMP && s->reserve_fd < 0 &&
+	    (s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		evutil_closesocket(fd);
+		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return;
+	}
 	if (role == ROLE_SSMP && client_over_limit(d, sa, &slot)) {
 		evutil_closesocket(fd);
 		return;

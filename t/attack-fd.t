@@ -39,8 +39,8 @@ ok_if "$n -ge 1 -a $n -le 2" "logged once per interval ($n lines)"
 like "$(grep 'accept: Too many open files' "$WORLD/log/ssmpd.log" | head -1)" \
     'not accepting for 250 ms at a time .* raise the open files limit or lower MaxConnections' \
     "...saying what to do"
-is "$(curl -s --max-time 5 "http://127.0.0.1:$SD_ADMIN/healthz")" ok "/healthz still answers"
-is "$(curl -s --max-time 5 "http://127.0.0.1:$SD_ADMIN/healthz")" ok "...and again"
+is "$(curl -s --max-time 15 "http://127.0.0.1:$SD_ADMIN/healthz")" ok "/healthz still answers"
+is "$(curl -s --max-time 15 "http://127.0.0.1:$SD_ADMIN/healthz")" ok "...and again"
 kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null
 sleep 2
 check "the clients gone, a normal client is served" \
