@@ -23,8 +23,10 @@ world_dns_del b "^_ssmp\\.b\\.test\\." &&
     world_dns_add b "_ssmp.b.test. 60 IN TXT \"v=SSMP1; h=ssmp.b.test:$HTTPS_B; s=s1; m=testing; rua=$RUA\"" &&
     world_dns_reload || bail "cannot publish rua="
 
-# The clock of day K: noon UTC, K days after today (as seconds to add).
-offset() { echo $(( $(date -u -d 'today 12:00' +%s) + $1 * 86400 - $(date +%s) )); }
+# The clock of day K: noon UTC, K days after the day the test began (as
+# seconds to add; fixed once, so a real midnight meanwhile moves nothing).
+NOON=$(date -u -d 'today 12:00' +%s)
+offset() { echo $((NOON + $1 * 86400 - $(date +%s))); }
 # faked K COMMAND...: exec COMMAND with the clock of day K (in a subshell).
 faked() {
 	local k
@@ -85,7 +87,7 @@ for e in json.load(sys.stdin):
     print(r["date-range"]["start-datetime"][:10], "ok=%d fail=%d smtp=%d" % (ok, f, s),
           " ".join("%s=%d" % kv for kv in sorted(n.items())))' | sed 's/ *$//'
 }
-date_of() { date -u -d "today + $1 days" +%Y-%m-%d; }
+date_of() { date -u -d "@$((NOON + $1 * 86400))" +%Y-%m-%d; }
 # sent K: a.test sends what is due on day K (the reports of earlier days).
 sent() { ( faked "$1" "$E2E_CTL" -c "$(e2e_conf_file a)" report send 2>&1 ); }
 
