@@ -29,6 +29,7 @@
 #include "keyfetch.h"
 #include "keys.h"
 #include "ratelimit.h"
+#include "routes.h"
 #include "smtpc.h"
 #include "ssmp_allow.h"
 #include "ssmp_buf.h"
@@ -411,21 +412,13 @@ apply_done(void *arg)
 
 /* --- checks on the loop ------------------------------------------------- */
 
-static double
-now_double(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
 
 /* Per remote domain per hour: ratelimit() counts per minute of its clock. */
 static bool
 domain_limited(struct areq *r)
 {
 	int wait = ratelimit_take(r->d->consent->rl_domain,
-	    r->a.from_addr.domain, now_double() / 60.0);
+	    r->a.from_addr.domain, ratelimit_now() / 60.0);
 
 	if (wait == 0)
 		return false;
@@ -474,19 +467,8 @@ key_done(enum kf_result kr, const unsigned char *pk, const char *why,
 static void
 allow_head(struct conn *c)
 {
-	struct ssmpd	*d = http_daemon(c);
-	char		 extra[64];
-	int		 wait;
-
-	wait = ratelimit_take(d->rl_client, http_peer(c), now_double());
-	if (wait == 0) {
+	if (!client_limited(c))
 		http_read_json(c, SSMP_ALLOW_JSON_MAX);
-		return;
-	}
-	d->metrics[M_RATE_LIMITED]++;
-	snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", wait);
-	http_respond_status(c, SSMP_RATE_LIMIT, "too many requests from this "
-	    "client", extra);
 }
 
 static void

@@ -87,18 +87,15 @@ req_cleanup(struct conn *c)
 	free(r);
 }
 
-/* Per-client-IP limit, checked first on every POST. */
-static bool
+/* Per-client-IP limit, checked first on every POST (routes.h). */
+bool
 client_limited(struct conn *c)
 {
 	struct ssmpd *d = http_daemon(c);
-	struct timeval tv;
 	char extra[64];
 	int wait;
 
-	gettimeofday(&tv, NULL);
-	wait = ratelimit_take(d->rl_client, http_peer(c),
-	    (double)tv.tv_sec + tv.tv_usec / 1e6);
+	wait = ratelimit_take(d->rl_client, http_peer(c), ratelimit_now());
 	if (wait == 0)
 		return false;
 	d->metrics[M_RATE_LIMITED]++;

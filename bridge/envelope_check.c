@@ -46,14 +46,6 @@ struct probe {
 
 static void step_verify(struct echeck *ec);
 
-static double
-now_double(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
 
 /* Finish with a whole-envelope status. */
 static void
@@ -466,7 +458,7 @@ verify_done(void *arg)
 	/* Only a request the domain signed spends its budget (ssmp.7 ENV-7:
 	 * a forger must not be able to silence another domain). */
 	if ((wait = ratelimit_take(ec->d->rl_domain,
-	    ec->env.from_addr.domain, now_double())) > 0) {
+	    ec->env.from_addr.domain, ratelimit_now())) > 0) {
 		ec->d->metrics[M_RATE_LIMITED]++;
 		snprintf(ec->extra, sizeof(ec->extra), "Retry-After: %d\r\n",
 		    wait);

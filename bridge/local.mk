@@ -20,6 +20,7 @@ bridge_libssmpd_a_SOURCES = \
 	bridge/keys.c bridge/keys.h \
 	bridge/consent_recv.c bridge/consent_recv.h \
 	bridge/admin_consent.c \
+	bridge/report_recv.c bridge/report_recv.h \
 	bridge/pending.c bridge/pending.h \
 	bridge/body.c bridge/body.h \
 	bridge/handoff.c bridge/handoff.h \

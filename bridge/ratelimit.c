@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "ratelimit.h"
 #include "ssmp_buf.h"
@@ -97,4 +98,13 @@ ratelimit_take(struct ratelimit *r, const char *key, double now)
 		return 0;
 	}
 	return (int)((1.0 - k->tokens) / r->rate) + 1;
+}
+
+double
+ratelimit_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }

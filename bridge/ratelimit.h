@@ -16,5 +16,8 @@ struct ratelimit *ratelimit_new(long per_minute);
 void ratelimit_free(struct ratelimit *r);
 /* 0 allowed (one token taken); else seconds to wait (>= 1). */
 int ratelimit_take(struct ratelimit *r, const char *key, double now);
+/* now for ratelimit_take: seconds with microseconds (divide by 60 to
+   count per hour a limit given per minute). */
+double ratelimit_now(void);
 
 #endif

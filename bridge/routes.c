@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "consent_recv.h"	/* consent */
+#include "report_recv.h"
 #include "routes.h"
 #include "ssmp_limits.h"
 
@@ -24,6 +25,7 @@ static const struct entry ssmp_routes[] = {
 	/* key/<domain>/<selector> (ssmp.7 KEY-1) */
 	{ SSMP_PATH_PREFIX "key/", &route_key, "Allow: GET\r\n", 2 },
 	{ SSMP_PATH_PREFIX "allow", &route_allow, "Allow: POST\r\n", 1 },	/* consent */
+	{ SSMP_PATH_PREFIX "report", &route_report, "Allow: POST\r\n", 1 },
 	{ NULL, NULL, NULL, 0 }
 };
 

@@ -4,6 +4,7 @@
 #ifndef BRIDGE_ROUTES_H
 #define BRIDGE_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http.h"
@@ -12,6 +13,12 @@
 /* The router of ssmpd (http.h: http_router). */
 int routes_find(enum http_role role, const char *method, const char *target,
     struct http_match *m);
+
+/*
+ * The per-client-IP limit (RateLimitClient) every POST handler checks
+ * first: true when it answered 429 (endpoints.c).
+ */
+bool client_limited(struct conn *c);
 
 /* Handlers, each in its own module. */
 extern const struct route route_envelope, route_message, route_deliver,

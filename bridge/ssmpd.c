@@ -41,6 +41,7 @@
 #include "pending.h"
 #include "ratelimit.h"
 #include "rcptcache.h"
+#include "report_recv.h"
 #include "smtpc.h"
 #include "ssmp_cli.h"
 #include "ssmp_config.h"
@@ -482,6 +483,8 @@ setup(struct ssmpd *d)
 	    (size_t)d->conf.max_pending_domain);
 	d->rl_client = ratelimit_new(d->conf.rl_client);
 	d->rl_domain = ratelimit_new(d->conf.rl_domain);
+	/* ratelimit counts per minute: fed minutes, it counts per hour */
+	d->rl_report = ratelimit_new(REPORT_RATE_DOMAIN);
 	d->rcache = rcptcache_new(d->conf.rcpt_cache);
 }
 
@@ -496,6 +499,7 @@ teardown(struct ssmpd *d)
 	pending_free(d->pending);
 	ratelimit_free(d->rl_client);
 	ratelimit_free(d->rl_domain);
+	ratelimit_free(d->rl_report);
 	rcptcache_free(d->rcache);
 	consent_free(d->consent);
 	ks_keytable_release(d->keys);

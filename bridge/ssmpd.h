@@ -103,6 +103,7 @@ struct ssmpd {
 	struct smtpc_pool	*smtp;		/* thread-safe */
 	struct pending_table	*pending;
 	struct ratelimit	*rl_client, *rl_domain;
+	struct ratelimit	*rl_report;	/* per reporting domain */
 	struct http_server	*http;
 	struct handoff		*handoffs;	/* delivering now */
 	struct consent		*consent;	/* consent_recv.h */

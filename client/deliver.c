@@ -115,6 +115,7 @@ answer(const struct dl_batch *b, struct dlh_req *r,
 	if (r->http == 0) {
 		(void)snprintf(text, sizeof(text), "%s: ", b->pol.host);
 		status_make(&resp->st, SSMP_TEMPFAIL, "4.4.1", text, r->error);
+		resp->st.rtype = r->rtype;
 		return -1;
 	}
 	if (ssmp_response_decode(r->resp.p ? r->resp.p : "", r->resp.len,
@@ -123,6 +124,7 @@ answer(const struct dl_batch *b, struct dlh_req *r,
 		(void)snprintf(text, sizeof(text), "%s: HTTP %ld, not an SSMP "
 		    "answer: ", b->pol.host, r->http);
 		status_make(&resp->st, SSMP_TEMPFAIL, "4.5.0", text, err.msg);
+		resp->st.rtype = SSMP_RT_HTTP;
 		return -1;
 	}
 	return 0;

@@ -117,6 +117,7 @@ struct dl_disc_result {
 	enum dl_disc		state;
 	struct ssmp_policy	pol;		/* DL_SSMP; remembered one */
 	bool			remembered;	/* pol is from memory */
+	bool			bogus;		/* DNSSEC said bogus */
 	struct ssmp_err		why;		/* DL_DISC_TEMP, _FALLBACK,
 						   an invalid record */
 };

@@ -312,6 +312,7 @@ dl_discover(struct dl_client *c, const char *domain, struct dl_disc_result *r)
 		break;
 	case DL_DNS_BOGUS:
 		r->state = DL_DISC_TEMP;	/* never from memory */
+		r->bogus = true;
 		break;
 	default:
 		from_memory(c, domain, r);

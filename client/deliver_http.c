@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "ssmp_limits.h"
 #include "deliver.h"
 #include "deliver_http.h"
@@ -251,6 +253,47 @@ failed(struct dlh_req *r, const char *what)
 	(void)snprintf(r->error, sizeof(r->error), NETGUARD_ERROR);
 }
 
+/*
+ * The class of a transfer that failed (ssmp.7 DELIVERY REPORTS).  With
+ * OpenSSL, libcurl checks the name itself: a failed verification whose
+ * chain verified is the name's.
+ */
+static enum ssmp_rtype
+rtype_of(CURL *h, CURLcode rc)
+{
+	long v = 0;
+
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return SSMP_RT_HOST_ADDRESS;
+	case CURLE_COULDNT_CONNECT:
+		return SSMP_RT_TCP;
+	case CURLE_OPERATION_TIMEDOUT:
+		return SSMP_RT_TIMEOUT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		(void)curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &v);
+		if (v == X509_V_ERR_CERT_HAS_EXPIRED ||
+		    v == X509_V_ERR_CERT_NOT_YET_VALID)
+			return SSMP_RT_CERT_EXPIRED;
+		if (v == X509_V_OK || v == X509_V_ERR_HOSTNAME_MISMATCH)
+			return SSMP_RT_CERT_HOST;
+		return SSMP_RT_CERT_UNTRUSTED;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+		return SSMP_RT_TLS;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_OUT_OF_MEMORY:
+		return SSMP_RT_SENDER;
+	default:
+		return SSMP_RT_HTTP;
+	}
+}
+
 void
 dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 {
@@ -271,6 +314,7 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		ssmp_buf_reset(&r[i]->resp);
 		r[i]->error[0] = '\0';
 		r[i]->detail[0] = '\0';
+		r[i]->rtype = SSMP_RT_SENDER;	/* until it runs */
 		if ((r[i]->h = easy_for(x, r[i])) == NULL) {
 			(void)snprintf(r[i]->error, sizeof(r[i]->error),
 			    "libcurl: cannot create handle");
@@ -296,16 +340,20 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		if (msg->data.result == CURLE_OK)
 			curl_easy_getinfo(r[i]->h, CURLINFO_RESPONSE_CODE,
 			    &r[i]->http);
-		else
+		else {
 			failed(r[i], curl_easy_strerror(msg->data.result));
+			r[i]->rtype = rtype_of(r[i]->h, msg->data.result);
+		}
 	}
 	for (i = 0; i < n; i++) {
 		struct curl_slist *res = NULL;
 
 		if (r[i]->h == NULL)
 			continue;
-		if (r[i]->http == 0 && r[i]->error[0] == '\0')
+		if (r[i]->http == 0 && r[i]->error[0] == '\0') {
 			failed(r[i], "transfer did not complete");
+			r[i]->rtype = SSMP_RT_HTTP;
+		}
 		curl_easy_getinfo(r[i]->h, CURLINFO_PRIVATE, (char **)&res);
 		curl_multi_remove_handle(m, r[i]->h);
 		curl_easy_cleanup(r[i]->h);

@@ -13,6 +13,7 @@
 
 #include "ssmp_buf.h"
 #include "ssmp_err.h"
+#include "ssmp_rtype.h"
 #include "netguard.h"
 
 struct dl_body;
@@ -32,6 +33,7 @@ struct dlh_req {
 	/* when http is 0: NETGUARD_ERROR for every transport failure (the
 	   detail is logged), or a local failure */
 	char			 error[CURL_ERROR_SIZE];
+	enum ssmp_rtype		 rtype;		/* the failure's class */
 	/* private */
 	CURL			*h;
 	size_t			 off;

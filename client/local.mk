@@ -18,6 +18,8 @@ client_libclient_a_SOURCES = \
 	client/send_core.c client/send_core.h client/client_open.c \
 	client/batch.c \
 	client/pipeline.c client/pipeline.h \
+	client/tally.c client/tally.h \
+	client/rsend.c client/rsend.h \
 	client/decide.c client/decide.h \
 	client/parse.c client/parse.h \
 	client/spool.c client/spool.h \

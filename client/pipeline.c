@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ssmp_buf.h"
 #include "ssmp_log.h"
@@ -15,6 +16,7 @@
 #include "send_core.h"
 #include "keytable.h"
 #include "pipeline.h"
+#include "tally.h"
 
 enum pl_step { STEP_ADDRESS, STEP_DISCOVER, STEP_KEY, STEP_ENVELOPE,
     STEP_MESSAGE };
@@ -294,9 +296,13 @@ discovered(const struct pl_msg *m, struct pl_rcpt *r, const struct disc *d,
 		    "failed: %.*s", r->addr.domain, (int)sizeof(why) - 100,
 		    d->dr.why.msg);
 		status(&st, SSMP_TEMPFAIL, "4.4.3", why);
+		st.rtype = d->dr.bogus ? SSMP_RT_DNSSEC_BOGUS :
+		    SSMP_RT_DNS_TEMP;
 		ev = d->dr.state == DL_DISC_TEMP ? DC_DISC_TEMP : DC_NO_UPGRADE;
-		if (d->dr.remembered)
+		if (d->dr.remembered) {
 			r->mode = d->dr.pol.mode;
+			r->pol = d->dr.pol;	/* for its report */
+		}
 		break;
 	default:
 		r->pol = d->dr.pol;
@@ -306,6 +312,7 @@ discovered(const struct pl_msg *m, struct pl_rcpt *r, const struct disc *d,
 			return;
 		}
 		st = d->kst;
+		st.rtype = SSMP_RT_RECEIPT_KEY;
 		ev = d->krc < 0 ? DC_KEY_TEMP : DC_KEY_UNUSABLE;
 		step = STEP_KEY;
 		break;
@@ -509,8 +516,13 @@ pl_failed(const struct pl_msg *m)
 	return temp;
 }
 
-void
-pl_log_rcpt(const struct pl_msg *m, const struct pl_rcpt *r)
+/*
+ * The log line of r; a failure its report counts names its result type
+ * (report=), so the reports can be checked against the log.
+ */
+static void
+log_line(const struct pl_msg *m, const struct pl_rcpt *r,
+    const struct tl_entry *e)
 {
 	char size[32] = "", sid[SSMP_NONCE_LEN + 16] = "";
 
@@ -520,20 +532,43 @@ pl_log_rcpt(const struct pl_msg *m, const struct pl_rcpt *r)
 	if (r->batch != NULL && r->batch->nonce[0] != '\0')
 		snprintf(sid, sizeof(sid), ", ssmp_id=%s", r->batch->nonce);
 	ssmp_log(r->route == PL_DONE || r->route == PL_SMTP ? LOG_INFO :
-	    LOG_NOTICE, m->id, "from=<%s>, to=<%s>, ssmp=%s%s%s", m->from,
-	    r->addr.full, r->why, size, sid);
+	    LOG_NOTICE, m->id, "from=<%s>, to=<%s>, ssmp=%s%s%s%s%s", m->from,
+	    r->addr.full, r->why, size, sid, e != NULL && !e->t.ok ?
+	    ", report=" : "", e != NULL && !e->t.ok ?
+	    ssmp_rtype_name(e->t.type) : "");
 	if (m->on_log != NULL)
 		m->on_log(m, r);
 }
 
 void
+pl_log_rcpt(const struct pl_msg *m, const struct pl_rcpt *r)
+{
+	struct tl_entry	e;
+	bool		counted = tl_entry(m, r, (int64_t)time(NULL), &e);
+
+	log_line(m, r, counted ? &e : NULL);
+	if (counted)
+		tl_count(m->ks, &e, 1, m->id);
+}
+
+/* Every recipient's line, and their counts in one transaction. */
+void
 pl_log(const struct pl_msg *m)
 {
-	size_t i;
+	struct tl_entry	*e = ssmp_xcalloc(m->nr + 1, sizeof(*e));
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 i, n = 0;
+	bool		 counted;
 
-	for (i = 0; i < m->nr; i++)
-		if (m->r[i]->why[0] != '\0')
-			pl_log_rcpt(m, m->r[i]);
+	for (i = 0; i < m->nr; i++) {
+		if (m->r[i]->why[0] == '\0')
+			continue;
+		counted = tl_entry(m, m->r[i], now, &e[n]);
+		log_line(m, m->r[i], counted ? &e[n] : NULL);
+		n += counted;
+	}
+	tl_count(m->ks, e, n, m->id);
+	free(e);
 }
 
 void

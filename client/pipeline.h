@@ -120,7 +120,10 @@ void pl_envelopes(struct pl_msg *m);
 void pl_messages(struct pl_msg *m, const struct dl_body *body);
 /* A repeated recipient takes the first one's outcome. */
 void pl_dups(struct pl_msg *m);
-/* One log line per decided recipient. */
+/*
+ * One log line per decided recipient; each attempt a delivery report
+ * counts is counted then (tally.h).
+ */
 void pl_log(const struct pl_msg *m);
 void pl_log_rcpt(const struct pl_msg *m, const struct pl_rcpt *r);
 void pl_auto_allow(const struct pl_msg *m);

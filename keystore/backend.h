@@ -17,6 +17,7 @@
 #ifndef KS_BACKEND_H
 #define KS_BACKEND_H
 
+#include "ssmp_buf.h"
 #include "store.h"
 
 struct ks_allow_ops {
@@ -98,6 +99,34 @@ struct ks_consent_ops {
 		    struct ssmp_err *err);
 };
 
+/*
+ * The report stores.  tally: for each of v[0..n), in one transaction,
+ * merge() turns the record of (day, reporter, domain) - its JSON, or
+ * NULL if none - into the new one; a record that would be the day's
+ * KS_TALLY_DOMAINS + 1st is not made (*dropped counts those attempts).
+ */
+typedef int (*ks_tally_merge)(const struct ks_tally *v, const char *json,
+    size_t len, struct ssmp_buf *out, struct ssmp_err *err);
+struct ks_report_ops {
+	int	(*tally)(struct ks_store *ks, const struct ks_tally *v,
+		    size_t n, ks_tally_merge merge, size_t *dropped,
+		    struct ssmp_err *err);
+	int	(*tally_iter)(struct ks_store *ks, int64_t from, int64_t to,
+		    ks_tally_cb cb, void *arg, struct ssmp_err *err);
+	int	(*tally_sent)(struct ks_store *ks, int64_t day,
+		    const char *reporter, const char *domain, int64_t when,
+		    struct ssmp_err *err);
+	/* As ks_inbox_put(): 0, 1 there already, KS_FULL. */
+	int	(*inbox_put)(struct ks_store *ks, const struct ks_inbox *in,
+		    struct ssmp_err *err);
+	int	(*inbox_iter)(struct ks_store *ks, const char *reporter,
+		    int64_t since, ks_inbox_cb cb, void *arg,
+		    struct ssmp_err *err);
+	/* Tallies of days before day, reports received before received. */
+	int	(*sweep)(struct ks_store *ks, int64_t day, int64_t received,
+		    size_t *count, struct ssmp_err *err);
+};
+
 struct ks_backend {
 	const char			*name;
 	void				(*close)(struct ks_store *ks);
@@ -109,6 +138,7 @@ struct ks_backend {
 	const struct ks_replay_ops	*replay;
 	const struct ks_delivered_ops	*delivered;
 	const struct ks_consent_ops	*consent;
+	const struct ks_report_ops	*report;
 };
 
 /*

@@ -37,12 +37,17 @@
 /* An answer slower than this means the key process is stuck: give up. */
 #define KP_TIMEOUT	10
 
-enum kp_op { KP_TABLE = 1, KP_RELOAD, KP_RECEIPT, KP_ALLOW };
+enum kp_op { KP_TABLE = 1, KP_RELOAD, KP_RECEIPT, KP_ALLOW, KP_REPORT };
 
 struct kp_allow_req {
 	int32_t		type;
 	char		from[SSMP_ADDR_MAX + 1];
 	char		to[SSMP_ADDR_MAX + 1];
+};
+
+struct kp_report_req {
+	struct ssmp_rsig	s;
+	char			hash[SSMP_HASH_HEX + 1];
 };
 
 struct kp_req {
@@ -51,6 +56,7 @@ struct kp_req {
 	union {
 		struct ssmp_receipt	receipt;
 		struct kp_allow_req	allow;
+		struct kp_report_req	report;
 	} u;
 };
 
@@ -63,6 +69,7 @@ struct kp_rep {
 	union {
 		struct ssmp_receipt	receipt;
 		struct ssmp_allow	allow;
+		struct ssmp_rsig	report;
 	} u;
 };
 
@@ -217,6 +224,37 @@ sign_allow(struct kp_child *c, struct ssmp_err *err)
 	    NULL, a->from, a->to, NULL, ke->selector, &ke->key, err);
 }
 
+/*
+ * A report's signature: the input is SSMP1-REPORT's own (ssmp.7, Report
+ * signing input), so nothing signed here can pass for mail, a receipt
+ * or an allow request.  Both modes: the milter sends reports too.
+ */
+static int
+sign_report(struct kp_child *c, struct ssmp_err *err)
+{
+	struct kp_report_req	*q = &c->q.u.report;
+	struct ssmp_rsig	*s = &c->p.u.report;
+	const struct ks_keyent	*ke;
+	struct ssmp_time	 now;
+
+	terminate(q->s.domain, sizeof(q->s.domain));
+	terminate(q->hash, sizeof(q->hash));
+	if (strlen(q->hash) != SSMP_HASH_HEX || strspn(q->hash,
+	    "0123456789abcdef") != SSMP_HASH_HEX)
+		return ssmp_err_set(err, "report: not a SHA-256 in hex");
+	if ((ke = ks_keytable_signing(c->t, q->s.domain)) == NULL)
+		return ssmp_err_set(err, "no signing key for %.253s",
+		    q->s.domain);
+	memset(s, 0, sizeof(*s));
+	memcpy(s->domain, ke->domain, sizeof(s->domain));
+	memcpy(s->selector, ke->selector, sizeof(s->selector));
+	ssmp_time_now(&now);
+	if (ssmp_time_format(&now, s->time, err) != 0)
+		return -1;
+	ssmp_rsig_sign(s, q->hash, &ke->key);
+	return 0;
+}
+
 static void
 serve_one(struct kp_child *c)
 {
@@ -240,6 +278,9 @@ serve_one(struct kp_child *c)
 	case KP_ALLOW:
 		rc = c->mode == KEYPROC_SIGN ? sign_allow(c, &err) :
 		    ssmp_err_set(&err, "key process: does not sign");
+		break;
+	case KP_REPORT:
+		rc = sign_report(c, &err);
 		break;
 	default:
 		rc = ssmp_err_set(&err, "key process: unknown request %u",
@@ -495,6 +536,26 @@ keyproc_sign_allow(struct keyproc *kp, enum ssmp_allow_type type,
 		rc = ssmp_err_prefix(err, "allow: ");
 	else if ((rc = call(kp, KP_ALLOW, err)) == 0)
 		*out = kp->p.u.allow;
+	pthread_mutex_unlock(&kp->mu);
+	return rc;
+}
+
+int
+keyproc_sign_report(struct keyproc *kp, struct ssmp_rsig *s,
+    const char *hash, struct ssmp_err *err)
+{
+	struct kp_report_req	*q;
+	int			 rc;
+
+	pthread_mutex_lock(&kp->mu);
+	q = &kp->q.u.report;
+	memset(q, 0, sizeof(*q));
+	if (ssmp_field_copy("domain", s->domain, q->s.domain,
+	    sizeof(q->s.domain), err) != 0 || ssmp_field_copy("hash", hash,
+	    q->hash, sizeof(q->hash), err) != 0)
+		rc = ssmp_err_prefix(err, "report: ");
+	else if ((rc = call(kp, KP_REPORT, err)) == 0)
+		*s = kp->p.u.report;
 	pthread_mutex_unlock(&kp->mu);
 	return rc;
 }

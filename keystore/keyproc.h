@@ -16,6 +16,8 @@
  *		else is ever signed for ssmpd but allow requests
  *	allow	build and sign an allow request (type, from, to) as from's
  *		domain: the nonce and time are the key process's own
+ *	report	sign a delivery report's SHA-256 as its domain's active key
+ *		(both modes; its signing input is the report's own)
  *
  * ssmpd uses KEYPROC_SIGN: its network process never maps a private key.
  * ssmp-milter signs mail itself (that is its job) and uses
@@ -43,6 +45,7 @@
 #include "ssmp_config.h"
 #include "ssmp_err.h"
 #include "ssmp_receipt.h"
+#include "ssmp_report.h"
 
 enum keyproc_mode {
 	KEYPROC_SIGN,		/* signs receipts and allow requests */
@@ -80,6 +83,13 @@ int keyproc_sign_receipt(struct keyproc *kp, struct ssmp_receipt *r,
 int keyproc_sign_allow(struct keyproc *kp, enum ssmp_allow_type type,
     const char *from, const char *to, struct ssmp_allow *out,
     struct ssmp_err *err);
+
+/*
+ * Sign a delivery report whose SHA-256 (hex) is hash as s->domain: the
+ * key process fills the selector, time and signature.  Thread-safe.
+ */
+int keyproc_sign_report(struct keyproc *kp, struct ssmp_rsig *s,
+    const char *hash, struct ssmp_err *err);
 
 pid_t keyproc_pid(const struct keyproc *kp);
 /* false once the process exited or its socket failed (the daemon stops). */

@@ -40,7 +40,8 @@
 
 /* In the file; "delivered" holds the receiving role, "pending" consent. */
 static const char *const db_files[KS_NDB] = {
-	"allow", "keycache", "replay", "delivered", "pending", "sent"
+	"allow", "keycache", "replay", "delivered", "pending", "sent",
+	"tally", "inbox"
 };
 
 const char *
@@ -638,9 +639,11 @@ lm_del_one(struct ks_lmdb *l, enum ks_db db, const struct lm_key *k,
 	return lm_write(l, db, del_op, &a, err);
 }
 
-int
-lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
-    lm_walk_fn fn, void *arg, struct ssmp_err *err)
+/* From the first key >= start[0..slen); only those with that prefix
+   if prefix is true. */
+static int
+walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
+    bool only, lm_walk_fn fn, void *arg, struct ssmp_err *err)
 {
 	MDB_txn		*txn;
 	MDB_cursor	*cur;
@@ -657,7 +660,7 @@ lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
 		return lm_fail(l, rc, db_files[db], err);
 	}
 	for (; (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
-		if (plen && (k.mv_size < plen ||
+		if (only && plen && (k.mv_size < plen ||
 		    memcmp(k.mv_data, prefix, plen) != 0))
 			break;
 		if ((ret = fn(&k, &v, arg, err)) != 0)
@@ -670,6 +673,19 @@ lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
 	return ret;
 }
 
+int
+lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
+    lm_walk_fn fn, void *arg, struct ssmp_err *err)
+{
+	return walk(l, db, prefix, plen, true, fn, arg, err);
+}
+
+int
+lm_walk_from(struct ks_lmdb *l, enum ks_db db, const void *start,
+    size_t slen, lm_walk_fn fn, void *arg, struct ssmp_err *err)
+{
+	return walk(l, db, start, slen, false, fn, arg, err);
+}
 
 struct prune_arg {
 	enum ks_db	 db;

@@ -14,6 +14,7 @@ static const struct ks_backend lm_backend = {
 	.replay = &lm_replay_ops,
 	.delivered = &lm_delivered_ops,
 	.consent = &lm_consent_ops,
+	.report = &lm_report_ops,
 };
 
 int

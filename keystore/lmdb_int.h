@@ -1,7 +1,7 @@
 /*
  * lmdb_int.h - the LMDB backend's engine, shared by its store modules
  * (lmdb_allow.c, lmdb_keycache.c, lmdb_replay.c, lmdb_delivered.c,
- * lmdb_consent.c); private to keystore/.  See lmdb.c for why it works
+ * lmdb_consent.c, lmdb_report.c); private to keystore/.  See lmdb.c for why it works
  * the way it does, ssmpctl(8) STORAGE for the byte layouts.
  */
 #ifndef KS_LMDB_INT_H
@@ -122,6 +122,9 @@ typedef int (*lm_walk_fn)(const MDB_val *k, const MDB_val *v, void *arg,
     struct ssmp_err *err);
 int lm_walk(struct ks_lmdb *l, enum ks_db db, const void *prefix, size_t plen,
     lm_walk_fn fn, void *arg, struct ssmp_err *err);
+/* The same from the first key >= start, to the end or fn's stop. */
+int lm_walk_from(struct ks_lmdb *l, enum ks_db db, const void *start,
+    size_t slen, lm_walk_fn fn, void *arg, struct ssmp_err *err);
 /*
  * Delete entries (those with the prefix, plen 0 = all) for which keep()
  * says no, in one write transaction; *count (may be NULL) = deleted.
@@ -144,5 +147,6 @@ extern const struct ks_keycache_ops lm_keycache_ops;
 extern const struct ks_replay_ops lm_replay_ops;
 extern const struct ks_delivered_ops lm_delivered_ops;
 extern const struct ks_consent_ops lm_consent_ops;
+extern const struct ks_report_ops lm_report_ops;
 
 #endif

@@ -15,10 +15,11 @@ keystore_libkeystore_a_SOURCES = \
 	keystore/replay.c keystore/replay.h \
 	keystore/delivered.c keystore/delivered.h \
 	keystore/consent.c keystore/consent.h \
+	keystore/report.c keystore/report.h \
 	keystore/lmdb.c keystore/lmdb_int.h keystore/lmdb_backend.c \
 	keystore/lmdb_allow.c keystore/lmdb_keycache.c \
 	keystore/lmdb_replay.c keystore/lmdb_delivered.c \
-	keystore/lmdb_consent.c \
+	keystore/lmdb_consent.c keystore/lmdb_report.c \
 	keystore/pg.c keystore/pg_int.h keystore/pg_backend.c keystore/pg_schema.c \
 	keystore/pg_allow.c keystore/pg_replay.c keystore/pg_delivered.c \
 	keystore/pg_consent.c \

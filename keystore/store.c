@@ -14,7 +14,8 @@
 #include "backend.h"
 
 static const char *const db_names[KS_NDB] = {
-	"allow", "keycache", "replay", "received", "consent", "sent"
+	"allow", "keycache", "replay", "received", "consent", "sent",
+	"tally", "inbox"
 };
 
 const char *
@@ -73,7 +74,8 @@ ks_sweep(struct ks_store *ks, int64_t now, int64_t log_time,
 	    err)) != 0 ||
 	    (rc = ks_consent_sweep(ks, now, &n->consent, err)) != 0 ||
 	    (rc = ks_delivered_sweep(ks, KS_SENT, now - log_time, &n->sent,
-	    err)) != 0)
+	    err)) != 0 ||
+	    (rc = ks_report_sweep(ks, now, &n->report, err)) != 0)
 		return rc;
 	return ks_delivered_sweep(ks, KS_RECEIVED, now - log_time,
 	    &n->received, err);
@@ -89,9 +91,10 @@ ks_housekeeping(struct ks_store *ks, int64_t now, int64_t log_time)
 		ssmp_log(LOG_WARNING, NULL, "keystore sweep: %s", err.msg);
 		return;
 	}
-	if (n.replay + n.keycache + n.consent + n.sent + n.received > 0)
+	if (n.replay + n.keycache + n.consent + n.sent + n.received +
+	    n.report > 0)
 		ssmp_log(LOG_INFO, NULL, "keystore sweep: deleted %zu replay, "
 		    "%zu key cache, %zu consent, %zu sent and %zu received "
-		    "log entries", n.replay, n.keycache, n.consent, n.sent,
-		    n.received);
+		    "log entries, %zu report records", n.replay, n.keycache,
+		    n.consent, n.sent, n.received, n.report);
 }

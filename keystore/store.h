@@ -93,16 +93,18 @@ int ks_schema(const char *shared, enum ks_schema_op op, int *before,
 #include "replay.h"
 #include "delivered.h"
 #include "consent.h"
+#include "report.h"
 
 /*
  * Every store's expiry sweep, each in a transaction of its own: expired
  * replay entries, expired key cache entries (a remembered policy for
- * KS_POLICY_KEEP), expired consent requests, and delivered-log records
- * of both roles older than log_time (never a DELIVERING one).  Counts
+ * KS_POLICY_KEEP), expired consent requests, delivered-log records
+ * of both roles older than log_time (never a DELIVERING one), and old
+ * report tallies and received reports (report.h).  Counts
  * in *n (may be NULL).  The first error stops it.
  */
 struct ks_swept {
-	size_t	replay, keycache, consent, sent, received;
+	size_t	replay, keycache, consent, sent, received, report;
 };
 int ks_sweep(struct ks_store *ks, int64_t now, int64_t log_time,
     struct ks_swept *n, struct ssmp_err *err);
@@ -116,8 +118,9 @@ void ks_housekeeping(struct ks_store *ks, int64_t now, int64_t log_time);
 /* --- statistics ------------------------------------------------------------ */
 
 enum ks_db { KS_DB_ALLOW, KS_DB_KEYCACHE, KS_DB_REPLAY, KS_DB_DELIVERED,
-    KS_DB_CONSENT, KS_DB_SENT, KS_NDB };
-/* "allow", "keycache", "replay", "received", "consent", "sent" */
+    KS_DB_CONSENT, KS_DB_SENT, KS_DB_TALLY, KS_DB_INBOX, KS_NDB };
+/* "allow", "keycache", "replay", "received", "consent", "sent", "tally",
+   "inbox" */
 const char *ks_db_name(enum ks_db db);
 
 struct ks_stats {

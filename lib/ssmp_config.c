@@ -342,6 +342,9 @@ static const struct ssmp_conf_def config_defs[] = {
 	    check_path },
 	{ "HTTPTimeout", SSMP_CONF_SECONDS, OFF(http_timeout), 1, 3600, NULL },
 	{ "CAFile", SSMP_CONF_STRING, OFF(ca_file), 0, 0, NULL },
+	{ "ReportSend", SSMP_CONF_BOOL, OFF(report_send), 0, 0, NULL },
+	{ "ReportInterval", SSMP_CONF_SECONDS, OFF(report_interval), 10, DAY,
+	    NULL },
 
 	{ NULL, 0, 0, 0, 0, NULL }
 };
@@ -394,6 +397,8 @@ ssmp_config_init(struct ssmp_config *c)
 	c->spool_threshold = (size_t)1 << 20;
 	c->spool_directory = NULL;		/* Database/spool */
 	c->http_timeout = 20;
+	c->report_send = false;
+	c->report_interval = 3600;
 }
 
 void

@@ -101,6 +101,8 @@ struct ssmp_config {
 	size_t		 spool_threshold;	/* SpoolThreshold 1m */
 	char		*spool_directory;	/* SpoolDirectory Database/spool */
 	long		 http_timeout;		/* HTTPTimeout 20s */
+	bool		 report_send;		/* ReportSend no */
+	long		 report_interval;	/* ReportInterval 1h */
 	char		*ca_file;		/* CAFile (none = system store) */
 };
 

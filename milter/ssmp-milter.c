@@ -32,6 +32,7 @@
 #include "ssmp_sandbox.h"
 #include "ssmp_log.h"
 #include "keyproc.h"
+#include "rsend.h"
 #include "store.h"
 #include "milter.h"
 #include "mcheck.h"
@@ -244,21 +245,57 @@ reload(const char *conf)
 	(void)ssmp_notify("READY=1\nSTATUS=reloaded");
 }
 
+static int
+sign_report(void *arg, struct ssmp_rsig *s, const char *hash,
+    struct ssmp_err *err)
+{
+	return keyproc_sign_report(arg, s, hash, err);
+}
+
+/* The delivery reports of finished days (ReportSend; rsend.h). */
+static void
+send_reports(void)
+{
+	struct rs_result	res;
+	struct ssmp_err		err;
+
+	if (rs_send_due(milter->dl, milter->ks, (int64_t)time(NULL), NULL,
+	    sign_report, milter->kp, &res, &err) != 0)
+		ssmp_log(LOG_WARNING, NULL, "reports: %s", err.msg);
+}
+
 /*
  * The same thread sweeps the keystore every KS_SWEEP_INTERVAL seconds:
- * a host without ssmpd keeps its key cache and delivered-log bounded.
+ * a host without ssmpd keeps its key cache and delivered-log bounded;
+ * and with ReportSend it sends the delivery reports due every
+ * ReportInterval.
  */
 static void *
 reload_main(void *arg)
 {
 	const char	*conf = arg;
-	struct timespec	 wait = { KS_SWEEP_INTERVAL, 0 };
+	bool		 reports = milter->cfg.report_send && milter->ks;
+	long		 tick = reports && milter->cfg.report_interval <
+	    KS_SWEEP_INTERVAL ? milter->cfg.report_interval :
+	    KS_SWEEP_INTERVAL;
+	struct timespec	 wait = { tick, 0 };
+	time_t		 swept = time(NULL), reported = 0, now;
 
 	for (;;) {
 		if (sigtimedwait(&reload_set, NULL, &wait) < 0) {
-			if (errno == EAGAIN && milter->ks != NULL)
-				ks_housekeeping(milter->ks, time(NULL),
+			if (errno != EAGAIN || milter->ks == NULL)
+				continue;
+			now = time(NULL);
+			if (now - swept >= KS_SWEEP_INTERVAL - 1) {
+				ks_housekeeping(milter->ks, now,
 				    milter->cfg.delivered_log_time);
+				swept = now;
+			}
+			if (reports && now - reported >=
+			    milter->cfg.report_interval - 1) {
+				send_reports();
+				reported = now;
+			}
 			continue;
 		}
 		if (__atomic_load_n(&reload_stop, __ATOMIC_ACQUIRE))

@@ -13,6 +13,7 @@ ATTACK_TESTS = \
 	t/attack-keycache.t \
 	t/attack-pending.t \
 	t/attack-relay.t \
+	t/attack-report.t \
 	t/attack-ssrf.t \
 	t/attack-trust.t
 TESTS += $(ATTACK_TESTS)

@@ -5,3 +5,7 @@ EXTRA_DIST += t/e2e-demo.t t/e2e-faults.t t/e2e-down.t t/e2e-own.t t/demo.sh t/e
 # bench/e2e-bench.sh --quick end to end (the benchmark itself is no test).
 TESTS += t/e2e-bench.t
 EXTRA_DIST += t/e2e-bench.t
+# Delivery reports across simulated days (issue 20): the SSMP world with
+# the clocks of a.test's milter and b.test's ssmpd moved by libfaketime.
+TESTS += t/report-week.t
+EXTRA_DIST += t/report-week.t

@@ -22,6 +22,8 @@
 #   fl_once D U MSGID WHAT flush, wait until the queues are empty, then
 #                          assert one copy (prints the TAP line)
 #   fl_srv NAME MODE ARGS  start t/faults-srv.py MODE as daemon NAME
+#   fl_expired_cert DIR    DIR/expired.chain and .key: ssmp.b.test's
+#                          certificate from the world's CA, expired in 2020
 
 FL_SRV=$top_srcdir/t/faults-srv.py
 # /usr/bin/python3 first: a pyenv shim in PATH costs seconds per start.
@@ -117,4 +119,22 @@ row() {
 	check "$2: milter tempfails (temporary, kept by Postfix)" \
 	    fl_wait_verdict "to=<bob@b\\.test>, ssmp=tempfailed.*$3"
 	fl_none b bob "$1" "$2"
+}
+
+# fl_expired_cert DIR: an expired certificate for ssmp.b.test (openssl ca
+# can date one in the past); its log in DIR/log.
+fl_expired_cert() {
+	local c ca
+	c=$1; ca=$WORLD/ca
+	printf 'subjectAltName=DNS:ssmp.b.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$c/b.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$c/expired.key" -out "$c/expired.csr" -subj /CN=ssmp.b.test 2>>"$c/log" &&
+	    : >"$c/index.txt" && echo 1000 >"$c/serial" &&
+	    printf '%s\n' '[ca]' 'default_ca = d' '[d]' "database = $c/index.txt" \
+	    "new_certs_dir = $c" "serial = $c/serial" 'policy = p' 'default_md = sha256' \
+	    'unique_subject = no' '[p]' 'commonName = supplied' >"$c/ca.cnf" &&
+	    openssl ca -batch -config "$c/ca.cnf" -cert "$ca/ca.crt" -keyfile "$ca/ca.key" \
+	    -startdate 20200101000000Z -enddate 20200201000000Z -extfile "$c/b.ext" \
+	    -in "$c/expired.csr" -out "$c/expired.crt" 2>>"$c/log" >&2 &&
+	    cat "$c/expired.crt" "$ca/ca.crt" >"$c/expired.chain"
 }

@@ -50,20 +50,11 @@ newkey() {
 	    -keyout "$C/$1.key" -out "$C/$1.csr" -subj "/CN=$2" 2>>"$C/log"
 }
 printf 'subjectAltName=DNS:wrong.example\nextendedKeyUsage=serverAuth\n' >"$C/wrong.ext"
-printf 'subjectAltName=DNS:ssmp.b.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$C/b.ext"
 newkey wrong wrong.example &&
 openssl x509 -req -in "$C/wrong.csr" -CA "$CA/ca.crt" -CAkey "$CA/ca.key" \
     -CAcreateserial -days 30 -extfile "$C/wrong.ext" -out "$C/wrong.crt" 2>>"$C/log" &&
     cat "$C/wrong.crt" "$CA/ca.crt" >"$C/wrong.chain" || bail "wrong-name certificate: $(cat "$C/log")"
-# Expired: openssl ca can date a certificate in the past.
-newkey expired ssmp.b.test && : >"$C/index.txt" && echo 1000 >"$C/serial" &&
-printf '%s\n' '[ca]' 'default_ca = d' '[d]' "database = $C/index.txt" \
-    "new_certs_dir = $C" "serial = $C/serial" 'policy = p' 'default_md = sha256' \
-    'unique_subject = no' '[p]' 'commonName = supplied' >"$C/ca.cnf" &&
-openssl ca -batch -config "$C/ca.cnf" -cert "$CA/ca.crt" -keyfile "$CA/ca.key" \
-    -startdate 20200101000000Z -enddate 20200201000000Z -extfile "$C/b.ext" \
-    -in "$C/expired.csr" -out "$C/expired.crt" 2>>"$C/log" >&2 &&
-    cat "$C/expired.crt" "$CA/ca.crt" >"$C/expired.chain" || bail "expired certificate: $(cat "$C/log")"
+fl_expired_cert "$C" || bail "expired certificate: $(cat "$C/log")"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
     -keyout "$C/self.key" -out "$C/self.chain" -subj /CN=ssmp.b.test \
     -addext subjectAltName=DNS:ssmp.b.test,IP:127.0.0.1 2>>"$C/log" ||

@@ -12,6 +12,11 @@
  *   ssmpc receipt PUBSEED <answer.json   -> verifies the receipt, prints
  *                                           "ok DOMAIN SEL TO..." or fails
  *   ssmpc nonce                          -> a fresh nonce
+ *   ssmpc report SEED SEL REPORTER ABOUT YYYY-MM-DD ID OUT [SAMPLE]
+ *                                        -> a report of REPORTER about
+ *                                           ABOUT (one delivery, one
+ *                                           failure with SAMPLE) in OUT;
+ *                                           prints its signature field
  *   ssmpc allow DBDIR RCPT PATTERN TIER  -> allow-list entry (LMDB store)
  *   ssmpc fill DBDIR                     -> write allow-list entries until
  *                                           the map is full; prints how many
@@ -42,6 +47,7 @@
 #include "ssmp_envelope.h"
 #include "ssmp_message.h"
 #include "ssmp_receipt.h"
+#include "ssmp_report.h"
 #include "ssmp_status.h"
 #include "ssmp_time.h"
 #include "ssmp_txt.h"
@@ -368,6 +374,57 @@ cmd_fill(char **argv)
 	return 0;
 }
 
+static int
+cmd_report(char **argv)
+{
+	struct ssmp_report	*r = ssmp_xcalloc(1, sizeof(*r));
+	struct ssmp_rpolicy	*p = &r->policy[0];
+	struct ssmp_rsig	 s;
+	struct ssmp_key		 k;
+	struct ssmp_time	 now;
+	struct ssmp_buf		 b;
+	struct ssmp_err		 err;
+	char			 dt[32], hash[SSMP_HASH_HEX + 1];
+	FILE			*f;
+
+	key_from_hex(argv[0], &k);
+	snprintf(r->reporter, sizeof(r->reporter), "%s", argv[2]);
+	snprintf(r->domain, sizeof(r->domain), "%s", argv[3]);
+	snprintf(dt, sizeof(dt), "%sT00:00:00Z", argv[4]);
+	if (ssmp_report_datetime_parse(dt, &r->start) != 0)
+		die("report", "bad date");
+	r->end = r->start + 86399;
+	snprintf(r->id, sizeof(r->id), "%s", argv[5]);
+	r->npolicy = 1;
+	p->ok = 1;
+	p->fail = 1;
+	p->ndetail = 1;
+	p->detail[0].type = SSMP_RT_TIMEOUT;
+	p->detail[0].count = 1;
+	snprintf(p->detail[0].code, sizeof(p->detail[0].code), "4.4.1");
+	snprintf(p->detail[0].sample, sizeof(p->detail[0].sample), "%s",
+	    argv[7] ? argv[7] : "no answer in time");
+	ssmp_buf_init(&b);
+	ssmp_report_encode(r, &b);
+	if ((f = fopen(argv[6], "w")) == NULL ||
+	    fwrite(b.p, 1, b.len, f) != b.len || fclose(f) != 0)
+		die("report", "cannot write");
+	ssmp_hash_hex(b.p, b.len, hash);
+	memset(&s, 0, sizeof(s));
+	snprintf(s.domain, sizeof(s.domain), "%s", argv[2]);
+	snprintf(s.selector, sizeof(s.selector), "%s", argv[1]);
+	ssmp_time_now(&now);
+	if (ssmp_time_format(&now, s.time, &err) != 0)
+		die("time", err.msg);
+	ssmp_rsig_sign(&s, hash, &k);
+	ssmp_buf_reset(&b);
+	ssmp_rsig_format(&s, &b);
+	printf("%.*s\n", (int)b.len, b.p);
+	ssmp_buf_free(&b);
+	free(r);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,6 +452,8 @@ main(int argc, char **argv)
 		return cmd_allow(argv + 2);
 	if (strcmp(argv[1], "fill") == 0 && argc > 2)
 		return cmd_fill(argv + 2);
+	if (strcmp(argv[1], "report") == 0 && argc > 8)
+		return cmd_report(argv + 2);
 	if (strcmp(argv[1], "nonce") == 0) {
 		ssmp_nonce_new(nonce);
 		printf("%s\n", nonce);

@@ -540,6 +540,167 @@ test_sweeps(struct ks_store *ks)
 	    "...far in the future: the live entry expired too");
 }
 
+/* --- the report stores ---------------------------------------------------- */
+
+#define POL_B	"v=SSMP1; h=ssmp.b.test; s=s1; m=testing; " \
+	"rua=https://ssmp.b.test/.well-known/ssmp/v1/report"
+
+struct tally_seen {
+	struct ks_tally_rec	rec;	/* b.test's */
+	size_t			n;	/* records seen */
+};
+
+static int
+tally_cb(const struct ks_tally_rec *t, void *arg)
+{
+	struct tally_seen *out = arg;
+
+	if (strcmp(t->r.domain, "b.test") == 0)
+		out->rec = *t;
+	out->n++;
+	return 0;
+}
+
+static void
+test_tally(struct ks_store *ks)
+{
+	static struct tally_seen	seen;
+	struct ssmp_err			err = { "" };
+	struct ks_tally			v[6];
+	const struct ssmp_rpolicy	*p;
+	int64_t				day = 1795305600;	/* 2026-11-22 */
+	size_t				dropped, i;
+	char				dom[300][32];
+
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < 6; i++) {
+		v[i].day = day + 3600;
+		v[i].reporter = "a.test";
+		v[i].domain = "b.test";
+		v[i].policy = POL_B;
+	}
+	v[0].ok = v[1].ok = true;
+	v[2].type = SSMP_RT_CERT_EXPIRED;
+	v[2].code = "4.4.1";
+	v[2].fallback = true;
+	v[2].sample = "ssmp.b.test: cannot connect over HTTPS";
+	v[3] = v[2];
+	v[4].type = SSMP_RT_REFUSED;
+	v[4].code = "5.7.1";
+	v[4].sample = "bob@b.test: sender not in allow-list";
+	v[5].type = SSMP_RT_DNS_TEMP;
+	v[5].code = "4.4.3";
+	v[5].policy = NULL;
+	v[5].sample = "DNS lookup of _ssmp.b.test failed";
+	is_int(ks_tally_add(ks, v, 6, &dropped, &err), 0, "tally: 6 attempts "
+	    "counted (%s)", err.msg);
+	is_int(ks_tally_add(ks, v, 1, &dropped, &err), 0, "tally: one more");
+	memset(&seen, 0, sizeof(seen));
+	is_int(ks_tally_iter(ks, day, day + 86399, tally_cb, &seen, &err), 0,
+	    "tally: the day read back");
+	is_int(seen.n, 1, "tally: one record for the day");
+	is_int(seen.rec.sent, 0, "tally: not sent yet");
+	is_int(seen.rec.r.start, day, "tally: its date range starts at "
+	    "midnight");
+	is_str(seen.rec.r.id, "2026-11-22_b.test", "tally: report-id");
+	is_int(seen.rec.r.npolicy, 2, "tally: the policy, and "
+	    "no-policy-found");
+	p = &seen.rec.r.policy[0];
+	ok(p->found && p->ok == 3 && p->fail == 3 && p->fallback == 2,
+	    "tally: 3 delivered, 3 failed, 2 fell back (%d %d %d)",
+	    (int)p->ok, (int)p->fail, (int)p->fallback);
+	ok(p->ndetail == 2 && p->detail[0].count == 2 &&
+	    p->detail[0].type == SSMP_RT_CERT_EXPIRED,
+	    "tally: two certificate-expired in one entry");
+	is_str(p->detail[1].sample, "*@b.test: sender not in allow-list",
+	    "tally: [RPT-3] the sample reason has no local part");
+	ok(!seen.rec.r.policy[1].found && seen.rec.r.policy[1].fail == 1,
+	    "tally: the DNS failure before any policy");
+	is_int(ks_tally_sent(ks, day, "A.TEST", "b.test", day + 90000, &err),
+	    0, "tally: marked sent");
+	is_int(ks_tally_iter(ks, day, day, tally_cb, &seen, &err), 0,
+	    "tally: read again");
+	is_int(seen.rec.sent, day + 90000, "tally: sent when");
+	is_int(ks_tally_sent(ks, day, "a.test", "c.test", 1, &err), 1,
+	    "tally: no record to mark: 1");
+	v[0].domain = "B.test";
+	ok(ks_tally_add(ks, v, 1, &dropped, &err) == -1, "tally: a domain not "
+	    "in canonical form refused: %s", err.msg);
+	/* the day's bound: KS_TALLY_DOMAINS receiving domains */
+	v[0].day = day + 86400;
+	for (i = 0; i < 300; i++) {
+		snprintf(dom[i], sizeof(dom[i]), "d%zu.test", i);
+	}
+	for (i = 0; i < KS_TALLY_DOMAINS / 300 + 1; i++) {
+		struct ks_tally w[300];
+		size_t k;
+
+		for (k = 0; k < 300; k++) {
+			w[k] = v[0];
+			w[k].reporter = i % 2 ? "a.test" : "x.test";
+			w[k].domain = dom[k];
+			if (i > 1)	/* a third reporter, a fourth */
+				w[k].reporter = i == 2 ? "y.test" : "z.test";
+		}
+		(void)ks_tally_add(ks, w, 300, &dropped, &err);
+	}
+	is_int(dropped, 200, "[RPT-9] tally: past %d domains a day, 200 of "
+	    "300 not counted", KS_TALLY_DOMAINS);
+	memset(&seen, 0, sizeof(seen));
+	is_int(ks_tally_iter(ks, day + 86400, day + 86400, tally_cb, &seen,
+	    &err), 0, "tally: the full day read");
+	is_int(seen.n, KS_TALLY_DOMAINS, "tally: %d records",
+	    KS_TALLY_DOMAINS);
+	is_int(ks_report_sweep(ks, day + 86400 * (KS_TALLY_DAYS + 1),
+	    &dropped, &err), 0, "tally: swept");
+	is_int(dropped, 1, "tally: the first day is gone, the second kept");
+}
+
+static int
+inbox_cb(const struct ks_inbox *in, void *arg)
+{
+	(*(size_t *)arg)++;
+	return in->len > 0 ? 0 : -1;
+}
+
+static void
+test_inbox(struct ks_store *ks)
+{
+	struct ssmp_err	err = { "" };
+	struct ks_inbox	in;
+	size_t		n = 0;
+	int		i, rc = 0;
+
+	memset(&in, 0, sizeof(in));
+	strcpy(in.reporter, "a.test");
+	strcpy(in.selector, "s1");
+	in.received = 1000;
+	in.json = "{}";
+	in.len = 2;
+	for (i = 0; i < KS_INBOX_PER_DOMAIN && rc == 0; i++) {
+		snprintf(in.id, sizeof(in.id), "r%d", i);
+		rc = ks_inbox_put(ks, &in, &err);
+	}
+	is_int(rc, 0, "inbox: %d reports of a.test stored", i);
+	is_int(ks_inbox_put(ks, &in, &err), 1, "inbox: the same id again: 1");
+	strcpy(in.id, "one-more");
+	is_int(ks_inbox_put(ks, &in, &err), KS_FULL, "[RPT-9] inbox: one more of "
+	    "a.test refused: %s", err.msg);
+	strcpy(in.reporter, "C.test");
+	is_int(ks_inbox_put(ks, &in, &err), 0, "inbox: another domain's "
+	    "stored");
+	is_int(ks_inbox_iter(ks, "c.test", 0, inbox_cb, &n, &err), 0,
+	    "inbox: c.test's read");
+	is_int(n, 1, "inbox: one of c.test");
+	n = 0;
+	is_int(ks_inbox_iter(ks, NULL, 0, inbox_cb, &n, &err), 0,
+	    "inbox: all read");
+	is_int(n, KS_INBOX_PER_DOMAIN + 1, "inbox: all of them");
+	is_int(ks_report_sweep(ks, 1000 + KS_INBOX_KEEP + 1, &n, &err), 0,
+	    "inbox: swept after KS_INBOX_KEEP");
+	is_int(n, KS_INBOX_PER_DOMAIN + 1, "inbox: every report expired");
+}
+
 static void
 test_stats(struct ks_store *ks)
 {
@@ -1029,6 +1190,8 @@ main(void)
 	test_roles(ks);
 	test_delivering(ks);
 	test_sweeps(ks);
+	test_tally(ks);
+	test_inbox(ks);
 	ks_close(ks);
 	if (shared == NULL) {
 		test_group_commit();

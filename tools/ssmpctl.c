@@ -33,6 +33,8 @@
 #include "ctl_user.h"
 #include "ctl_db.h"
 #include "ctl_info.h"
+#include "ctl_report.h"
+#include "keyproc.h"
 #include "dnsq.h"
 #include "keytable.h"
 #include "store.h"
@@ -77,6 +79,9 @@ static const char usage_text[] =
 	    "  log forget|delivered FROM MSGID RCPT\n"
 	    "  stats\n"
 	    "  db init|migrate|status\n"
+	    "  report send [--domain D]\n"
+	    "  report list|show|summary [--domain D] [--since T] [--json]\n"
+	    "  rollout [--domain D] [--since T] [--min N]\n"
 	    "  config [-n|-d] [KEY...]\n"
 	    "  status\n"
 	    "  check DOMAIN [--from ADDR] [--to ADDR]\n";
@@ -791,6 +796,7 @@ main(int argc, char **argv)
 {
 	struct ctl	 c;
 	struct ssmp_err	 err;
+	struct keyproc	*kp = NULL;
 	const char	*conf = NULL;
 	int		 i, rc;
 
@@ -813,7 +819,8 @@ main(int argc, char **argv)
 	    strcmp(argv[i], "cache") != 0 && strcmp(argv[i], "log") != 0 &&
 	    strcmp(argv[i], "stats") != 0 && strcmp(argv[i], "db") != 0 &&
 	    strcmp(argv[i], "config") != 0 && strcmp(argv[i], "status") != 0 &&
-	    strcmp(argv[i], "check") != 0)
+	    strcmp(argv[i], "check") != 0 && strcmp(argv[i], "report") != 0 &&
+	    strcmp(argv[i], "rollout") != 0)
 		unknown(argv[i], 0, NULL);
 	/* reads the file itself, to say where each value comes from */
 	if (strcmp(argv[i], "config") == 0)
@@ -821,6 +828,11 @@ main(int argc, char **argv)
 	if (ssmp_crypto_init(&err) != 0)
 		die(EX_SOFTWARE, "%s", err.msg);
 	load_config(&c, conf);
+	/* the signer of reports: as root, before ssmpctl drops it */
+	if (strcmp(argv[i], "report") == 0 && i + 1 < argc &&
+	    strcmp(argv[i + 1], "send") == 0)
+		kp = ctl_report_keyproc(&c.cfg, conf ? conf :
+		    SSMP_CONFIG_PATH);
 	/* before the keystore: UserID's files */
 	ctl_become_user(&c.cfg, strcmp(argv[i], "check") == 0 ? "nobody" :
 	    NULL);
@@ -842,8 +854,14 @@ main(int argc, char **argv)
 		rc = cmd_check(&c, argc, argv);
 	else if (strcmp(argv[-1], "db") == 0)
 		rc = ctl_db(&c.cfg, c.json, argc, argv);
+	else if (strcmp(argv[-1], "report") == 0)
+		rc = ctl_report(&c.cfg, kp, c.json, argc, argv);
+	else if (strcmp(argv[-1], "rollout") == 0)
+		rc = ctl_rollout(&c.cfg, c.json, argc, argv);
 	else
 		unknown(argv[-1], 0, NULL);
+	if (kp != NULL)
+		keyproc_stop(kp);
 	ks_close(c.ks);
 	ssmp_config_free(&c.cfg);
 	return rc;
