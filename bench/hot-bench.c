@@ -9,14 +9,17 @@
  *            ssmp_buf_add per octet, then written) against sess_data
  *            now (runs between line ends, 64 KiB blocks) fed in 64 KiB
  *            pieces as body_each hands them
+ *   take     a body taken into memory as it arrives (16 KiB at a time,
+ *            hashed): the input's chains moved (before) or the octets
+ *            copied into full chains (body_take now)
  *   rss      peak memory of ssmpd's hand-off of one body received into
  *            an evbuffer, each in a child process of its own (ru_maxrss
  *            growth): the old path (the body copied out of the
  *            evbuffer, then into clean_body's buffer without SSMP-Trust
  *            fields, then into the dot-stuffed DATA buffer) against
- *            body.c now (the evbuffer's chains kept, streamed through
- *            the header filter into the DATA stream), in memory and
- *            spooled (above SpoolThreshold)
+ *            body.c now (the octets copied into full chains as they
+ *            arrive, or spooled above SpoolThreshold, then streamed
+ *            through the header filter into the DATA stream)
  *
  *	bench/hot-bench [MB [ROUNDS]]	(default 50 MB, 5 rounds)
  *
@@ -288,6 +291,57 @@ new_handoff(const char *p, size_t n, struct sess *s, bool spool)
 	close(dirfd);
 }
 
+/* body_take's memory path before: hash the octets, move their chains. */
+static void
+old_take(struct evbuffer *mem, struct ssmp_hash *h, struct evbuffer *in,
+    size_t n)
+{
+	struct evbuffer_ptr pos;
+	struct evbuffer_iovec v;
+	size_t left = n, m;
+
+	evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+	while (left > 0 && evbuffer_peek(in, (ev_ssize_t)left, &pos, &v, 1) >
+	    0) {
+		m = v.iov_len < left ? v.iov_len : left;
+		ssmp_hash_update(h, v.iov_base, m);
+		left -= m;
+		if (left == 0 || evbuffer_ptr_set(in, &pos, m,
+		    EVBUFFER_PTR_ADD) != 0)
+			break;
+	}
+	evbuffer_remove_buffer(in, mem, n);
+}
+
+/* Taking a body into memory 16 KiB at a time: chains moved, or copied. */
+static double
+take(const char *p, size_t n, bool old)
+{
+	struct evbuffer *in = evbuffer_new(), *mem = evbuffer_new();
+	struct body b;
+	struct ssmp_hash h;
+	struct ssmp_err err;
+	char hex[SSMP_HASH_HEX + 1];
+	double t0 = now();
+
+	body_init(&b);
+	ssmp_hash_init(&h);
+	for (size_t i = 0; i < n; i += 16384) {
+		evbuffer_add(in, p + i, n - i < 16384 ? n - i : 16384);
+		if (old)
+			old_take(mem, &h, in, evbuffer_get_length(in));
+		else if (body_take(&b, in, evbuffer_get_length(in), &err) != 0)
+			abort();
+	}
+	ssmp_hash_final_hex(&h, hex);
+	body_done(&b);
+	t0 = now() - t0;
+	body_free(&b);
+	evbuffer_free(mem);
+	evbuffer_free(in);
+	return t0;
+}
+
 static long
 maxrss_kb(void)
 {
@@ -354,7 +408,7 @@ main(int argc, char **argv)
 	double mb = argc > 1 ? atof(argv[1]) : 50;
 	int rounds = argc > 2 ? atoi(argv[2]) : 5;
 	size_t n = (size_t)(mb * 1e6);
-	double best[4] = { 1e9, 1e9, 1e9, 1e9 }, t;
+	double best[6] = { 1e9, 1e9, 1e9, 1e9, 1e9, 1e9 }, t;
 	long rss[3];
 	char *b;
 
@@ -370,12 +424,18 @@ main(int argc, char **argv)
 			best[2] = t;
 		if ((t = stuff(b, n, false)) < best[3])
 			best[3] = t;
+		if ((t = take(b, n, true)) < best[4])
+			best[4] = t;
+		if ((t = take(b, n, false)) < best[5])
+			best[5] = t;
 	}
 	printf("# %.0f MB body, best of %d interleaved rounds\n", mb, rounds);
 	report("sha256", "libsodium crypto_hash_sha256", best[0],
 	    "ssmp_hash (OpenSSL EVP)", best[1], mb);
 	report("stuff", "old sess_data (octet at a time)", best[2],
 	    "sess_data by runs, 64 KiB pieces", best[3], mb);
+	report("take", "hash, move the input chains", best[4],
+	    "hash and copy into full chains", best[5], mb);
 	for (int how = 0; how < 3; how++)
 		rss[how] = rss_growth(b, n, how);
 	printf("rss     %-34s %8.1f MiB   %.2f x the body\n",

@@ -141,16 +141,44 @@ hash_front(struct body *b, struct evbuffer *in, size_t n)
 	}
 }
 
+/*
+ * Copy, not move, the first n octets of in into the body in memory: the
+ * chains a body arrives in can be half empty (libevent reserves room for
+ * a whole TLS record and rounds a chain up to a power of two), and a
+ * body that kept them would hold up to twice its size; evbuffer_add
+ * fills each chain of ours to the brim (bench/hot-bench, 16 KiB pieces:
+ * 1.28x the body -> 1.03x, and no slower).  Hashed in the same pass.
+ * On failure the body is incomplete: the caller drops it.
+ */
+static int
+mem_take(struct body *b, struct evbuffer *in, size_t n, struct ssmp_err *err)
+{
+	struct evbuffer_iovec	v;
+	size_t			m;
+
+	while (n > 0) {
+		if (evbuffer_peek(in, (ev_ssize_t)n, NULL, &v, 1) < 1)
+			return ssmp_err_set(err, "body: %zu octets missing", n);
+		m = v.iov_len < n ? v.iov_len : n;
+		ssmp_hash_update(&b->hash_st, v.iov_base, m);
+		if (evbuffer_add(b->mem, v.iov_base, m) != 0)
+			return ssmp_err_set(err, "out of memory for a body");
+		evbuffer_drain(in, m);
+		n -= m;
+	}
+	return 0;
+}
+
 int
 body_take(struct body *b, struct evbuffer *in, size_t n,
     struct ssmp_err *err)
 {
-	hash_front(b, in, n);
 	if (b->fd >= 0) {
+		hash_front(b, in, n);
 		if (spool_write(b, in, n, err) != 0)
 			return -1;
-	} else
-		evbuffer_remove_buffer(in, b->mem, n);
+	} else if (mem_take(b, in, n, err) != 0)
+		return -1;
 	b->len += n;
 	return 0;
 }

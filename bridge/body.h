@@ -1,7 +1,8 @@
 /*
  * body.h - a request body as ssmpd keeps it: in memory, or, above a
  * size, in an unlinked file of the spool directory; hashed (SHA-256) as
- * it arrives, never copied whole.
+ * it arrives and kept once (the input's octets copied into full chains
+ * or written to the file as they come, never a second whole copy).
  *
  * The loop thread fills a body (body_take); afterwards one worker may
  * read it (body_each) while the loop leaves it alone.  A spool file has
