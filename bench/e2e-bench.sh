@@ -164,8 +164,9 @@ groups() {
 	for n in dkim-rsa dkim-ed dkim-v milter-a ssmpd-b; do
 		p=$(cat "$WORLD/run/$n.pid" 2>/dev/null) || continue
 		echo "$n $p"
-		echo "$n-key $(awk -v p="$p" '{ sub(/.*\) /, ""); if ($2 == p) printf "%s ", FILENAME }' \
-		    /proc/[0-9]*/stat 2>/dev/null | sed 's|/proc/||g; s|/stat||g')"
+		# (pgrep: an awk over /proc/*/stat stops at the first process
+		# that ends meanwhile, and the key process then went uncounted)
+		echo "$n-key $(pgrep -P "$p" | tr '\n' ' ')"
 	done
 	echo "nsd $(cat "$WORLD/dns/nsd.pid" 2>/dev/null) $(pgrep -P "$(cat "$WORLD/dns/nsd.pid" 2>/dev/null)" | tr '\n' ' ')"
 }
@@ -301,12 +302,14 @@ report() {
 			if (f[1] ~ /ssmp|legacy-milter/) rs = "milter " rss[k, "mt"]
 			if (f[1] == "ssmp") rs = rs ", ssmpd " rss[k, "sd"]
 			if (f[1] ~ /dkim/) rs = "opendkim " rss[k, "dk"]
-			printf "| %s | %d | %s | %s | %.0f / %.0f / %.0f | %.2f | %s | %s | %s |\n", f[1], f[2],
+			rf = hi < 10 ? "%.1f / %.1f / %.1f" : "%.0f / %.0f / %.0f"
+			printf "| %s | %d | %s | %s | " rf " | %.2f | %s | %s | %s |\n", f[1], f[2],
 			    (f[3] >= 1000000 ? f[3] / 1000000 " MB" : f[3] / 1000 " KB"), (f[4] == "many" ? "many (-d)" : "one"),
 			    lo, m, hi, per[k], pc, rs,
 			    (short[k] ? "MISSING " short[k] : bad[k] ? bad[k] " WITHOUT PASS" : "all pass")
 		}
 		print ""
+		print "(more than one recipient: the rate counts delivered copies, CPU is per copy)"
 		b = "1 4000 one"
 		if (("ssmp " b) in medr && ("plain " b) in medr) {
 			printf "ssmp / plain, msgs/s, 4 KB:        %.2f (goal >= 1.0)\n", medr["ssmp " b] / medr["plain " b]
@@ -356,4 +359,5 @@ for part in $ONLY; do
 done
 echo
 report "$TMP/rows"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%MZ))"
 [ -z "${BENCH_ROWS:-}" ] || cp "$TMP/rows" "$BENCH_ROWS"

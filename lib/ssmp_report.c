@@ -111,14 +111,37 @@ local_char(char c)
 	return isgraph((unsigned char)c) && strchr("<>()[],;:\"'@", c) == NULL;
 }
 
+/*
+ * Where the local part before at begins: its characters, and whole
+ * quoted strings and comments ("john smith"@, john(x)@) among them.
+ */
+static char *
+local_start(char *s, char *at)
+{
+	char	*b = at, *q, open;
+
+	for (;;) {
+		if (b > s && local_char(b[-1])) {
+			b--;
+			continue;
+		}
+		if (b == s || (b[-1] != '"' && b[-1] != ')'))
+			return b;
+		open = b[-1] == '"' ? '"' : '(';
+		for (q = b - 1; q > s && q[-1] != open; q--)
+			;
+		/* not closed: the quote is taken as part of the local part */
+		b = q == s ? b - 1 : q - 1;
+	}
+}
+
 void
 ssmp_report_scrub(char *s)
 {
 	char	*at, *b, *r, *w;
 
 	for (at = strchr(s, '@'); at != NULL; at = strchr(at + 1, '@')) {
-		for (b = at; b > s && local_char(b[-1]); b--)
-			;
+		b = local_start(s, at);
 		if (b == at || (at - b == 1 && *b == '*'))
 			continue;
 		*b = '*';

@@ -141,6 +141,12 @@ test_scrub(void)
 		{ "*@b.test stays", "*@b.test stays" },
 		{ "@b.test", "@b.test" },
 		{ "a b@c d@e", "a *@c *@e" },
+		{ "550 \"john smith\"@example.com", "550 *@example.com" },
+		{ "<\"j.doe\"@example.com>", "<*@example.com>" },
+		{ "john(x)@example.com", "*@example.com" },
+		{ "a(b)c\"d e\".f@x", "*@x" },
+		{ "unclosed\"@x", "*@x" },
+		{ "x (y) z)@w", "x *@w" },
 	};
 	char	buf[128];
 	size_t	i;
