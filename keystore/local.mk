@@ -22,7 +22,7 @@ keystore_libkeystore_a_SOURCES = \
 	keystore/lmdb_consent.c keystore/lmdb_report.c \
 	keystore/pg.c keystore/pg_int.h keystore/pg_backend.c keystore/pg_schema.c \
 	keystore/pg_allow.c keystore/pg_replay.c keystore/pg_delivered.c \
-	keystore/pg_consent.c \
+	keystore/pg_consent.c keystore/pg_report.c \
 	keystore/dnsq.c keystore/dnsq.h \
 	keystore/keyfile.c keystore/keyfile.h \
 	keystore/keytable.c keystore/keytable.h \

@@ -120,6 +120,45 @@ static const char *const sql[PS_COUNT] = {
 	    "DELETE FROM ssmp_consent WHERE ctid = ANY (ARRAY("
 	    "SELECT ctid FROM ssmp_consent WHERE expires <> 0 AND "
 	    "expires <= $1 LIMIT 10000))",
+	[PS_TALLY_LOCK] =
+	    "SELECT report FROM ssmp_tally WHERE day = $1 AND reporter = $2 "
+	    "AND domain = $3 FOR UPDATE",
+	[PS_TALLY_ROOM] =
+	    "SELECT (count(*) < $2::bigint)::int FROM ssmp_tally "
+	    "WHERE day = $1",
+	[PS_TALLY_INS] =
+	    "INSERT INTO ssmp_tally (day, reporter, domain, sent, report) "
+	    "VALUES ($1, $2, $3, 0, $4) ON CONFLICT DO NOTHING",
+	[PS_TALLY_UPD] =
+	    "UPDATE ssmp_tally SET report = $4 WHERE day = $1 AND "
+	    "reporter = $2 AND domain = $3",
+	[PS_TALLY_PAGE] =
+	    "SELECT day, reporter, domain, sent, report FROM ssmp_tally "
+	    "WHERE (day, reporter, domain) > ($1, $2, $3) AND day <= $4 "
+	    "ORDER BY day, reporter, domain LIMIT 100",
+	[PS_TALLY_SENT] =
+	    "UPDATE ssmp_tally SET sent = $4 WHERE day = $1 AND "
+	    "reporter = $2 AND domain = $3",
+	[PS_TALLY_SWEEP] =
+	    "DELETE FROM ssmp_tally WHERE ctid = ANY (ARRAY("
+	    "SELECT ctid FROM ssmp_tally WHERE day < $1 LIMIT 10000))",
+	[PS_INBOX_HAVE] =
+	    "SELECT 1 FROM ssmp_inbox WHERE reporter = $1 AND id = $2",
+	/* nothing inserted: a bound (or the same report just now) */
+	[PS_INBOX_PUT] =
+	    "INSERT INTO ssmp_inbox (reporter, id, selector, received, "
+	    "start_t, end_t, report) SELECT $1, $2, $3, $4, $5, $6, $7 "
+	    "WHERE (SELECT count(*) FROM ssmp_inbox WHERE reporter = $1) < "
+	    "$8::bigint AND (SELECT count(*) FROM ssmp_inbox) < $9::bigint "
+	    "ON CONFLICT DO NOTHING",
+	[PS_INBOX_PAGE] =
+	    "SELECT reporter, id, selector, received, start_t, end_t, report "
+	    "FROM ssmp_inbox WHERE (reporter, id) > ($1, $2) "
+	    "AND ($3::text IS NULL OR reporter = $3) AND received >= $4 "
+	    "ORDER BY reporter, id LIMIT 100",
+	[PS_INBOX_SWEEP] =
+	    "DELETE FROM ssmp_inbox WHERE ctid = ANY (ARRAY("
+	    "SELECT ctid FROM ssmp_inbox WHERE received < $1 LIMIT 10000))",
 };
 
 /* --- sessions -------------------------------------------------------------- */

@@ -1,8 +1,8 @@
 /*
  * pg_backend.c - the PostgreSQL backend's table: the engine (pg.c), one
- * module per shared store (pg_<store>.c), and the key cache and report
- * stores, which stay the host's own in LMDB.  Apart from the engine,
- * which the modules call, so that the engine calls none of them.
+ * module per shared store (pg_<store>.c), and the key cache, which stays
+ * the host's own in LMDB.  Apart from the engine, which the modules
+ * call, so that the engine calls none of them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +26,17 @@ pg_stats(struct ks_store *ks, struct ks_stats *st, struct ssmp_err *err)
 	    "(SELECT count(*) FROM ssmp_replay), "
 	    "(SELECT count(*) FROM ssmp_delivered WHERE role = 2), "
 	    "(SELECT count(*) FROM ssmp_consent), "
-	    "(SELECT count(*) FROM ssmp_delivered WHERE role = 1)");
+	    "(SELECT count(*) FROM ssmp_delivered WHERE role = 1), "
+	    "(SELECT count(*) FROM ssmp_tally), "
+	    "(SELECT count(*) FROM ssmp_inbox)");
 	if ((rc = pg_ok(pc, r, PGRES_TUPLES_OK, "stats", err)) == 0) {
 		st->entries[KS_DB_ALLOW] = (size_t)pg_get_i64(r, 0, 0);
 		st->entries[KS_DB_REPLAY] = (size_t)pg_get_i64(r, 0, 1);
 		st->entries[KS_DB_DELIVERED] = (size_t)pg_get_i64(r, 0, 2);
 		st->entries[KS_DB_CONSENT] = (size_t)pg_get_i64(r, 0, 3);
 		st->entries[KS_DB_SENT] = (size_t)pg_get_i64(r, 0, 4);
+		st->entries[KS_DB_TALLY] = (size_t)pg_get_i64(r, 0, 5);
+		st->entries[KS_DB_INBOX] = (size_t)pg_get_i64(r, 0, 6);
 		st->writes = __atomic_load_n(&p->writes, __ATOMIC_RELAXED);
 		st->commits = __atomic_load_n(&p->commits, __ATOMIC_RELAXED);
 		PQclear(r);
@@ -86,68 +90,6 @@ static const struct ks_keycache_ops pg_keycache_ops = {
 	.flush = kc_flush,
 	.iter = kc_iter,
 	.sweep = kc_sweep,
-};
-
-/*
- * The report stores are the host's too (for now): each host counts and
- * sends what its own senders saw, and keeps the reports its own ssmpd
- * received.  A table shared by the hosts is not written yet.
- */
-#define LOCAL_RPT(ks)	(PG(ks)->local->be->report)
-
-static int
-rpt_tally(struct ks_store *ks, const struct ks_tally *v, size_t n,
-    ks_tally_merge merge, size_t *dropped, struct ssmp_err *err)
-{
-	return LOCAL_RPT(ks)->tally(PG(ks)->local, v, n, merge, dropped,
-	    err);
-}
-
-static int
-rpt_tally_iter(struct ks_store *ks, int64_t from, int64_t to, ks_tally_cb cb,
-    void *arg, struct ssmp_err *err)
-{
-	return LOCAL_RPT(ks)->tally_iter(PG(ks)->local, from, to, cb, arg,
-	    err);
-}
-
-static int
-rpt_tally_sent(struct ks_store *ks, int64_t day, const char *reporter,
-    const char *domain, int64_t when, struct ssmp_err *err)
-{
-	return LOCAL_RPT(ks)->tally_sent(PG(ks)->local, day, reporter, domain,
-	    when, err);
-}
-
-static int
-rpt_inbox_put(struct ks_store *ks, const struct ks_inbox *in,
-    struct ssmp_err *err)
-{
-	return LOCAL_RPT(ks)->inbox_put(PG(ks)->local, in, err);
-}
-
-static int
-rpt_inbox_iter(struct ks_store *ks, const char *reporter, int64_t since,
-    ks_inbox_cb cb, void *arg, struct ssmp_err *err)
-{
-	return LOCAL_RPT(ks)->inbox_iter(PG(ks)->local, reporter, since, cb,
-	    arg, err);
-}
-
-static int
-rpt_sweep(struct ks_store *ks, int64_t day, int64_t received, size_t *count,
-    struct ssmp_err *err)
-{
-	return LOCAL_RPT(ks)->sweep(PG(ks)->local, day, received, count, err);
-}
-
-static const struct ks_report_ops pg_report_ops = {
-	.tally = rpt_tally,
-	.tally_iter = rpt_tally_iter,
-	.tally_sent = rpt_tally_sent,
-	.inbox_put = rpt_inbox_put,
-	.inbox_iter = rpt_inbox_iter,
-	.sweep = rpt_sweep,
 };
 
 static const struct ks_backend pg_backend = {

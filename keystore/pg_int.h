@@ -45,6 +45,9 @@ enum pg_stmt {
 	PS_DLV_PAGE, PS_DLV_SWEEP,
 	PS_CONSENT_GET, PS_CONSENT_PUT, PS_CONSENT_DEL, PS_CONSENT_PAGE,
 	PS_CONSENT_PAGE_LOCAL, PS_CONSENT_SWEEP,
+	PS_TALLY_LOCK, PS_TALLY_ROOM, PS_TALLY_INS, PS_TALLY_UPD,
+	PS_TALLY_PAGE, PS_TALLY_SENT, PS_TALLY_SWEEP,
+	PS_INBOX_HAVE, PS_INBOX_PUT, PS_INBOX_PAGE, PS_INBOX_SWEEP,
 	PS_COUNT
 };
 
@@ -119,6 +122,7 @@ extern const struct ks_allow_ops pg_allow_ops;
 extern const struct ks_replay_ops pg_replay_ops;
 extern const struct ks_delivered_ops pg_delivered_ops;
 extern const struct ks_consent_ops pg_consent_ops;
+extern const struct ks_report_ops pg_report_ops;
 
 /* pg.c */
 int pg_schema_version(PGconn *c, int *version, struct ssmp_err *err);

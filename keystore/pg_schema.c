@@ -63,6 +63,24 @@ static const char *const steps[PG_SCHEMA_VERSION] = {
 	"  expires bigint NOT NULL,"
 	"  PRIMARY KEY (local, remote));"
 	"CREATE INDEX ssmp_consent_expires ON ssmp_consent (expires);",
+	/* 1 -> 2: delivery reports (report.h) */
+	"CREATE TABLE ssmp_tally ("
+	"  day bigint NOT NULL,"
+	"  reporter text COLLATE \"C\" NOT NULL,"
+	"  domain text COLLATE \"C\" NOT NULL,"
+	"  sent bigint NOT NULL,"
+	"  report text NOT NULL,"
+	"  PRIMARY KEY (day, reporter, domain));"
+	"CREATE TABLE ssmp_inbox ("
+	"  reporter text COLLATE \"C\" NOT NULL,"
+	"  id text COLLATE \"C\" NOT NULL,"
+	"  selector text NOT NULL,"
+	"  received bigint NOT NULL,"
+	"  start_t bigint NOT NULL,"
+	"  end_t bigint NOT NULL,"
+	"  report text NOT NULL,"
+	"  PRIMARY KEY (reporter, id));"
+	"CREATE INDEX ssmp_inbox_received ON ssmp_inbox (received);",
 };
 
 /* A statement of the migration; -1 with the server's words. */

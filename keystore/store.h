@@ -83,7 +83,7 @@ enum ks_schema_op {
 	KS_SCHEMA_INIT,		/* create it, if there is none */
 	KS_SCHEMA_MIGRATE	/* bring an older one to this program's */
 };
-#define KS_SCHEMA_VERSION	1
+#define KS_SCHEMA_VERSION	2
 /* The version found (0: none) and the version after; KS_ETEMP unreachable. */
 int ks_schema(const char *shared, enum ks_schema_op op, int *before,
     int *after, struct ssmp_err *err);

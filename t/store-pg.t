@@ -23,16 +23,16 @@ conf() {
 C=$(conf ssmp)
 
 out=$($CTL -c "$C" db status 2>&1); rc=$?
-is "$rc $out" "69 schema version 0 (this program: 1): run ssmpctl db init" \
+is "$rc $out" "69 schema version 0 (this program: 2): run ssmpctl db init" \
     "db status before init: none, exit 69"
 out=$($CTL -c "$C" allow add bob@b.test alice@a.test 2>&1); rc=$?
 is "$rc" 73 "a store command before init fails (EX_CANTCREAT)"
-like "$out" 'schema version 0, this program needs 1: run `ssmpctl db init`' "...saying what to run"
-is "$($CTL -c "$C" db init 2>&1)" "schema version 0 -> 1" "db init"
-is "$($CTL -c "$C" db init 2>&1)" "schema version 1: nothing to do" "db init again: nothing to do"
-is "$($CTL -c "$C" db migrate 2>&1)" "schema version 1: nothing to do" "db migrate: nothing to do"
-is "$($CTL -c "$C" --json db status 2>&1)" '{"version":1,"before":1,"needed":1}' "db status --json"
-is "$(world_pg_psql ssmp 'SELECT version FROM ssmp_schema')" 1 "...the version table says 1"
+like "$out" 'schema version 0, this program needs 2: run `ssmpctl db init`' "...saying what to run"
+is "$($CTL -c "$C" db init 2>&1)" "schema version 0 -> 2" "db init"
+is "$($CTL -c "$C" db init 2>&1)" "schema version 2: nothing to do" "db init again: nothing to do"
+is "$($CTL -c "$C" db migrate 2>&1)" "schema version 2: nothing to do" "db migrate: nothing to do"
+is "$($CTL -c "$C" --json db status 2>&1)" '{"version":2,"before":2,"needed":2}' "db status --json"
+is "$(world_pg_psql ssmp 'SELECT version FROM ssmp_schema')" 2 "...the version table says 2"
 
 check "allow add writes to the database" $CTL -c "$C" allow add bob@b.test alice@a.test trusted
 is "$(world_pg_psql ssmp 'SELECT rcpt, pattern, tier FROM ssmp_allow')" "bob@b.test|alice@a.test|1" \
@@ -42,10 +42,15 @@ like "$($CTL -c "$C" stats)" 'allow +1 entries' "stats counts the shared table"
 
 world_pg_psql ssmp 'UPDATE ssmp_schema SET version = 99'
 out=$($CTL -c "$C" allow list 2>&1); rc=$?
-like "$rc $out" '^66 .*schema version 99, this program needs 1' "a newer schema is refused by the programs"
+like "$rc $out" '^66 .*schema version 99, this program needs 2' "a newer schema is refused by the programs"
 out=$($CTL -c "$C" db migrate 2>&1); rc=$?
 like "$rc $out" '^65 .*schema version 99 is newer than this program' "...and by db migrate"
-world_pg_psql ssmp 'UPDATE ssmp_schema SET version = 1'
+# A database of the previous version (no report tables) is migrated.
+world_pg_psql ssmp 'DROP TABLE ssmp_tally, ssmp_inbox; UPDATE ssmp_schema SET version = 1'
+out=$($CTL -c "$C" allow list 2>&1); rc=$?
+like "$rc $out" 'schema version 1, this program needs 2: run `ssmpctl db migrate`' "version 1: the programs ask for a migration"
+is "$($CTL -c "$C" db migrate 2>&1)" "schema version 1 -> 2" "db migrate: 1 -> 2"
+is "$(world_pg_psql ssmp "SELECT count(*) FROM ssmp_tally, ssmp_inbox")" 0 "...the report tables are there"
 
 printf 'SharedDatabase mysql://x\n' >"$TMP/bad.conf"
 out=$($CTL -c "$TMP/bad.conf" db status 2>&1); rc=$?

@@ -174,6 +174,72 @@ test_races(struct ks_store *h1, struct ks_store *h2)
 	is_int(lost, KEYS * (RACERS - 1), "every other claim refused");
 }
 
+/*
+ * Two submission hosts count into one report: threads of both add
+ * deliveries to b.test and c.test (two records per batch, in either
+ * order), and the one record of each counts every one of them.
+ */
+#define COUNTS	30
+
+static void *
+count(void *arg)
+{
+	struct racer	*r = arg;
+	struct ks_tally	 t[2];
+	struct ssmp_err	 err;
+	int		 k;
+
+	memset(t, 0, sizeof(t));
+	t[0].day = t[1].day = 1795305600 + 3600 * r->id;
+	t[0].reporter = t[1].reporter = "a.test";
+	t[0].domain = r->id % 2 ? "b.test" : "c.test";
+	t[1].domain = r->id % 2 ? "c.test" : "b.test";
+	t[0].ok = t[1].ok = true;
+	for (k = 0; k < COUNTS; k++)
+		if (ks_tally_add(r->ks, t, 2, NULL, &err) != 0) {
+			r->failed++;
+			diag("counter %d: %s", r->id, err.msg);
+		}
+	return NULL;
+}
+
+static int
+sum_ok(const struct ks_tally_rec *t, void *arg)
+{
+	((uint64_t *)arg)[strcmp(t->r.domain, "b.test") == 0] +=
+	    t->r.policy[0].ok;
+	((uint64_t *)arg)[2]++;
+	return 0;
+}
+
+static void
+test_tally_race(struct ks_store *h1, struct ks_store *h2)
+{
+	pthread_t	th[RACERS];
+	struct racer	r[RACERS];
+	struct ssmp_err	err;
+	uint64_t	sum[3] = { 0, 0, 0 };
+	int		i, failed = 0;
+
+	for (i = 0; i < RACERS; i++) {
+		r[i] = (struct racer){ i % 2 ? h2 : h1, NULL, i, 0, 0, 0 };
+		pthread_create(&th[i], NULL, count, &r[i]);
+	}
+	for (i = 0; i < RACERS; i++) {
+		pthread_join(th[i], NULL);
+		failed += r[i].failed;
+	}
+	is_int(failed, 0, "tally: no count failed on either host");
+	is_int(ks_tally_iter(h2, 1795305600, 1795305600, sum_ok, sum, &err),
+	    0, "tally: read from one host");
+	is_int(sum[2], 2, "tally: one record per receiving domain for both "
+	    "hosts");
+	ok(sum[1] == RACERS * COUNTS && sum[0] == RACERS * COUNTS,
+	    "tally: each counts all %d deliveries of both hosts (%llu, %llu)",
+	    RACERS * COUNTS, (unsigned long long)sum[1],
+	    (unsigned long long)sum[0]);
+}
+
 /* A settle: the claim's owner (host mx1, request arg) writes over it. */
 static int
 mine(const struct ks_delivered *now, const struct ks_delivered *d,
@@ -261,6 +327,7 @@ main(void)
 	h2 = host("mx2");
 	test_shared(h1, h2);
 	test_races(h1, h2);
+	test_tally_race(h1, h2);
 	test_settle(h1, h2);
 	ks_close(h1);
 	ks_close(h2);
