@@ -176,4 +176,7 @@ is "$RC" 1 "rollout: not yet safe for m=enforce (exit 1)"
 like "$ROLL" 'a\.test: 11 recipients, 6 delivered by SSMP' "rollout: the evidence per sending domain"
 like "$ROLL" '3 would be deferred under m=enforce' "rollout: the certificate and DNS failures count, the refusals do not"
 like "$ROLL" 'ssmpd here received 6 from it' "rollout: ssmpd's own delivered-log agrees"
+like "$(e2e_ctl b --json rollout --since 30d --min 5)" \
+    '^\[\{"domain":"b\.test","safe":false,.*"reporter":"a\.test","recipients":11,"ssmp":6,"failed":5,"smtp":3,"deferred":3,"received":6' \
+    "rollout --json: the same evidence for scripts"
 done_testing
