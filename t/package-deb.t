@@ -12,6 +12,10 @@ only_in_pass gcc
 [ -z "${SSMP_IN_DEB_BUILD:-}" ] && [ -z "${DEB_BUILD_ARCH:-}" ] ||
     skip_all "inside a package build"
 [ "$(id -u)" = 0 ] || skip_all "needs root (apt installs the package)"
+# The package is the machine's: two runs of this test at once (two
+# checkouts' make check) would install and purge it under each other.
+exec 9>/run/lock/ssmp-package-deb.lock
+flock -w 900 9 || skip_all "another run of this test holds the package for 15 min"
 for p in dpkg-buildpackage dh dh_autoreconf lintian; do
 	command -v "$p" >/dev/null ||
 	    skip_all "$p not installed (apt-get install dpkg-dev debhelper dh-autoreconf lintian)"

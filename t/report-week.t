@@ -1,7 +1,7 @@
 #!/bin/sh
 # report-week.t - delivery reports (ssmp.7 DELIVERY REPORTS) across
 # simulated days: b.test publishes m=testing with rua=; a.test's milter
-# and b.test's ssmpd run with their clocks moved to noon of day 1, 2, 3
+# and b.test's ssmpd run with their clocks moved to noon of day 1 to 7
 # (libfaketime), and each day alice writes to bob while faults are
 # induced: an expired certificate at b.test, SERVFAIL for b.test's zone,
 # b.test's refusals (bob blocks alice).  After each day one report goes
@@ -129,19 +129,31 @@ e2e_ctl b allow add bob@b.test alice@a.test blocked >/dev/null
 check "day 3: bob refuses alice" send w3-no@a.test
 e2e_ctl b allow del bob@b.test alice@a.test >/dev/null
 LOG3=$(logged)
+
+# --- days 4 to 7: quiet days, each day's report sent the next day; day
+# 7's goes out on day 8 from the milter's housekeeping thread
+# (ReportSend, ReportInterval 10).
+for k in 4 5 6 7; do
+	day $k
+	like "$(sent $k)" 'reports: 1 sent' "[RPT-6] day $k: day $((k - 1))'s report sent"
+	ok_mail $k 1
+	[ $k != 7 ] || ok_mail $k 2
+	eval "LOG$k=\$(logged)"
+done
 e2e_conf a ReportSend yes && e2e_conf a ReportInterval 10
-start ssmpd b 4 && start milter a 4 || bail "day 4: daemons did not start"
-check "[RPT-6] day 4: the milter sends day 3's report" \
-    e2e_until 30 sh -c "grep -q 'report $(date_of 3)_b.test from a.test to b.test: sent' '$WORLD/log/milter-a.log'"
-like "$(sent 4)" 'reports: 0 sent' "[RPT-6] day 4: after the milter, nothing left to send"
+start ssmpd b 8 && start milter a 8 || bail "day 8: daemons did not start"
+check "[RPT-6] day 8: the milter sends day 7's report" \
+    e2e_until 30 sh -c "grep -q 'report $(date_of 7)_b.test from a.test to b.test: sent' '$WORLD/log/milter-a.log'"
+like "$(sent 8)" 'reports: 0 sent' "[RPT-6] day 8: after the milter, nothing left to send"
 
 # --- b.test has one signed report per day, counting what a.test logged.
 R=$(received)
 diag "received: $(echo "$R" | tr '\n' '|')"
-is "$(echo "$R" | wc -l)" 3 "[RPT-7] b.test stored three reports"
-is "$(echo "$R" | sed -n 1p)" "$(date_of 1) $LOG1" "[RPT-2] day 1: the report counts what a.test logged"
-is "$(echo "$R" | sed -n 2p)" "$(date_of 2) $LOG2" "[RPT-2] day 2: the report counts what a.test logged"
-is "$(echo "$R" | sed -n 3p)" "$(date_of 3) $LOG3" "[RPT-2] day 3: the report counts what a.test logged"
+is "$(echo "$R" | wc -l)" 7 "[RPT-7] b.test stored seven reports, one a day"
+for k in 1 2 3 4 5 6 7; do
+	is "$(echo "$R" | sed -n ${k}p)" "$(date_of $k) $(eval echo "\$LOG$k")" \
+	    "[RPT-2] day $k: the report counts what a.test logged"
+done
 like "$(e2e_log ssmpd-b)" "report $(date_of 1)_b.test from a.test: accept 2.0.0" \
     "[RPT-8] ssmpd verified and stored a.test's report"
 is "$(e2e_ctl b --json report show --since 30d | grep -c '[A-Za-z0-9._+-]@b\.test')" 0 \
@@ -163,17 +175,20 @@ is "$(post -H "SSMP-Report-Signature: v=SSMP1; d=a.test; s=s1; t=202612070000000
 like "$(cat "$TMP/answer")" '"code":"5\.7\.5"' "[RPT-7] ...5.7.5, its signature does not verify"
 is "$(post)" 403 "[RPT-8] an unsigned report: 403"
 like "$(cat "$TMP/answer")" 'unsigned report' "[RPT-7] ...saying so"
-is "$(received | wc -l)" 3 "[RPT-8] neither was stored"
+is "$(received | wc -l)" 7 "[RPT-8] neither was stored"
 
 # --- what the postmaster of b.test sees.
-like "$(e2e_ctl b report list --since 30d)" "$(date_of 3) +a\\.test" "report list: a line per report"
-like "$(e2e_ctl b report summary --since 30d)" '3 reports from 1 sending domain' "report summary: one screen"
+like "$(e2e_ctl b report list --since 30d)" "$(date_of 7) +a\\.test" "report list: a line per report"
+like "$(e2e_ctl b report summary --since 30d)" '7 reports from 1 sending domain' "report summary: one screen"
 like "$(e2e_ctl b report summary --since 30d)" 'TLS certificate expired \(from a\.test\)' \
     "report summary: the failures by type and sender"
 ROLL=$(e2e_ctl b rollout --since 30d --min 5); RC=$?
 diag "$ROLL"
 is "$RC" 1 "rollout: not yet safe for m=enforce (exit 1)"
-like "$ROLL" 'a\.test: 11 recipients, 6 delivered by SSMP' "rollout: the evidence per sending domain"
+like "$ROLL" 'a\.test: 16 recipients, 11 delivered by SSMP' "rollout: the evidence per sending domain"
 like "$ROLL" '3 would be deferred under m=enforce' "rollout: the certificate and DNS failures count, the refusals do not"
-like "$ROLL" 'ssmpd here received 6 from it' "rollout: ssmpd's own delivered-log agrees"
+like "$ROLL" 'ssmpd here received 11 from it' "rollout: ssmpd's own delivered-log agrees"
+like "$(e2e_ctl b --json rollout --since 30d --min 5)" \
+    '^\[\{"domain":"b\.test","safe":false,.*"reporter":"a\.test","recipients":16,"ssmp":11,"failed":5,"smtp":3,"deferred":3,"received":11' \
+    "rollout --json: the same evidence for scripts"
 done_testing

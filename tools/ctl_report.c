@@ -468,57 +468,96 @@ rollout_line(const struct agg *a, const struct opts *o)
 	printf("\n");
 }
 
-/* One of our domains: 0 safe, 1 not (or no evidence). */
+static json_t *
+agg_json(const struct agg *a, const struct opts *o)
+{
+	json_t	*types = json_object();
+	int	 t;
+
+	for (t = 1; t < SSMP_RT_COUNT; t++)
+		if (a->type[t] > 0)
+			json_object_set_new(types, ssmp_rtype_name(t),
+			    json_integer((json_int_t)a->type[t]));
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:o}", "reporter",
+	    a->reporter, "recipients", (json_int_t)(a->ok + a->fail), "ssmp",
+	    (json_int_t)a->ok, "failed", (json_int_t)a->fail, "smtp",
+	    (json_int_t)a->fallback, "deferred", (json_int_t)a->unexplained,
+	    "received", (json_int_t)a->received, "judged", a->ok + a->fail >=
+	    (uint64_t)o->min, "types", types);
+}
+
+/*
+ * One of our domains: 0 safe, 1 not (or no evidence); the evidence and
+ * the verdict as text, or appended to out (--json).
+ */
 static int
 rollout_domain(const struct walk *w, const char *domain,
-    const struct opts *o)
+    const struct opts *o, json_t *out)
 {
-	size_t	i, judged = 0, bad = 0;
+	json_t	*senders = json_array();
+	char	 why[160];
+	size_t	 i, judged = 0, bad = 0;
 
-	printf("%s:\n", domain);
+	if (out == NULL)
+		printf("%s:\n", domain);
 	for (i = 0; i < w->na; i++) {
 		if (strcmp(w->a[i].domain, domain) != 0)
 			continue;
-		rollout_line(&w->a[i], o);
+		if (out == NULL)
+			rollout_line(&w->a[i], o);
+		json_array_append_new(senders, agg_json(&w->a[i], o));
 		if (w->a[i].ok + w->a[i].fail < (uint64_t)o->min)
 			continue;
 		judged++;
 		bad += w->a[i].unexplained > 0;
 	}
 	if (judged == 0)
-		printf("  not yet: no sending domain reported %ld or more "
-		    "recipients\n", o->min);
+		(void)snprintf(why, sizeof(why), "not yet: no sending domain "
+		    "reported %ld or more recipients", o->min);
 	else if (bad > 0)
-		printf("  not yet: %zu sending domain%s would have mail "
-		    "deferred under m=enforce\n", bad, bad == 1 ? "" : "s");
+		(void)snprintf(why, sizeof(why), "not yet: %zu sending "
+		    "domain%s would have mail deferred under m=enforce", bad,
+		    bad == 1 ? "" : "s");
 	else
-		printf("  safe to move to m=enforce: %zu sending domain%s "
-		    "with %ld or more recipients, no failure but refusals "
-		    "of class 5\n", judged, judged == 1 ? "" : "s", o->min);
+		(void)snprintf(why, sizeof(why), "safe to move to m=enforce: "
+		    "%zu sending domain%s with %ld or more recipients, no "
+		    "failure but refusals of class 5", judged, judged == 1 ?
+		    "" : "s", o->min);
+	if (out == NULL) {
+		printf("  %s\n", why);
+		json_decref(senders);
+	} else
+		json_array_append_new(out, json_pack("{s:s,s:b,s:s,s:o}",
+		    "domain", domain, "safe", judged > 0 && bad == 0,
+		    "verdict", why, "senders", senders));
 	return judged > 0 && bad == 0 ? 0 : 1;
 }
 
 static int
 rollout(const struct walk *w, struct ks_store *ks, const struct opts *o)
 {
-	struct ssmp_err	err;
-	size_t		i, k;
-	int		rc = 0;
+	struct ssmp_err	 err;
+	json_t		*out = o->json ? json_array() : NULL;
+	size_t		 i, k;
+	int		 rc = w->na == 0;
 
 	if (ks_delivered_iter(ks, KS_RECEIVED, NULL, o->since,
 	    count_received, (void *)w, &err) != 0)
 		fprintf(stderr, "ssmpctl: delivered-log: %s\n", err.msg);
-	if (w->na == 0) {
+	if (w->na == 0 && out == NULL)
 		printf("no reports received%s%s: nothing to judge yet\n",
 		    o->domain ? " about " : "", o->domain ? o->domain : "");
-		return 1;
-	}
 	for (i = 0; i < w->na; i++) {
 		for (k = 0; k < i; k++)
 			if (strcmp(w->a[k].domain, w->a[i].domain) == 0)
 				break;
 		if (k == i)
-			rc |= rollout_domain(w, w->a[i].domain, o);
+			rc |= rollout_domain(w, w->a[i].domain, o, out);
+	}
+	if (out != NULL) {
+		(void)json_dumpf(out, stdout, JSON_COMPACT);
+		printf("\n");
+		json_decref(out);
 	}
 	return rc;
 }

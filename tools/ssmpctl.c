@@ -81,7 +81,7 @@ static const char usage_text[] =
 	    "  db init|migrate|status\n"
 	    "  report send [--domain D]\n"
 	    "  report list|show|summary [--domain D] [--since T] [--json]\n"
-	    "  rollout [--domain D] [--since T] [--min N]\n"
+	    "  rollout [--domain D] [--since T] [--min N] [--json]\n"
 	    "  config [-n|-d] [KEY...]\n"
 	    "  status\n"
 	    "  check DOMAIN [--from ADDR] [--to ADDR]\n";
