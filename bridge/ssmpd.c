@@ -176,8 +176,7 @@ static int
 bind_spec(const char *spec, struct ssmp_err *err)
 {
 	struct ssmp_sockspec ss;
-	struct addrinfo hints, *ai;
-	char port[16];
+	struct addrinfo *ai;
 	int fd, one = 1;
 
 	if (ssmp_sockspec_parse(spec, &ss, err) != 0)
@@ -194,14 +193,7 @@ bind_spec(const char *spec, struct ssmp_err *err)
 			return ssmp_err_set(err, "%s: %s", spec,
 			    strerror(errno));
 	} else {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_family = ss.family == SSMP_SOCK_INET6 ? AF_INET6 :
-		    AF_INET;
-		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-		snprintf(port, sizeof(port), "%u", ss.port);
-		if (getaddrinfo(ss.host[0] ? ss.host : NULL, port, &hints,
-		    &ai) != 0)
+		if (ssmp_sockspec_addrinfo(&ss, &ai) != 0)
 			return ssmp_err_set(err, "%s: bad address", spec);
 		fd = socket(ai->ai_family, SOCK_STREAM, 0);
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -524,6 +525,20 @@ ssmp_sockspec_check(const char *in, struct ssmp_err *err)
 	struct ssmp_sockspec s;
 
 	return ssmp_sockspec_parse(in, &s, err);
+}
+
+int
+ssmp_sockspec_addrinfo(const struct ssmp_sockspec *ss, struct addrinfo **ai)
+{
+	struct addrinfo hints;
+	char port[16];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = ss->family == SSMP_SOCK_INET6 ? AF_INET6 : AF_INET;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", ss->port);
+	return getaddrinfo(ss->host[0] ? ss->host : NULL, port, &hints, ai);
 }
 
 int

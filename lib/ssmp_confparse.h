@@ -87,6 +87,14 @@ struct ssmp_sockspec {
 int ssmp_sockspec_parse(const char *in, struct ssmp_sockspec *out,
     struct ssmp_err *err);
 int ssmp_sockspec_check(const char *in, struct ssmp_err *err);
+/*
+ * The address to bind for an inet or inet6 spec (a passive TCP
+ * getaddrinfo; no host: every address of the family).  getaddrinfo's
+ * return code; *ai to freeaddrinfo() when 0.
+ */
+struct addrinfo;
+int ssmp_sockspec_addrinfo(const struct ssmp_sockspec *ss,
+    struct addrinfo **ai);
 
 /* "a.b.c.d/len" or IPv6 "x::y/len" lists, as InternalHosts uses. */
 struct ssmp_cidr {

@@ -159,21 +159,14 @@ ssmp_preflight_bind(const char *key, const char *spec, bool mkdir_ok,
     bool in_use_ok, struct ssmp_err *err)
 {
 	struct ssmp_sockspec ss;
-	struct addrinfo hints, *ai;
-	char port[16];
+	struct addrinfo *ai;
 	int fd, one = 1, rc, e;
 
 	if (ssmp_sockspec_parse(spec, &ss, err) != 0)
 		return ssmp_err_prefix(err, "%s: ", key);
 	if (ss.family == SSMP_SOCK_LOCAL)
 		return bind_local(key, &ss, mkdir_ok, err);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = ss.family == SSMP_SOCK_INET6 ? AF_INET6 : AF_INET;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", ss.port);
-	if ((rc = getaddrinfo(ss.host[0] ? ss.host : NULL, port, &hints,
-	    &ai)) != 0)
+	if ((rc = ssmp_sockspec_addrinfo(&ss, &ai)) != 0)
 		return ssmp_err_set(err, "%s %s: %s", key, spec,
 		    gai_strerror(rc));
 	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) < 0) {

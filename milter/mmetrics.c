@@ -219,10 +219,9 @@ int
 mm_serve(const char *spec, struct ssmp_err *err)
 {
 	struct ssmp_sockspec ss;
-	struct addrinfo hints, *ai;
+	struct addrinfo *ai;
 	pthread_t tid;
 	sigset_t all, old;
-	char port[16];
 	int fd, one = 1, rc;
 
 	mm.started = time(NULL);
@@ -231,13 +230,7 @@ mm_serve(const char *spec, struct ssmp_err *err)
 	if (ss.family == SSMP_SOCK_LOCAL)
 		return ssmp_err_set(err, "MilterAdminListen %s: inet or inet6 "
 		    "only", spec);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = ss.family == SSMP_SOCK_INET6 ? AF_INET6 : AF_INET;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", ss.port);
-	if ((rc = getaddrinfo(ss.host[0] ? ss.host : NULL, port, &hints,
-	    &ai)) != 0)
+	if ((rc = ssmp_sockspec_addrinfo(&ss, &ai)) != 0)
 		return ssmp_err_set(err, "MilterAdminListen %s: %s", spec,
 		    gai_strerror(rc));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
