@@ -105,12 +105,23 @@ static void conn_state(struct conn *c, enum cstate to);
 static void new_reqid(struct conn *c);
 static void timeout_error(struct conn *c, const char *what);
 
+/* The descriptor kept for the admin listener, taken back if given up;
+ * false when none is free. */
+static bool
+reserve_take(struct http_server *s)
+{
+	if (s->reserve_fd < 0)
+		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return s->reserve_fd >= 0;
+}
+
 static struct http_server *
 server(struct ssmpd *d)
 {
 	if (d->http == NULL) {
 		d->http = ssmp_xcalloc(1, sizeof(*d->http));
-		d->http->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		d->http->reserve_fd = -1;
+		(void)reserve_take(d->http);
 		d->http->perclient = connlimit_new();
 	}
 	return d->http;
@@ -186,8 +197,7 @@ conn_free(struct conn *c)
 	else
 		s->nconn--;
 	connlimit_release(s->perclient, c->client);
-	if (s->reserve_fd < 0)
-		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	(void)reserve_take(s);
 	listeners_update(c->d);
 	free(c);
 }
@@ -470,16 +480,30 @@ on_read(struct bufferevent *bev, void *arg)
 	conn_read(arg);
 }
 
+/* The client's address as text ("local" for a local socket). */
+static void
+peer_text(const struct sockaddr *sa, char *out, size_t len)
+{
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)len);
+	else
+		snprintf(out, len, "local");
+}
+
 /*
  * A client at MaxConnectionsPerClient: its new connection is closed before
  * TLS (no work for it), logged once per ACCEPT_WARN_EVERY seconds.
  */
 static bool
 client_over_limit(struct ssmpd *d, const struct sockaddr *sa,
-    struct connlimit_slot **slot)
+    const char *peer, struct connlimit_slot **slot)
 {
 	struct http_server *s = server(d);
-	char ip[INET6_ADDRSTRLEN] = "?";
 	time_t now;
 
 	if (connlimit_take(s->perclient, sa, d->conf.max_conn_client,
@@ -488,13 +512,9 @@ client_over_limit(struct ssmpd *d, const struct sockaddr *sa,
 	d->metrics[M_CONN_CLIENT_LIMIT]++;
 	s->cl_refused++;
 	if ((now = time(NULL)) - s->cl_warned >= ACCEPT_WARN_EVERY) {
-		inet_ntop(sa->sa_family, sa->sa_family == AF_INET6 ?
-		    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-		    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr,
-		    ip, sizeof(ip));
 		ssmp_log(LOG_WARNING, NULL, "client %s: %ld connections open, "
 		    "MaxConnectionsPerClient: closing its new ones (%lu "
-		    "closed since the last report)", ip,
+		    "closed since the last report)", peer,
 		    d->conf.max_conn_client, s->cl_refused);
 		s->cl_warned = now;
 		s->cl_refused = 0;
@@ -514,17 +534,18 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct connlimit_slot *slot = NULL;
 	struct conn *c;
 	struct timeval tv = { d->conf.read_timeout, 0 };
+	char peer[INET6_ADDRSTRLEN];
 
 	/* the admin listener's reserve descriptor comes first: closing an
 	 * admin connection may free its descriptor only after conn_free
 	 * tried to take the reserve back, and this accept got it */
-	if (role == ROLE_SSMP && s->reserve_fd < 0 &&
-	    (s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+	if (role == ROLE_SSMP && !reserve_take(s)) {
 		evutil_closesocket(fd);
-		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		(void)reserve_take(s);
 		return;
 	}
-	if (role == ROLE_SSMP && client_over_limit(d, sa, &slot)) {
+	peer_text(sa, peer, sizeof(peer));
+	if (role == ROLE_SSMP && client_over_limit(d, sa, peer, &slot)) {
 		evutil_closesocket(fd);
 		return;
 	}
@@ -534,14 +555,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	c->role = role;
 	body_init(&c->body);
 	c->deadline = evtimer_new(d->base, on_deadline, c);
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr,
-		    c->peer, sizeof(c->peer));
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
-		    c->peer, sizeof(c->peer));
-	else
-		snprintf(c->peer, sizeof(c->peer), "local");
+	memcpy(c->peer, peer, sizeof(c->peer));
 	if (ssl)
 		c->bev = bufferevent_openssl_socket_new(d->base, fd,
 		    SSL_new(d->ssl), BUFFEREVENT_SSL_ACCEPTING,
@@ -590,7 +604,7 @@ admin_rescue(struct ssmpd *d, struct evconnlistener *l, void *arg)
 	fd = accept4(evconnlistener_get_fd(l), (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		(void)reserve_take(s);
 		return false;
 	}
 	on_accept(l, fd, (struct sockaddr *)&ss, (int)len, arg);
