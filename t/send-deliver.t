@@ -160,7 +160,7 @@ for i in 1 2 3 4 5 6; do
 	[ "$SS_RC" != 0 ] || fo=$((fo + 1))
 	[ "$SS_RC" = 0 ] || diag "failover $i: $SS_RC $SS_ERR"
 done
-is "$fo" 6 "h= with a dead address besides the live one: 6 of 6 delivered"
+is "$fo" 6 "[DISC-17] h= with a dead address besides the live one: 6 of 6 delivered"
 like "$("$SSMPCTL" -c "$SS_CONF" check b.test 2>&1 | grep '^host')" \
     'ssmp\.b\.test: 127\.0\.0\.[12],127\.0\.0\.[12] port' \
     "ssmpctl check: the host's two addresses"
