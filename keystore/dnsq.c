@@ -15,6 +15,12 @@
  *
  * A lookup that outlives DNSTimeout is cancelled: unbound has no
  * deadline of its own and keeps trying a dead server for half a minute.
+ *
+ * Blocking address lookups are answered from a small table of their
+ * own for the answer's (clamped) TTL, as unbound's cache would answer
+ * them: a sender asks for the address of h= before every request, and
+ * a round trip through unbound's thread cost a message more system
+ * calls and thread wake-ups than the rest of its DNS work together.
  */
 #include "config.h"
 
@@ -25,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <ldns/ldns.h>
@@ -38,6 +45,15 @@ enum dnsq_mode { MODE_FORWARD, MODE_RECURSIVE };
 
 struct dnsq_req;
 
+/* Hosts whose addresses are kept; a new one takes the next slot. */
+#define ACACHE_N	64
+
+struct acache {
+	char		 host[SSMP_DOMAIN_MAX + 1];
+	char		 addr[DNSQ_ADDR_MAX];
+	int64_t		 expires;	/* monotonic ms */
+};
+
 struct dnsq {
 	struct ub_ctx	*ctx;
 	bool		 validating;
@@ -49,6 +65,9 @@ struct dnsq {
 	bool		 pumping;
 	struct dnsq_req	*head, *tail;	/* in flight, oldest first */
 	int		 inflight;
+	pthread_mutex_t	 amu;		/* the address table */
+	struct acache	 a[ACACHE_N];
+	unsigned	 anext;
 };
 
 /* One lookup; for DNSQ_Q_ADDR possibly two queries (A, then AAAA). */
@@ -260,6 +279,7 @@ dnsq_new(const struct ssmp_config *cfg, struct dnsq **out,
 
 	*out = NULL;
 	pthread_mutex_init(&dq->mu, NULL);
+	pthread_mutex_init(&dq->amu, NULL);
 	pthread_cond_init(&dq->cv, NULL);
 	dq->timeout_ms = (cfg->dns_timeout > 0 ? cfg->dns_timeout : 5) * 1000;
 	dq->min_ttl = (uint32_t)cfg->min_cache_ttl;
@@ -305,6 +325,7 @@ dnsq_free(struct dnsq *dq)
 		free(r);
 	}
 	pthread_mutex_destroy(&dq->mu);
+	pthread_mutex_destroy(&dq->amu);
 	pthread_cond_destroy(&dq->cv);
 	free(dq);
 }
@@ -865,13 +886,62 @@ dnsq_key(struct dnsq *dq, const char *domain, const char *selector,
 	return r.st;
 }
 
+/* host's addresses from the table into r, if it has them unexpired. */
+static bool
+acache_get(struct dnsq *dq, const char *host, struct dnsq_result *r)
+{
+	int64_t	now = now_ms();
+	bool	found = false;
+	size_t	i;
+
+	pthread_mutex_lock(&dq->amu);
+	for (i = 0; i < ACACHE_N && !found; i++) {
+		if (dq->a[i].expires <= now ||
+		    strcasecmp(dq->a[i].host, host) != 0)
+			continue;
+		memset(r, 0, sizeof(*r));
+		r->kind = DNSQ_Q_ADDR;
+		r->st = DNSQ_OK;
+		r->ttl = (uint32_t)((dq->a[i].expires - now) / 1000);
+		memcpy(r->addr, dq->a[i].addr, sizeof(r->addr));
+		found = true;
+	}
+	pthread_mutex_unlock(&dq->amu);
+	return found;
+}
+
+/* Keep an answer for its TTL (clamped already): only addresses found. */
+static void
+acache_put(struct dnsq *dq, const char *host, const struct dnsq_result *r)
+{
+	struct acache	*e = NULL;
+	size_t		 i;
+
+	if (r->st != DNSQ_OK || r->ttl == 0 || strlen(host) >=
+	    sizeof(e->host))
+		return;
+	pthread_mutex_lock(&dq->amu);
+	for (i = 0; i < ACACHE_N && e == NULL; i++)
+		if (strcasecmp(dq->a[i].host, host) == 0)
+			e = &dq->a[i];	/* renewed in its place */
+	if (e == NULL)
+		e = &dq->a[dq->anext++ % ACACHE_N];
+	snprintf(e->host, sizeof(e->host), "%s", host);
+	memcpy(e->addr, r->addr, sizeof(e->addr));
+	e->expires = now_ms() + (int64_t)r->ttl * 1000;
+	pthread_mutex_unlock(&dq->amu);
+}
+
 enum dnsq_status
 dnsq_addr(struct dnsq *dq, const char *host, char *out, size_t outlen,
     uint32_t *ttl, struct ssmp_err *err)
 {
 	struct dnsq_result r;
 
-	if (blocking(dq, DNSQ_Q_ADDR, host, NULL, &r) == DNSQ_OK)
+	if (!acache_get(dq, host, &r) &&
+	    blocking(dq, DNSQ_Q_ADDR, host, NULL, &r) == DNSQ_OK)
+		acache_put(dq, host, &r);
+	if (r.st == DNSQ_OK)
 		snprintf(out, outlen, "%s", r.addr);
 	if (ttl != NULL)
 		*ttl = r.ttl;

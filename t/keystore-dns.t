@@ -118,6 +118,38 @@ kt 75 "no DNS server (timeout)" keys test a.test
 like "$err" "_ssmp.a.test" "timeout names the record"
 stop_nsd
 
+# --- addresses: kept for their TTL (clamped), per host, no longer ---------
+# A sender asks for h='s address before every request; dnsq keeps the
+# answers.  One resolver (t/ssmpc addr) asks for two hosts twice, then,
+# after moved.a.test has moved and MaxCacheTTL has passed, once more.
+cp "$Z/a.test.zone" "$Z/a.test.zone.addr"
+printf 'moved IN A 127.0.0.5\nother IN A 127.0.0.7\n' >>"$Z/a.test.zone.addr"
+start_nsd .addr
+conf <<EOC
+MinCacheTTL 0
+MaxCacheTTL 2
+EOC
+rm -f "$TMP/go"; mkfifo "$TMP/go" || bail mkfifo
+"$top_builddir/t/ssmpc" addr "$TMP/ssmp.conf" moved.a.test other.a.test \
+    MOVED.a.test other.a.test - moved.a.test <"$TMP/go" >"$TMP/addr.out" 2>&1 &
+apid=$!
+exec 3>"$TMP/go"
+i=0
+while [ "$(wc -l <"$TMP/addr.out")" -lt 4 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stop_nsd
+sed -i 's/127\.0\.0\.5$/127.0.0.6/' "$Z/a.test.zone.addr"
+start_nsd .addr
+sleep 2.1	# MaxCacheTTL
+echo go >&3
+exec 3>&-
+wait $apid
+is "$(sed -n 1,4p "$TMP/addr.out" | tr '\n' ' ')" \
+    "moved.a.test 127.0.0.5 other.a.test 127.0.0.7 MOVED.a.test 127.0.0.5 other.a.test 127.0.0.7 " \
+    "addresses: each host its own, asked again (any case)"
+is "$(sed -n 5p "$TMP/addr.out")" "moved.a.test 127.0.0.6" \
+    "addresses: a moved host's new address once MaxCacheTTL has passed"
+stop_nsd
+
 # --- DNSSEC ---------------------------------------------------------------
 command -v ldns-signzone >/dev/null || { done_testing; exit; }
 (cd "$Z" && ldns-keygen -a ED25519 -k a.test >"$Z/ksk" && ldns-keygen -a ED25519 -k a.test >"$Z/bad") || bail ldns-keygen

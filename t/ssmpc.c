@@ -12,6 +12,12 @@
  *   ssmpc receipt PUBSEED <answer.json   -> verifies the receipt, prints
  *                                           "ok DOMAIN SEL TO..." or fails
  *   ssmpc nonce                          -> a fresh nonce
+ *   ssmpc addr CONF STEP...              -> for each STEP, a host name:
+ *                                           "HOST ADDRS" (dnsq_addr, one
+ *                                           resolver for all steps, as
+ *                                           CONF sets it) or "HOST error
+ *                                           STATUS"; a STEP "-" waits
+ *                                           for a line on stdin
  *   ssmpc report SEED SEL REPORTER ABOUT YYYY-MM-DD ID OUT [SAMPLE]
  *                                        -> a report of REPORTER about
  *                                           ABOUT (one delivery, one
@@ -43,6 +49,7 @@
 
 #include "ssmp_b64.h"
 #include "ssmp_buf.h"
+#include "ssmp_config.h"
 #include "ssmp_crypto.h"
 #include "ssmp_envelope.h"
 #include "ssmp_message.h"
@@ -51,6 +58,7 @@
 #include "ssmp_status.h"
 #include "ssmp_time.h"
 #include "ssmp_txt.h"
+#include "dnsq.h"
 #include "store.h"
 
 static void __attribute__((noreturn))
@@ -425,6 +433,40 @@ cmd_report(char **argv)
 	return 0;
 }
 
+/* Address lookups through one resolver, between the shell's changes. */
+static int
+cmd_addr(int argc, char **argv)
+{
+	struct ssmp_config	 cfg;
+	struct ssmp_err		 err;
+	struct dnsq		*dq;
+	enum dnsq_status	 st;
+	char			 addr[DNSQ_ADDR_MAX], line[64];
+	int			 i;
+
+	if (argc < 1)
+		die("usage", "ssmpc addr CONF STEP...");
+	if (ssmp_config_load(argv[0], &cfg, &err) != 0 ||
+	    dnsq_new(&cfg, &dq, &err) != 0)
+		die(argv[0], err.msg);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			if (fgets(line, sizeof(line), stdin) == NULL)
+				die("addr", "no go-ahead on stdin");
+			continue;
+		}
+		st = dnsq_addr(dq, argv[i], addr, sizeof(addr), NULL, &err);
+		if (st == DNSQ_OK)
+			printf("%s %s\n", argv[i], addr);
+		else
+			printf("%s error %s\n", argv[i], dnsq_status_name(st));
+	}
+	dnsq_free(dq);
+	ssmp_config_free(&cfg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -454,6 +496,8 @@ main(int argc, char **argv)
 		return cmd_fill(argv + 2);
 	if (strcmp(argv[1], "report") == 0 && argc > 8)
 		return cmd_report(argv + 2);
+	if (strcmp(argv[1], "addr") == 0)
+		return cmd_addr(argc - 2, argv + 2);
 	if (strcmp(argv[1], "nonce") == 0) {
 		ssmp_nonce_new(nonce);
 		printf("%s\n", nonce);
