@@ -3,9 +3,11 @@
  *
  * One CURLSH per process shares connections, DNS answers and TLS
  * sessions between threads (milter connections), so the second message
- * to a host pays no TLS handshake.  Each dlh_run() call has its own
- * multi handle: callers on different threads never wait for each other's
- * transfers.  Message bodies are streamed by a read callback, from memory
+ * to a host pays no TLS handshake.  Each dlh_run() call has a multi
+ * handle of its own while it runs: callers on different threads never
+ * wait for each other's transfers.  The handles are kept for the next
+ * call (a new one cost a socket pair, its fcntl calls and signal
+ * handling: more system calls than an SSMP request's own I/O).  Message bodies are streamed by a read callback, from memory
  * or with pread() from a spill file, so concurrent transfers of one body
  * never share a file offset.
  */
@@ -33,12 +35,18 @@
  */
 #define KEEP_CONNS	256L
 
+/* Idle multi handles kept; more callers at once make and end their own. */
+#define KEEP_MULTIS	64
+
 struct dlh {
 	CURLSH		*share;
 	struct netguard	*guard;
 	pthread_mutex_t	 lock[CURL_LOCK_DATA_LAST];
 	char		*cafile;
 	long		 timeout;
+	pthread_mutex_t	 mmu;		/* the idle multi handles */
+	CURLM		*idle[KEEP_MULTIS];
+	size_t		 nidle;
 };
 
 static void
@@ -84,6 +92,7 @@ dlh_new(const char *cafile, long timeout, const struct ssmp_strlist *allow,
 	}
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&x->lock[i], NULL);
+	pthread_mutex_init(&x->mmu, NULL);
 	if ((x->share = curl_share_init()) == NULL) {
 		netguard_free(x->guard);
 		free(x);
@@ -109,6 +118,9 @@ dlh_free(struct dlh *x)
 
 	if (x == NULL)
 		return;
+	while (x->nidle > 0)
+		curl_multi_cleanup(x->idle[--x->nidle]);
+	pthread_mutex_destroy(&x->mmu);
 	curl_share_cleanup(x->share);
 	netguard_free(x->guard);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -294,6 +306,35 @@ rtype_of(CURL *h, CURLcode rc)
 	}
 }
 
+/* A multi handle for one dlh_run(): a kept one, else a new one. */
+static CURLM *
+multi_take(struct dlh *x)
+{
+	CURLM *m = NULL;
+
+	pthread_mutex_lock(&x->mmu);
+	if (x->nidle > 0)
+		m = x->idle[--x->nidle];
+	pthread_mutex_unlock(&x->mmu);
+	if (m == NULL && (m = curl_multi_init()) != NULL)
+		curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, KEEP_CONNS);
+	return m;
+}
+
+/* Back to the idle ones, with no transfer in it (all removed). */
+static void
+multi_give(struct dlh *x, CURLM *m)
+{
+	pthread_mutex_lock(&x->mmu);
+	if (x->nidle < KEEP_MULTIS) {
+		x->idle[x->nidle++] = m;
+		m = NULL;
+	}
+	pthread_mutex_unlock(&x->mmu);
+	if (m != NULL)
+		curl_multi_cleanup(m);
+}
+
 void
 dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 {
@@ -302,13 +343,12 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 	size_t		 i;
 	int		 running, left;
 
-	if ((m = curl_multi_init()) == NULL) {
+	if ((m = multi_take(x)) == NULL) {
 		for (i = 0; i < n; i++)
 			(void)snprintf(r[i]->error, sizeof(r[i]->error),
 			    "libcurl: cannot create multi handle");
 		return;
 	}
-	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, KEEP_CONNS);
 	for (i = 0; i < n; i++) {
 		r[i]->http = 0;
 		ssmp_buf_reset(&r[i]->resp);
@@ -360,5 +400,5 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		curl_slist_free_all(res);
 		r[i]->h = NULL;
 	}
-	curl_multi_cleanup(m);
+	multi_give(x, m);
 }
