@@ -1,12 +1,16 @@
 /*
  * handoff.c - body check, idempotency, MTA hand-off, receipt (handoff.h).
  *
- * On the loop: hash and signature of the body.  In a worker the
+ * On the loop: hash and signature of the body.  In an MTA worker the
  * delivered-log (dlog.h) is read (with SharedDatabase a round trip to
- * PostgreSQL, never made on the loop), and on the loop its records
- * decide: a retry is answered with the original receipt without
- * touching the MTA, and a recipient whose earlier delivery is still
- * running or ended unknown is not handed over again.  In a worker: every
+ * PostgreSQL, never made on the loop); when no recipient has a record,
+ * the usual case, the same job goes on to deliver.  Otherwise the records
+ * decide on the loop (whose request list tells whether a "delivering"
+ * record's owner still runs): a retry is answered with the original
+ * receipt without touching the MTA, and a recipient whose earlier
+ * delivery is still running or ended unknown is not handed over again.
+ * One job instead of two saves a trip through the loop and a worker's
+ * sleep and wake-up per message.  In a worker: every
  * recipient is recorded "delivering" first (if that fails nothing is
  * sent), then one SMTP transaction per trust tier (the tier is a header,
  * so recipients of different tiers need separate copies), then the
@@ -87,6 +91,7 @@ struct handoff {
 	const struct body	*body;		/* the request's, read-only */
 	size_t			 removed;	/* trust fields dropped */
 	struct rlook		*look;		/* [p->nto], until decided */
+	bool			 undecided;	/* records for the loop */
 	enum rstate		 rs[SSMP_MAX_RCPT];
 	bool			 lost[SSMP_MAX_RCPT];	/* reply to "." lost */
 	struct smtpc_reply	 reply[SSMP_MAX_RCPT];
@@ -136,12 +141,17 @@ unlink_active(struct handoff *h)
 	h->prevp = NULL;
 }
 
-/* Is request reqid of this process delivering now? (loop thread) */
+/*
+ * Is request reqid of this process delivering now? (loop thread)  Not
+ * counting self, the one asking: the id is the envelope's nonce, so a
+ * retry of a message carries the id of the attempt whose record it
+ * reads, and that attempt has ended if self could claim the envelope.
+ */
 static bool
-reqid_active(struct ssmpd *d, const char *reqid)
+reqid_active(struct ssmpd *d, const struct handoff *self, const char *reqid)
 {
 	for (struct handoff *h = d->handoffs; h != NULL; h = h->next)
-		if (strcmp(h->reqid, reqid) == 0)
+		if (h != self && strcmp(h->reqid, reqid) == 0)
 			return true;
 	return false;
 }
@@ -572,14 +582,15 @@ pid_alive(long pid)
  * from the claim, runs out as on this host.
  */
 static bool
-owner_alive(struct ssmpd *d, const struct dlog_owner *o)
+owner_alive(struct ssmpd *d, const struct handoff *self,
+    const struct dlog_owner *o)
 {
 	if (time(NULL) - o->since > DELIVERING_MAX || o->pid <= 0)
 		return false;
 	if (o->host[0] != '\0' && strcmp(o->host, dlog_host()) != 0)
 		return true;
 	if (o->pid == (long)getpid())
-		return reqid_active(d, o->reqid);
+		return reqid_active(d, self, o->reqid);
 	/* another ssmpd on this host sharing the Database */
 	return pid_alive(o->pid);
 }
@@ -624,7 +635,7 @@ decide(struct handoff *h, int i, struct rlook *l)
 	}
 	if (l->st != DLOG_DELIVERING)
 		return R_SEND;
-	if (owner_alive(h->d, &l->own)) {
+	if (owner_alive(h->d, h, &l->own)) {
 		ssmp_log(LOG_INFO, h->reqid, "msgid=%s to=<%s>: being "
 		    "delivered by request %s on %s: try later", h->msgid,
 		    h->p->rcpt[i].to, l->own.reqid, l->own.host);
@@ -655,12 +666,41 @@ lookup_done(void *arg)
 		deliver_done(h);
 		return;
 	}
-	h->next = d->handoffs;
-	if (h->next != NULL)
-		h->next->prevp = &h->next;
-	d->handoffs = h;
-	h->prevp = &d->handoffs;
 	workq_submit(d->mtaq, deliver_run, deliver_done, h);
+}
+
+/* Worker: read the records; with none, deliver at once. */
+static void
+handoff_run(void *arg)
+{
+	struct handoff *h = arg;
+
+	lookup_run(h);
+	for (int i = 0; i < h->p->nto; i++)
+		if (h->look[i].rc != 0 || h->look[i].st != DLOG_NONE) {
+			h->undecided = true;
+			return;
+		}
+	for (int i = 0; i < h->p->nto; i++)
+		h->rs[i] = R_SEND;
+	deliver_run(h);
+}
+
+/* Loop: delivered, or records to decide on. */
+static void
+handoff_ran(void *arg)
+{
+	struct handoff *h = arg;
+
+	if (h->undecided) {
+		lookup_done(h);
+		return;
+	}
+	for (int i = 0; i < h->p->nto; i++)
+		free(h->look[i].receipt);
+	free(h->look);
+	h->look = NULL;
+	deliver_done(h);
 }
 
 struct handoff *
@@ -691,6 +731,13 @@ handoff_start(struct ssmpd *d, const char *reqid, const char *peer,
 		return h;
 	}
 	h->look = ssmp_xcalloc((size_t)h->p->nto, sizeof(*h->look));
-	workq_submit(d->storeq, lookup_run, lookup_done, h);
+	/* active from here: a "delivering" record of ours names a live
+	 * request (reqid_active) */
+	h->next = d->handoffs;
+	if (h->next != NULL)
+		h->next->prevp = &h->next;
+	d->handoffs = h;
+	h->prevp = &d->handoffs;
+	workq_submit(d->mtaq, handoff_run, handoff_ran, h);
 	return h;
 }

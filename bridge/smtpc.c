@@ -3,6 +3,12 @@
  *
  * Each session is a plain socket with send/receive timeouts, so a stuck
  * MTA costs one worker for at most `timeout` seconds per command.
+ *
+ * When the MTA offers PIPELINING (RFC 2920), the commands of a transaction
+ * up to DATA go out in one write and their replies are read together: a
+ * recipient probe is one round trip and a delivery two, instead of four
+ * and five, and every round trip is a worker put to sleep and woken on
+ * both sides.  Without it, one command at a time.
  */
 #include "config.h"
 
@@ -31,13 +37,15 @@
 #define DATA_BUF	65536
 
 struct sess {
-	int	fd;
-	char	buf[4096];
-	size_t	len;
-	time_t	born;
-	int	ntxn;		/* transactions run on it */
-	bool	reused;		/* came from the pool */
-	bool	bad;		/* retire it, do not pool it */
+	int		fd;
+	char		buf[4096];
+	size_t		len;
+	struct ssmp_buf	out;		/* commands not yet written */
+	time_t		born;
+	int		ntxn;		/* transactions run on it */
+	bool		pipelining;	/* the MTA offered PIPELINING */
+	bool		reused;		/* came from the pool */
+	bool		bad;		/* retire it, do not pool it */
 };
 
 struct smtpc_data {
@@ -65,6 +73,7 @@ sess_close(struct sess *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
+	ssmp_buf_free(&s->out);
 	free(s);
 }
 
@@ -117,6 +126,10 @@ sess_connect(struct smtpc_pool *p, struct sess *s, struct ssmp_err *err)
 	return 0;
 }
 
+/*
+ * Octets the kernel did not take were not sent: a send that fails after
+ * taking some returns their count first, and the next one the error.
+ */
 static int
 sess_write(struct sess *s, const void *p, size_t len, struct ssmp_err *err)
 {
@@ -166,9 +179,23 @@ sess_line(struct sess *s, char *line, size_t size, struct ssmp_err *err)
 	return 0;
 }
 
-/* Read a (multi-line) reply; keep the last line's code and texts. */
+/* Is the text of an EHLO reply line the keyword kw (RFC 5321 4.1.1.1)? */
+static bool
+ehlo_keyword(const char *line, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return line[3] != '\0' && strncasecmp(line + 4, kw, n) == 0 &&
+	    (line[4 + n] == '\0' || line[4 + n] == ' ');
+}
+
+/*
+ * Read a (multi-line) reply; keep the last line's code and texts.  With
+ * kw, *seen tells whether a line of it was that EHLO keyword.
+ */
 static int
-sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
+sess_reply_kw(struct sess *s, struct smtpc_reply *r, const char *kw,
+    bool *seen, struct ssmp_err *err)
 {
 	char line[1024];
 	const char *t;
@@ -183,6 +210,8 @@ sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
 		    !isdigit((unsigned char)line[2]) ||
 		    (line[3] != '\0' && line[3] != ' ' && line[3] != '-'))
 			return ssmp_err_set(err, "MTA sent a malformed reply");
+		if (kw != NULL && ehlo_keyword(line, kw))
+			*seen = true;
 	} while (line[3] == '-');
 	r->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + line[2] - '0';
 	if (r->code == 421)
@@ -208,21 +237,60 @@ sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
 	return 0;
 }
 
+static int
+sess_reply(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err)
+{
+	return sess_reply_kw(s, r, NULL, NULL, err);
+}
+
+/* Queue one command line; sess_flush writes what is queued. */
+static int __attribute__((format(printf, 3, 0)))
+sess_vqueue(struct sess *s, struct ssmp_err *err, const char *fmt,
+    va_list ap)
+{
+	char line[1024];
+	int n;
+
+	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 2)
+		return ssmp_err_set(err, "SMTP command too long");
+	memcpy(line + n, "\r\n", 2);
+	ssmp_buf_add(&s->out, line, (size_t)n + 2);
+	return 0;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+sess_queue(struct sess *s, struct ssmp_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = sess_vqueue(s, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+sess_flush(struct sess *s, struct ssmp_err *err)
+{
+	int rc = sess_write(s, s->out.p, s->out.len, err);
+
+	ssmp_buf_reset(&s->out);
+	return rc;
+}
+
 static int __attribute__((format(printf, 4, 5)))
 sess_cmd(struct sess *s, struct smtpc_reply *r, struct ssmp_err *err,
     const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	rc = sess_vqueue(s, err, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 2)
-		return ssmp_err_set(err, "SMTP command too long");
-	memcpy(line + n, "\r\n", 2);
-	if (sess_write(s, line, (size_t)n + 2, err) != 0)
+	if (rc != 0 || sess_flush(s, err) != 0)
 		return -1;
 	return sess_reply(s, r, err);
 }
@@ -234,14 +302,16 @@ sess_open(struct smtpc_pool *p, struct ssmp_err *err)
 	struct smtpc_reply r;
 
 	s->fd = -1;
+	ssmp_buf_init(&s->out);
 	if (sess_connect(p, s, err) != 0 || sess_reply(s, &r, err) != 0)
 		goto fail;
 	if (r.code != 220) {
 		ssmp_err_set(err, "MTA greeting: %d %s", r.code, r.text);
 		goto fail;
 	}
-	if (sess_cmd(s, &r, err, "%s %s", p->lmtp ? "LHLO" : "EHLO",
-	    p->helo) != 0)
+	if (sess_queue(s, err, "%s %s", p->lmtp ? "LHLO" : "EHLO",
+	    p->helo) != 0 || sess_flush(s, err) != 0 ||
+	    sess_reply_kw(s, &r, "PIPELINING", &s->pipelining, err) != 0)
 		goto fail;
 	if (r.code != 250) {
 		ssmp_err_set(err, "MTA refused %s: %d %s",
@@ -264,7 +334,11 @@ sess_expired(const struct smtpc_pool *p, const struct sess *s)
 	    p->reuse.max_txn);
 }
 
-/* An idle session that still answers RSET, or (fresh) a new one. */
+/*
+ * An idle session that still answers RSET, or (fresh) a new one.  A
+ * pipelining session's RSET goes out with the next transaction's
+ * commands (txn_pipelined).
+ */
 static struct sess *
 sess_get(struct smtpc_pool *p, bool fresh, struct ssmp_err *err)
 {
@@ -278,8 +352,8 @@ sess_get(struct smtpc_pool *p, bool fresh, struct ssmp_err *err)
 		pthread_mutex_unlock(&p->mu);
 		if (s == NULL)
 			return sess_open(p, err);
-		if (!sess_expired(p, s) && sess_cmd(s, &r, &e2, "RSET") == 0 &&
-		    r.code == 250) {
+		if (!sess_expired(p, s) && (s->pipelining ||
+		    (sess_cmd(s, &r, &e2, "RSET") == 0 && r.code == 250))) {
 			s->reused = true;
 			return s;
 		}
@@ -371,9 +445,15 @@ smtpc_data_emit(void *d, const char *p, size_t n)
 	return smtpc_data_write(d, p, n, ((struct smtpc_data *)d)->err);
 }
 
-/* Send the message: headers, then the body dot-stuffed (not the "."). */
+/*
+ * Send the message: headers, the body dot-stuffed, and, if before_dot
+ * lets it, the final "." in the same write as the last octets (one
+ * segment and one wake-up of the MTA fewer).  dot_sent only once the
+ * kernel took all of it: until then the MTA cannot have the whole
+ * terminator, so a failure before is a message not sent.
+ */
 static int
-sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
+sess_data(struct sess *s, struct smtpc_txn *t, struct ssmp_err *err)
 {
 	struct smtpc_data *d = malloc(sizeof(*d));
 	int rc;
@@ -393,8 +473,19 @@ sess_data(struct sess *s, const struct smtpc_txn *t, struct ssmp_err *err)
 	/* the last line ends in CRLF, also when it came without one */
 	if (rc == 0 && !d->bol)
 		rc = data_add(d, d->cr ? "\n" : "\r\n", d->cr ? 1 : 2, err);
-	if (rc == 0)
+	if (rc == 0 && d->len + 3 > sizeof(d->buf))
 		rc = data_flush(d, err);
+	if (rc == 0 && t->before_dot != NULL &&
+	    t->before_dot(t, t->before_dot_arg, err) != 0) {
+		t->vetoed = true;
+		rc = -1;
+	}
+	if (rc == 0) {
+		memcpy(d->buf + d->len, ".\r\n", 3);
+		d->len += 3;
+		rc = data_flush(d, err);
+		t->dot_sent = rc == 0;
+	}
 	free(d);
 	return rc;
 }
@@ -412,6 +503,24 @@ smtpc_rcpt_specific(const struct smtpc_reply *r)
 	    strncmp(r->enh, "4.2.", 4) == 0 || strcmp(r->enh, "4.5.3") == 0;
 }
 
+/* Recipient i's RCPT reply is in; false: the MTA closes the session. */
+static bool
+rcpt_noted(struct sess *s, struct smtpc_txn *t, int i, int *naccepted)
+{
+	if (!smtpc_rcpt_specific(&t->rcpt_reply[i]))
+		s->bad = true;
+	if (t->rcpt_reply[i].code == 421) {
+		/* the MTA closes the session (Postfix after 20 refused
+		 * recipients): the rest get its word */
+		for (int j = i + 1; j < t->nrcpt; j++)
+			t->rcpt_reply[j] = t->rcpt_reply[i];
+		return false;
+	}
+	if (t->rcpt_reply[i].code / 100 == 2)
+		(*naccepted)++;
+	return true;
+}
+
 static int
 txn_rcpts(struct sess *s, struct smtpc_txn *t, int *naccepted,
     struct ssmp_err *err)
@@ -421,17 +530,8 @@ txn_rcpts(struct sess *s, struct smtpc_txn *t, int *naccepted,
 		if (sess_cmd(s, &t->rcpt_reply[i], err, "RCPT TO:<%s>",
 		    t->rcpt[i]) != 0)
 			return -1;
-		if (!smtpc_rcpt_specific(&t->rcpt_reply[i]))
-			s->bad = true;
-		if (t->rcpt_reply[i].code == 421) {
-			/* the MTA closes the session (Postfix after 20
-			 * refused recipients): the rest get its word */
-			for (int j = i + 1; j < t->nrcpt; j++)
-				t->rcpt_reply[j] = t->rcpt_reply[i];
+		if (!rcpt_noted(s, t, i, naccepted))
 			break;
-		}
-		if (t->rcpt_reply[i].code / 100 == 2)
-			(*naccepted)++;
 	}
 	return 0;
 }
@@ -475,8 +575,29 @@ session_failed(struct smtpc_txn *t)
 			t->rcpt_reply[i] = *bad;
 }
 
+/* DATA was answered r: send the message if that is 354. */
 static int
-txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
+txn_data(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
+    const struct smtpc_reply *r, struct ssmp_err *err)
+{
+	if (r->code != 354) {
+		if (r->code / 100 == 4)
+			s->bad = true;
+		for (int i = 0; i < t->nrcpt; i++)
+			if (t->rcpt_reply[i].code / 100 == 2)
+				t->rcpt_reply[i] = *r;
+		t->data = *r;
+		return 0;
+	}
+	if (sess_data(s, t, err) != 0)
+		return -1;
+	t->data.code = 0;
+	return txn_final(p, s, t, err);
+}
+
+/* One command at a time. */
+static int
+txn_lockstep(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
     struct ssmp_err *err)
 {
 	struct smtpc_reply r;
@@ -504,27 +625,77 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	}
 	if (sess_cmd(s, &r, err, "DATA") != 0)
 		return -1;
-	if (r.code != 354) {
-		if (r.code / 100 == 4)
+	return txn_data(p, s, t, &r, err);
+}
+
+/*
+ * RFC 2920: [RSET] MAIL RCPT... and DATA (or, for a probe, RSET) in one
+ * write, then their replies in order.  The outcome is what txn_lockstep
+ * makes of the same replies; only a DATA that went out for nothing
+ * differs: a 354 there (no recipient or MAIL accepted) leaves the MTA
+ * reading a message, so the session is dropped, which aborts it.
+ */
+static int
+txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
+    struct ssmp_err *err)
+{
+	bool		deliver = t->body != NULL || t->write_body != NULL;
+	struct smtpc_reply r;
+	int		nacc = 0, i;
+
+	if (s->reused && sess_queue(s, err, "RSET") != 0)
+		return -1;
+	if (sess_queue(s, err, "MAIL FROM:<%s>", t->from) != 0)
+		return -1;
+	for (i = 0; i < t->nrcpt; i++)
+		if (sess_queue(s, err, "RCPT TO:<%s>", t->rcpt[i]) != 0)
+			return -1;
+	if (sess_queue(s, err, deliver ? "DATA" : "RSET") != 0 ||
+	    sess_flush(s, err) != 0)
+		return -1;
+	/* a pooled session that went stale: tried again on a fresh one */
+	if (s->reused && sess_reply(s, &r, err) != 0)
+		return -1;
+	if (s->reused && r.code != 250)
+		return ssmp_err_set(err, "MTA refused RSET: %d %s", r.code,
+		    r.text);
+	r.code = 0;
+	if (sess_reply(s, &t->mail, err) != 0)
+		return -1;
+	if (t->mail.code == 421)	/* nothing more comes */
+		i = 0;
+	else
+		for (i = 0; i < t->nrcpt; i++)
+			if (sess_reply(s, &t->rcpt_reply[i], err) != 0)
+				return -1;
+			else if (!rcpt_noted(s, t, i, &nacc))
+				break;
+	if (t->mail.code != 421 && i == t->nrcpt &&
+	    sess_reply(s, &r, err) != 0)
+		return -1;
+	if (t->mail.code / 100 != 2) {
+		if (t->mail.code / 100 == 4)
 			s->bad = true;
-		for (int i = 0; i < t->nrcpt; i++)
-			if (t->rcpt_reply[i].code / 100 == 2)
-				t->rcpt_reply[i] = r;
-		t->data = r;
+		for (i = 0; i < t->nrcpt; i++)
+			t->rcpt_reply[i] = t->mail;
+	} else if (s->bad)
+		session_failed(t);
+	if (!deliver)
+		return 0;
+	if (t->mail.code / 100 != 2 || s->bad || nacc == 0) {
+		if (r.code == 354)
+			s->bad = true;
 		return 0;
 	}
-	if (sess_data(s, t, err) != 0)
-		return -1;
-	if (t->before_dot != NULL &&
-	    t->before_dot(t, t->before_dot_arg, err) != 0) {
-		t->vetoed = true;
-		return -1;
-	}
-	t->dot_sent = true;	/* a failed write may still have reached it */
-	if (sess_write(s, ".\r\n", 3, err) != 0)
-		return -1;
-	t->data.code = 0;
-	return txn_final(p, s, t, err);
+	return txn_data(p, s, t, &r, err);
+}
+
+static int
+txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
+    struct ssmp_err *err)
+{
+	return s->pipelining ? txn_pipelined(p, s, t, err) :
+	    txn_lockstep(p, s, t, err);
 }
 
 /* The reply that made a session go bad, for the log. */

@@ -1,9 +1,12 @@
 /*
  * workq.c - worker threads for blocking jobs (see workq.h).
  *
- * One mutex guards both queues; finished jobs wake the loop through one
- * persistent event made active from the worker (libevent's pthread
- * locking makes event_active safe across threads).
+ * One mutex guards the queue of jobs to run.  Finished jobs go on a
+ * lock-free stack, and only the job that finds it empty makes the loop's
+ * persistent wake event active (libevent's pthread locking makes that
+ * safe across threads): the loop takes every finished job in one pass,
+ * and a worker never waits for the loop's or another worker's lock to
+ * hand a result back.
  */
 #include "config.h"
 
@@ -26,13 +29,31 @@ struct workq {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct job	*todo, **todo_tail;
-	struct job	*finished;
+	struct job	*finished;	/* atomic stack */
 	struct event	*wake;
 	pthread_t	*threads;
 	int		 nthreads;
-	int		 busy;
+	int		 busy;		/* atomic */
 	bool		 stopping;
 };
+
+/*
+ * Push j; the first on an empty stack wakes the loop.  A job pushed on a
+ * non-empty stack was pushed after one that found it empty and has not
+ * been taken yet, whose wake-up is still to come or not yet handled.
+ */
+static void
+finished(struct workq *q, struct job *j)
+{
+	struct job *top = __atomic_load_n(&q->finished, __ATOMIC_RELAXED);
+
+	do
+		j->next = top;
+	while (!__atomic_compare_exchange_n(&q->finished, &top, j, true,
+	    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	if (top == NULL)
+		event_active(q->wake, EV_READ, 0);
+}
 
 static void *
 worker(void *arg)
@@ -51,10 +72,8 @@ worker(void *arg)
 			q->todo_tail = &q->todo;
 		pthread_mutex_unlock(&q->mu);
 		j->run(j->arg);
+		finished(q, j);
 		pthread_mutex_lock(&q->mu);
-		j->next = q->finished;
-		q->finished = j;
-		event_active(q->wake, EV_READ, 0);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
@@ -67,10 +86,7 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 	struct workq *q = arg;
 	struct job *list, *rev = NULL, *j;
 
-	pthread_mutex_lock(&q->mu);
-	list = q->finished;
-	q->finished = NULL;
-	pthread_mutex_unlock(&q->mu);
+	list = __atomic_exchange_n(&q->finished, NULL, __ATOMIC_ACQUIRE);
 	while (list != NULL) {
 		j = list;
 		list = j->next;
@@ -79,9 +95,7 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 	}
 	while ((j = rev) != NULL) {
 		rev = j->next;
-		pthread_mutex_lock(&q->mu);
-		q->busy--;
-		pthread_mutex_unlock(&q->mu);
+		__atomic_sub_fetch(&q->busy, 1, __ATOMIC_RELAXED);
 		if (j->done != NULL)
 			j->done(j->arg);
 		free(j);
@@ -113,10 +127,10 @@ workq_submit(struct workq *q, workq_fn run, workq_fn done, void *arg)
 	j->run = run;
 	j->done = done;
 	j->arg = arg;
+	__atomic_add_fetch(&q->busy, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&q->mu);
 	*q->todo_tail = j;
 	q->todo_tail = &j->next;
-	q->busy++;
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 }
@@ -124,12 +138,7 @@ workq_submit(struct workq *q, workq_fn run, workq_fn done, void *arg)
 int
 workq_busy(struct workq *q)
 {
-	int n;
-
-	pthread_mutex_lock(&q->mu);
-	n = q->busy;
-	pthread_mutex_unlock(&q->mu);
-	return n;
+	return __atomic_load_n(&q->busy, __ATOMIC_RELAXED);
 }
 
 void

@@ -6,6 +6,11 @@
  * The stream goes through a real socketpair to a reader thread; every
  * result is also compared with a one-octet-at-a-time reference (the
  * rules of RFC 5321 4.5.2 written as plainly as possible).
+ *
+ * Then whole transactions against a scripted MTA on a unix socket, with
+ * and without PIPELINING (RFC 2920): which commands arrive in one read,
+ * and that refusals, a 421, a stale pooled session and a veto before
+ * the "." end as they do one command at a time.
  */
 #include "smtpc.c"
 
@@ -46,7 +51,8 @@ feed_body(struct smtpc_data *d, void *arg, struct ssmp_err *err)
 	return 0;
 }
 
-/* What sess_data sends for head + body cut every `step` octets. */
+/* What sess_data sends for head + body cut every `step` octets, less
+ * the final ".". */
 static char *
 stream(const char *head, const char *body, size_t n, size_t step,
     size_t *outlen)
@@ -77,6 +83,13 @@ stream(const char *head, const char *body, size_t n, size_t step,
 	pthread_join(th, NULL);
 	close(sp[0]);
 	close(sp[1]);
+	/* the terminator goes out with the message; without it nothing
+	 * below can match */
+	if (t.dot_sent && r.got.len >= 3 &&
+	    memcmp(r.got.p + r.got.len - 3, ".\r\n", 3) == 0)
+		r.got.len -= 3;
+	else
+		ssmp_buf_adds(&r.got, "[no final .]");
 	*outlen = r.got.len;
 	ssmp_buf_add(&r.got, "", 1);
 	return r.got.p;
@@ -166,6 +179,330 @@ check_large(void)
 	free(body);
 }
 
+/* --- a scripted MTA ------------------------------------------------------ */
+
+struct mta {
+	int		 lfd;
+	struct ssmp_buf	 out;			/* replies of one read */
+	bool		 pipelining, lmtp;
+	int		 mail_code;		/* reply to MAIL */
+	int		 rcpt_code[8];		/* per RCPT of a transaction */
+	int		 data_code;		/* reply to DATA */
+	int		 close_at_rcpt;		/* 421 and close at this RCPT+1 */
+	bool		 close_idle;		/* close after each transaction */
+	/* what it saw */
+	char		 reads[32][160];	/* verbs of each read */
+	int		 nreads;
+	int		 conns, messages;
+	bool		 saw_partial;		/* a DATA stream without "." */
+	pthread_t	 th;
+};
+
+/* Replies wait until what was read is noted: the client acts on them. */
+static struct mta *the_mta;
+
+static void
+mta_say(int fd, const char *text)
+{
+	(void)fd;
+	ssmp_buf_adds(&the_mta->out, text);
+}
+
+static void
+mta_reply(int fd, int code, const char *text)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%d %s\r\n", code, text);
+	mta_say(fd, line);
+}
+
+/* Note the verbs of one read, then answer them. */
+static void
+mta_flush(struct mta *m, int fd, char *note)
+{
+	if (note[0] != '\0' && m->nreads < 32) {
+		note[strlen(note) - 1] = '\0';
+		snprintf(m->reads[m->nreads++], sizeof(m->reads[0]), "%s",
+		    note);
+	}
+	note[0] = '\0';
+	if (m->out.len > 0 && write(fd, m->out.p, m->out.len) < 0)
+		m->out.len = 0;
+	ssmp_buf_reset(&m->out);
+}
+
+/* One connection; false when the script closed it. */
+static bool
+mta_session(struct mta *m, int fd)
+{
+	char	 buf[65536], *line, *nl, note[160];
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 nrcpt = 0, naccepted = 0;
+	bool	 data = false;
+
+	note[0] = '\0';
+	mta_say(fd, "220 mta ESMTP\r\n");
+	mta_flush(m, fd, note);
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)n;
+		buf[len] = '\0';
+		note[0] = '\0';
+		line = buf;
+		while ((nl = strstr(line, "\r\n")) != NULL) {
+			*nl = '\0';
+			if (data) {
+				if (strcmp(line, ".") == 0) {
+					data = false;
+					m->messages++;
+					strcat(note, "BODY. ");
+					for (int i = 0; i < (m->lmtp ?
+					    naccepted : 1); i++)
+						mta_reply(fd, 250, "2.0.0 Ok: "
+						    "queued as Q1");
+					if (m->close_idle) {
+						mta_flush(m, fd, note);
+						return false;
+					}
+				}
+				line = nl + 2;
+				continue;
+			}
+			snprintf(note + strlen(note), sizeof(note) -
+			    strlen(note), "%.4s ", line);
+			if (strncmp(line, "EHLO", 4) == 0 ||
+			    strncmp(line, "LHLO", 4) == 0)
+				mta_say(fd, m->pipelining ? "250-mta\r\n"
+				    "250-PIPELINING\r\n250 8BITMIME\r\n" :
+				    "250-mta\r\n250 8BITMIME\r\n");
+			else if (strncmp(line, "MAIL", 4) == 0) {
+				nrcpt = naccepted = 0;
+				mta_reply(fd, m->mail_code, "mail");
+			} else if (strncmp(line, "RCPT", 4) == 0) {
+				int c = m->mail_code / 100 != 2 ? 503 :
+				    m->rcpt_code[nrcpt];
+
+				if (m->close_at_rcpt == nrcpt + 1) {
+					mta_reply(fd, 421, "4.7.0 closing");
+					mta_flush(m, fd, note);
+					return false;
+				}
+				nrcpt++;
+				naccepted += c / 100 == 2;
+				mta_reply(fd, c, "rcpt");
+			} else if (strncmp(line, "DATA", 4) == 0) {
+				int c = m->data_code ? m->data_code :
+				    m->mail_code / 100 != 2 ? 503 :
+				    naccepted == 0 ? 554 : 354;
+
+				mta_reply(fd, c, "data");
+				data = c == 354;
+			} else if (strncmp(line, "QUIT", 4) == 0) {
+				mta_reply(fd, 221, "bye");
+				mta_flush(m, fd, note);
+				return false;
+			} else
+				mta_reply(fd, 250, "ok");
+			line = nl + 2;
+		}
+		mta_flush(m, fd, note);
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+	}
+	if (data)
+		m->saw_partial = true;
+	return true;
+}
+
+static void *
+mta_run(void *arg)
+{
+	struct mta *m = arg;
+	int fd;
+
+	while ((fd = accept(m->lfd, NULL, NULL)) >= 0) {
+		m->conns++;
+		mta_session(m, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static struct smtpc_pool *
+mta_start(struct mta *m, const char *path)
+{
+	struct ssmp_sockspec spec;
+	struct sockaddr_un su;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.family = SSMP_SOCK_LOCAL;
+	snprintf(spec.path, sizeof(spec.path), "%s", path);
+	memset(&su, 0, sizeof(su));
+	su.sun_family = AF_UNIX;
+	snprintf(su.sun_path, sizeof(su.sun_path), "%s", path);
+	unlink(path);
+	the_mta = m;
+	ssmp_buf_init(&m->out);
+	if ((m->lfd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    bind(m->lfd, (struct sockaddr *)&su, sizeof(su)) != 0 ||
+	    listen(m->lfd, 4) != 0)
+		abort();
+	pthread_create(&m->th, NULL, mta_run, m);
+	return smtpc_pool_new(&spec, m->lmtp, "test.example", 5,
+	    &(struct smtpc_reuse){ 300, 100 });
+}
+
+static void
+mta_stop(struct mta *m, struct smtpc_pool *p, const char *path)
+{
+	smtpc_pool_free(p);
+	shutdown(m->lfd, SHUT_RDWR);
+	close(m->lfd);
+	pthread_join(m->th, NULL);
+	ssmp_buf_free(&m->out);
+	unlink(path);
+}
+
+static int
+veto(const struct smtpc_txn *t, void *arg, struct ssmp_err *err)
+{
+	(void)t;
+	(void)arg;
+	return ssmp_err_set(err, "vetoed");
+}
+
+/* One transaction of two recipients (one with body NULL: a probe). */
+static int
+txn(struct smtpc_pool *p, bool deliver, struct smtpc_reply *reply,
+    struct smtpc_txn *t, bool vetoed)
+{
+	static const char *rcpt[] = { "a@b.test", "c@b.test" };
+	struct ssmp_err err;
+
+	memset(t, 0, sizeof(*t));
+	t->from = "x@a.test";
+	t->nrcpt = 2;
+	t->rcpt = rcpt;
+	t->rcpt_reply = reply;
+	t->head = "H: v\r\n\r\n";
+	t->headlen = strlen(t->head);
+	if (deliver) {
+		t->body = "body\r\n";
+		t->bodylen = 6;
+	}
+	if (vetoed)
+		t->before_dot = veto;
+	return smtpc_run(p, t, &err);
+}
+
+static void
+check_mta(bool pipelining)
+{
+	char path[64];
+	struct mta m;
+	struct smtpc_pool *p;
+	struct smtpc_txn t;
+	struct smtpc_reply r[2];
+	const char *w = pipelining ? "PIPELINING" : "one at a time";
+
+	snprintf(path, sizeof(path), "/tmp/test_smtpc.%ld", (long)getpid());
+	memset(&m, 0, sizeof(m));
+	m.pipelining = pipelining;
+	m.mail_code = 250;
+	m.rcpt_code[0] = 250;
+	m.rcpt_code[1] = 550;
+	p = mta_start(&m, path);
+
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 250 &&
+	    r[1].code == 550 && strcmp(t.queueid, "Q1") == 0 && t.dot_sent,
+	    "%s: delivered to one, the other refused at RCPT, queue id", w);
+	if (pipelining)
+		is_str(m.reads[1], "MAIL RCPT RCPT DATA", "%s: MAIL, both RCPT "
+		    "and DATA in one write", w);
+	else
+		is_str(m.reads[1], "MAIL", "%s: MAIL alone", w);
+	is_str(m.reads[m.nreads - 1], "BODY.", "%s: the message and its "
+	    "\".\" in one write", w);
+	m.nreads = 0;
+	ok(txn(p, false, r, &t, false) == 0 && r[0].code == 250 &&
+	    r[1].code == 550 && m.messages == 1, "%s: a probe", w);
+	is_str(m.reads[0], pipelining ? "RSET MAIL RCPT RCPT RSET" : "RSET",
+	    "%s: a probe on a pooled session: %s", w, pipelining ?
+	    "one write" : "RSET first");
+	ok(m.conns == 1, "%s: the session was reused", w);
+
+	m.nreads = 0;
+	m.mail_code = 550;
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 550 &&
+	    r[1].code == 550 && m.messages == 1 && !t.dot_sent,
+	    "%s: MAIL refused: every recipient gets its reply, no message", w);
+	m.mail_code = 250;
+	m.rcpt_code[0] = 550;
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 550 &&
+	    r[1].code == 550 && m.messages == 1 && m.conns == 1,
+	    "%s: every RCPT refused: no message, session kept", w);
+
+	m.rcpt_code[0] = 250;
+	m.data_code = 354;	/* a server that takes DATA for nobody */
+	m.mail_code = 550;
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 550 &&
+	    m.messages == 1, "%s: 354 after a refused MAIL: nothing sent", w);
+	m.data_code = 0;
+	m.mail_code = 250;
+	/* (a session left reading a message would time out first) */
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 250 &&
+	    m.messages == 2 && t.attempts == 1,
+	    "%s: the next message goes through at once", w);
+
+	m.close_at_rcpt = 2;
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 421 &&
+	    r[1].code == 421 && m.messages == 2, "%s: 421 at the second RCPT: "
+	    "both get it, nothing sent", w);
+	m.close_at_rcpt = 0;
+
+	ok(txn(p, true, r, &t, true) != 0 && t.vetoed && !t.dot_sent &&
+	    m.messages == 2, "%s: vetoed before the \".\": not sent", w);
+	usleep(100000);
+	ok(m.saw_partial, "%s: ... and the MTA saw the data end without "
+	    "\".\"", w);
+
+	m.close_idle = true;
+	ok(txn(p, true, r, &t, false) == 0 && m.messages == 3,
+	    "%s: delivered; the MTA then closes the idle session", w);
+	m.close_idle = false;
+	usleep(100000);
+	/* one at a time, the RSET before the transaction finds it stale */
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 250 &&
+	    t.attempts == (pipelining ? 2 : 1) && m.messages == 4,
+	    "%s: the stale pooled session is retired, a fresh one delivers", w);
+	mta_stop(&m, p, path);
+}
+
+/* LMTP: one final reply per accepted recipient, pipelined too. */
+static void
+check_lmtp(void)
+{
+	char path[64];
+	struct mta m;
+	struct smtpc_pool *p;
+	struct smtpc_txn t;
+	struct smtpc_reply r[2];
+
+	snprintf(path, sizeof(path), "/tmp/test_smtpc.%ld", (long)getpid());
+	memset(&m, 0, sizeof(m));
+	m.pipelining = m.lmtp = true;
+	m.mail_code = 250;
+	m.rcpt_code[0] = m.rcpt_code[1] = 250;
+	p = mta_start(&m, path);
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 250 &&
+	    r[1].code == 250 && m.messages == 1, "LMTP: both delivered");
+	is_str(m.reads[1], "MAIL RCPT RCPT DATA", "LMTP: pipelined");
+	ok(txn(p, true, r, &t, false) == 0 && r[1].code == 250 &&
+	    m.conns == 1, "LMTP: the session's replies stayed in step");
+	mta_stop(&m, p, path);
+}
+
 int
 main(void)
 {
@@ -187,5 +524,8 @@ main(void)
 	check("", "a.b\r\n x.\r\n", "a.b\r\n x.\r\n",
 	    "dots inside lines: untouched");
 	check_large();
+	check_mta(true);
+	check_mta(false);
+	check_lmtp();
 	return done_testing();
 }
