@@ -640,6 +640,7 @@ txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
     struct ssmp_err *err)
 {
 	bool		deliver = t->body != NULL || t->write_body != NULL;
+	bool		rcpt_bad;
 	struct smtpc_reply r;
 	int		nacc = 0, i;
 
@@ -670,6 +671,8 @@ txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 				return -1;
 			else if (!rcpt_noted(s, t, i, &nacc))
 				break;
+	/* what went bad up to here; a 421 to DATA is DATA's answer */
+	rcpt_bad = s->bad;
 	if (t->mail.code != 421 && i == t->nrcpt &&
 	    sess_reply(s, &r, err) != 0)
 		return -1;
@@ -678,11 +681,11 @@ txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 			s->bad = true;
 		for (i = 0; i < t->nrcpt; i++)
 			t->rcpt_reply[i] = t->mail;
-	} else if (s->bad)
+	} else if (rcpt_bad)
 		session_failed(t);
 	if (!deliver)
 		return 0;
-	if (t->mail.code / 100 != 2 || s->bad || nacc == 0) {
+	if (t->mail.code / 100 != 2 || rcpt_bad || nacc == 0) {
 		if (r.code == 354)
 			s->bad = true;
 		return 0;
@@ -690,12 +693,36 @@ txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	return txn_data(p, s, t, &r, err);
 }
 
+/*
+ * Whatever the replies were: a delivery whose "." did not go out
+ * delivered nobody, so no recipient may keep a 2xx (its RCPT's) that
+ * would read as accepted.
+ */
+static void
+none_without_dot(struct smtpc_txn *t)
+{
+	for (int i = 0; i < t->nrcpt; i++)
+		if (t->rcpt_reply[i].code / 100 == 2) {
+			t->rcpt_reply[i].code = 451;
+			snprintf(t->rcpt_reply[i].enh,
+			    sizeof(t->rcpt_reply[i].enh), "4.3.0");
+			snprintf(t->rcpt_reply[i].text,
+			    sizeof(t->rcpt_reply[i].text), "message not sent "
+			    "(%d %.150s)", t->data.code, t->data.text);
+		}
+}
+
 static int
 txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
     struct ssmp_err *err)
 {
-	return s->pipelining ? txn_pipelined(p, s, t, err) :
+	int rc = s->pipelining ? txn_pipelined(p, s, t, err) :
 	    txn_lockstep(p, s, t, err);
+
+	if (rc == 0 && (t->body != NULL || t->write_body != NULL) &&
+	    !t->dot_sent)
+		none_without_dot(t);
+	return rc;
 }
 
 /* The reply that made a session go bad, for the log. */

@@ -342,6 +342,7 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 	CURLMsg		*msg;
 	size_t		 i;
 	int		 running, left;
+	bool		 broken = false;	/* not kept for the next run */
 
 	if ((m = multi_take(x)) == NULL) {
 		for (i = 0; i < n; i++)
@@ -363,11 +364,12 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		curl_multi_add_handle(m, r[i]->h);
 	}
 	do {
-		if (curl_multi_perform(m, &running) != CURLM_OK)
+		if (curl_multi_perform(m, &running) != CURLM_OK ||
+		    (running > 0 && curl_multi_poll(m, NULL, 0, 1000, NULL) !=
+		    CURLM_OK)) {
+			broken = true;
 			break;
-		if (running > 0 && curl_multi_poll(m, NULL, 0, 1000, NULL) !=
-		    CURLM_OK)
-			break;
+		}
 	} while (running > 0);
 	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -400,5 +402,8 @@ dlh_run(struct dlh *x, struct dlh_req *const *r, size_t n)
 		curl_slist_free_all(res);
 		r[i]->h = NULL;
 	}
-	multi_give(x, m);
+	if (broken)
+		curl_multi_cleanup(m);
+	else
+		multi_give(x, m);
 }

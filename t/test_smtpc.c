@@ -455,6 +455,14 @@ check_mta(bool pipelining)
 	    m.messages == 2 && t.attempts == 1,
 	    "%s: the next message goes through at once", w);
 
+	/* an MTA shutting down: RCPT accepted, DATA 421 */
+	m.data_code = 421;
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code / 100 == 4 &&
+	    r[1].code == 550 && !t.dot_sent && m.messages == 2,
+	    "%s: 421 to DATA after an accepted RCPT: not delivered", w);
+	is_int(r[0].code, 421, "%s: ... with the MTA's 421", w);
+	m.data_code = 0;
+
 	m.close_at_rcpt = 2;
 	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 421 &&
 	    r[1].code == 421 && m.messages == 2, "%s: 421 at the second RCPT: "
@@ -500,6 +508,11 @@ check_lmtp(void)
 	is_str(m.reads[1], "MAIL RCPT RCPT DATA", "LMTP: pipelined");
 	ok(txn(p, true, r, &t, false) == 0 && r[1].code == 250 &&
 	    m.conns == 1, "LMTP: the session's replies stayed in step");
+	m.data_code = 421;
+	ok(txn(p, true, r, &t, false) == 0 && r[0].code == 421 &&
+	    r[1].code == 421 && m.messages == 2,
+	    "LMTP: 421 to DATA: neither recipient delivered");
+	m.data_code = 0;
 	mta_stop(&m, p, path);
 }
 
