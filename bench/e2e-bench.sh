@@ -2,7 +2,7 @@
 # e2e-bench.sh - signed delivery against plain SMTP, end to end: a sending
 # Postfix A (a.test) and a receiving Postfix B (b.test) of the test world
 # on this machine; a message counts when it lands in B's Maildir.
-#	bench/e2e-bench.sh [--quick] [BUILDDIR]	(as root; about 40 minutes)
+#	bench/e2e-bench.sh [--quick] [BUILDDIR]	(as root; 6 minutes on a quiet 2-core machine)
 #
 # --quick: a smoke run (the five head set-ups, one round, 20 messages
 # each, about a minute); the figures mean little, the checks do.
