@@ -487,6 +487,25 @@ check_mta(bool pipelining)
 	mta_stop(&m, p, path);
 }
 
+/* The backstop: however it got there, no 2xx without the "." sent. */
+static void
+check_backstop(void)
+{
+	struct smtpc_reply r[2] = { { 250, "2.1.5", "ok" },
+	    { 550, "5.1.1", "unknown" } };
+	struct smtpc_txn t;
+
+	memset(&t, 0, sizeof(t));
+	t.nrcpt = 2;
+	t.rcpt_reply = r;
+	t.data.code = 421;
+	none_without_dot(&t);
+	ok(r[0].code == 451 && strcmp(r[0].enh, "4.3.0") == 0 &&
+	    strstr(r[0].text, "not sent (421") != NULL && r[1].code == 550,
+	    "no \".\" sent: a 2xx left by any path becomes 451 4.3.0, "
+	    "a refusal stays");
+}
+
 /* LMTP: one final reply per accepted recipient, pipelined too. */
 static void
 check_lmtp(void)
@@ -540,5 +559,6 @@ main(void)
 	check_mta(true);
 	check_mta(false);
 	check_lmtp();
+	check_backstop();
 	return done_testing();
 }
