@@ -575,6 +575,23 @@ session_failed(struct smtpc_txn *t)
 			t->rcpt_reply[i] = *bad;
 }
 
+/* A delivery, not a recipient probe (which has no message)? */
+static bool
+txn_delivers(const struct smtpc_txn *t)
+{
+	return t->body != NULL || t->write_body != NULL;
+}
+
+/* MAIL was refused: every recipient gets its reply. */
+static void
+mail_refused(struct sess *s, struct smtpc_txn *t)
+{
+	if (t->mail.code / 100 == 4)
+		s->bad = true;
+	for (int i = 0; i < t->nrcpt; i++)
+		t->rcpt_reply[i] = t->mail;
+}
+
 /* DATA was answered r: send the message if that is 354. */
 static int
 txn_data(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
@@ -606,10 +623,7 @@ txn_lockstep(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	if (sess_cmd(s, &t->mail, err, "MAIL FROM:<%s>", t->from) != 0)
 		return -1;
 	if (t->mail.code / 100 != 2) {
-		if (t->mail.code / 100 == 4)
-			s->bad = true;
-		for (int i = 0; i < t->nrcpt; i++)
-			t->rcpt_reply[i] = t->mail;
+		mail_refused(s, t);
 		(void)sess_cmd(s, &r, err, "RSET");
 		return 0;
 	}
@@ -619,7 +633,7 @@ txn_lockstep(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 		session_failed(t);
 		return 0;
 	}
-	if ((t->body == NULL && t->write_body == NULL) || nacc == 0) {
+	if (!txn_delivers(t) || nacc == 0) {
 		(void)sess_cmd(s, &r, err, "RSET");
 		return 0;
 	}
@@ -639,7 +653,7 @@ static int
 txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
     struct ssmp_err *err)
 {
-	bool		deliver = t->body != NULL || t->write_body != NULL;
+	bool		deliver = txn_delivers(t);
 	bool		rcpt_bad;
 	struct smtpc_reply r;
 	int		nacc = 0, i;
@@ -676,12 +690,9 @@ txn_pipelined(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	if (t->mail.code != 421 && i == t->nrcpt &&
 	    sess_reply(s, &r, err) != 0)
 		return -1;
-	if (t->mail.code / 100 != 2) {
-		if (t->mail.code / 100 == 4)
-			s->bad = true;
-		for (i = 0; i < t->nrcpt; i++)
-			t->rcpt_reply[i] = t->mail;
-	} else if (rcpt_bad)
+	if (t->mail.code / 100 != 2)
+		mail_refused(s, t);
+	else if (rcpt_bad)
 		session_failed(t);
 	if (!deliver)
 		return 0;
@@ -719,8 +730,7 @@ txn_run(struct smtpc_pool *p, struct sess *s, struct smtpc_txn *t,
 	int rc = s->pipelining ? txn_pipelined(p, s, t, err) :
 	    txn_lockstep(p, s, t, err);
 
-	if (rc == 0 && (t->body != NULL || t->write_body != NULL) &&
-	    !t->dot_sent)
+	if (rc == 0 && txn_delivers(t) && !t->dot_sent)
 		none_without_dot(t);
 	return rc;
 }
